@@ -1,9 +1,12 @@
 """Drafting: facts + retrieved exemplars -> a draft in the genre, by one of two engines."""
 
-from typing import Literal
+from collections.abc import Callable
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, Field
 
+from .facts import Facts
+from .retrieve import Passage
 from .verify import Verification
 
 
@@ -31,3 +34,29 @@ class Draft(BaseModel):
     warnings: list[str] = Field(default_factory=list)
     unit: str = Field("", description="Signature line")
     date_text: str = Field("", description="Date in Chinese, e.g. 二〇二四年一月十五日")
+
+
+PARTS = ("opening", "measures", "characteristics", "assurances", "problems", "next_steps")
+
+
+class Exemplars(BaseModel):
+    """Retrieved passages for each part of the draft."""
+
+    parts: dict[str, list[Passage]] = Field(default_factory=dict, description="Keyed by one of PARTS")
+
+    def sources(self) -> list[Source]:
+        seen: dict[str, Source] = {}
+        for passages in self.parts.values():
+            for p in passages:
+                if p.id not in seen or seen[p.id].score < p.score:
+                    seen[p.id] = Source(id=p.id, title=p.title, score=p.score)
+        return sorted(seen.values(), key=lambda s: -s.score)
+
+
+class DraftEngine(Protocol):
+    """Writes a draft from facts and exemplars; `on_text` receives text as it is written (streaming)."""
+
+    name: Literal["template", "llm"]
+
+    def write(self, facts: Facts, exemplars: Exemplars,
+              on_text: Callable[[str], None] | None = None) -> Draft: ...
