@@ -20,9 +20,11 @@ Embeddings: `server.script_embeddings([[...], ...], Fault.garbage())` queues rep
 `server.embed(text)` gives each input a deterministic unit vector of `server.embedding_dim` numbers.
 """
 
+import base64
 import hashlib
 import json
 import math
+import struct
 import threading
 import time
 from collections import deque
@@ -245,9 +247,11 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             inputs = body.get("input", [])
             reply = [fake.embed(str(t)) for t in ([inputs] if isinstance(inputs, str) else inputs)]
+        as_base64 = body.get("encoding_format") == "base64"
         self._send_json(200, {
             "object": "list", "model": body.get("model", "fake"),
-            "data": [{"object": "embedding", "index": i, "embedding": v} for i, v in enumerate(reply)],
+            "data": [{"object": "embedding", "index": i, "embedding": _base64(v) if as_base64 else v}
+                     for i, v in enumerate(reply)],
             "usage": {"prompt_tokens": len(reply), "total_tokens": len(reply)},
         })
 
@@ -283,6 +287,10 @@ class _Handler(BaseHTTPRequestHandler):
         data = text.encode("utf-8")
         self.wfile.write(f"{len(data):x}\r\n".encode("ascii") + data + b"\r\n")
         self.wfile.flush()
+
+
+def _base64(vector: list[float]) -> str:
+    return base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode("ascii")
 
 
 def _usage(body: dict[str, Any], message: dict[str, Any]) -> dict[str, int]:
