@@ -1,6 +1,11 @@
 """Verification of a draft against its facts: every figure present, none invented, every item used."""
 
+import re
+
 from pydantic import BaseModel, Field
+
+from .facts import Facts
+from .numerals import DIGITS, SMALL_UNITS, chinese_date, find_figures, normalise, parse_figure
 
 
 class Verification(BaseModel):
@@ -9,3 +14,130 @@ class Verification(BaseModel):
     ok: bool = Field(description="True when nothing is missing and nothing is unsupported")
     missing_facts: list[str] = Field(default_factory=list, description="Facts the draft does not use, in Chinese")
     unsupported_numbers: list[str] = Field(default_factory=list, description="Figures in the draft the facts do not hold")
+
+    def feedback(self) -> list[str]:
+        """One plain Chinese line per fault, to show a writer or to send back to an LLM for repair."""
+        lines = [f"缺少：{m}" for m in self.missing_facts]
+        lines += [f"草稿中的数字“{n}”在事实中没有依据，请删除，或改用事实中的数字" for n in self.unsupported_numbers]
+        return lines
+
+
+_CN = "".join(DIGITS) + "".join(SMALL_UNITS)
+# Numbers that structure the genre rather than count anything: headings, enumerations, fixed phrases.
+_STRUCTURAL = [
+    re.compile(rf"(?:^|\n|\s)[{_CN}]{{1,3}}、"),
+    re.compile(rf"[（(][{_CN}\d]{{1,3}}[）)]"),
+    re.compile(r"(?:^|\n|\s)\d{1,2}[、.．](?!\d)"),
+    re.compile(rf"第[{_CN}\d]+"),
+    re.compile(rf"[{_CN}]是"),
+    re.compile(rf"[{_CN}]+(?:项措施|种特性|个特性|个确保|个好|带头|个方面|个环节|个结合|个注重|个争做|查[{_CN}]看)"),
+    re.compile(rf"[{_CN}]大行业|[{_CN}]{{1,3}}大(?!量|力|型|批)"),
+    re.compile(r"三会一课|一岗双责|两学一做|三严三实|一把手|五看|四查四看|四师|五送五帮"),
+]
+
+
+def _strip_structural(text: str) -> str:
+    for pattern in _STRUCTURAL:
+        text = pattern.sub(lambda m: "\u3000" * len(m.group(0)), text)
+    return text
+
+
+def _texts(facts: Facts) -> list[str]:
+    """Every piece of free text in the facts: the figures inside them are supported."""
+    texts = [facts.unit, facts.activity, *facts.highlights, *facts.problems, *facts.next_steps]
+    if facts.basis:
+        texts.append(facts.basis)
+    texts += [s.label for s in facts.stats] + [s.unit for s in facts.stats if s.unit]
+    return [normalise(t) for t in texts if t]
+
+
+def supported_values(facts: Facts) -> list[float]:
+    """Every value a figure in the draft may have."""
+    values: list[float] = [float(facts.date.year), float(facts.date.month), float(facts.date.day)]
+    for stat in facts.stats:
+        value = parse_figure(stat.value)
+        if value is not None:
+            values.append(value)
+    if facts.appraisal:
+        values += [float(v) for v in facts.appraisal.model_dump().values() if v is not None]
+    for text in _texts(facts):
+        values += [f.value for f in find_figures(text)]
+    return values
+
+
+def _held(value: float, values: list[float]) -> bool:
+    return any(abs(value - v) <= 1e-6 * max(1.0, abs(v)) for v in values)
+
+
+def _bigrams(text: str) -> set[str]:
+    chars = re.sub(r"[\s，。；、：“”‘’（）()《》,.;:!?！？\"'—…]", "", text)
+    return {chars[i:i + 2] for i in range(len(chars) - 1)} or {chars}
+
+
+def is_used(item: str, text: str, threshold: float = 0.7) -> bool:
+    """An item is used when written as is, or when most of its character pairs appear in the text."""
+    if item in text:
+        return True
+    pairs = _bigrams(item)
+    return sum(1 for p in pairs if p in text) / len(pairs) >= threshold
+
+
+def _figure_written(value: str, text: str) -> bool:
+    """The figure as written, not as part of a longer number (645 is not in 6450)."""
+    pattern = rf"(?<![\d.]){re.escape(normalise(value))}(?![\d])"
+    return re.search(pattern, text) is not None
+
+
+def _date_written(facts: Facts, text: str) -> bool:
+    d = facts.date
+    forms = [chinese_date(d), f"{d.year}年{d.month}月{d.day}日", d.isoformat(),
+             f"{d.year}.{d.month}.{d.day}", f"{d.year}年{d.month:02d}月{d.day:02d}日"]
+    return any(f in text for f in forms)
+
+
+def missing_facts(facts: Facts, text: str) -> list[str]:
+    """What the facts hold that the draft does not use, each in plain Chinese."""
+    text = normalise(text)
+    missing: list[str] = []
+    if facts.unit not in text:
+        missing.append(f"单位名称“{facts.unit}”没有写入")
+    if not _date_written(facts, text):
+        missing.append(f"落款日期“{chinese_date(facts.date)}”没有写入")
+    for stat in facts.stats:
+        if not _figure_written(stat.value, text):
+            missing.append(f"数字“{stat.value}{stat.unit}”（{stat.label}）没有按原样写入")
+    if facts.appraisal:
+        names = {name: field.description for name, field in type(facts.appraisal).model_fields.items()}
+        for name, value in facts.appraisal.model_dump().items():
+            if value is not None and not _figure_written(str(value), text):
+                missing.append(f"统计单数字“{value}”（{names[name]}）没有写入")
+    if facts.goal and facts.goal not in text:
+        missing.append(f"本行业的评议目标“{facts.goal}”没有写入")
+    if facts.basis and not is_used(facts.basis, text):
+        missing.append(f"工作依据“{facts.basis}”没有写入")
+    for kind, items in (("工作亮点", facts.highlights), ("存在问题", facts.problems),
+                        ("下一步打算", facts.next_steps)):
+        missing += [f"{kind}“{item}”没有写入" for item in items if not is_used(normalise(item), text)]
+    return missing
+
+
+def unsupported_numbers(facts: Facts, text: str) -> list[str]:
+    """Figures in the draft that the facts do not hold, as written in the draft."""
+    text = normalise(text)
+    for piece in sorted(_texts(facts), key=len, reverse=True):
+        text = text.replace(piece, "\u3000" * len(piece))
+    text = _strip_structural(text)
+    values = supported_values(facts)
+    out: list[str] = []
+    for figure in find_figures(text):
+        if not _held(figure.value, values) and figure.text not in out:
+            out.append(figure.text)
+    return out
+
+
+def verify(facts: Facts, text: str) -> Verification:
+    """Check a draft's text against its facts."""
+    missing = missing_facts(facts, text)
+    unsupported = unsupported_numbers(facts, text)
+    return Verification(ok=not missing and not unsupported, missing_facts=missing,
+                        unsupported_numbers=unsupported)
