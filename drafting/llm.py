@@ -1,4 +1,4 @@
-"""The one place a chat model is made, and the one way it is called: bounded retries, every failure LLMUnavailable."""
+"""The one place a chat model is made, and the one way to call it (bounded retries, LLMUnavailable)."""
 
 import re
 from collections.abc import Callable, Sequence
@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 import openai
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from pydantic import SecretStr
 
 from .config import Settings
 from .errors import LLMUnavailable
@@ -21,7 +22,7 @@ def make_chat_model(settings: Settings) -> BaseChatModel | None:
         return None
     from langchain_openai import ChatOpenAI
 
-    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else _PLACEHOLDER_KEY
+    key = settings.openai_api_key or SecretStr(_PLACEHOLDER_KEY)
     return ChatOpenAI(
         model=settings.llm_model,
         base_url=settings.openai_base_url,
@@ -76,11 +77,11 @@ def complete(chat_model: BaseChatModel, prompt: Sequence[BaseMessage], settings:
         emitted = False
         try:
             if on_text is None:
-                text = chat_model.invoke(list(prompt)).text
+                text = str(chat_model.invoke(list(prompt)).text)
             else:
                 pieces = []
                 for chunk in chat_model.stream(list(prompt)):
-                    piece = chunk.text
+                    piece = str(chunk.text)
                     if piece:
                         pieces.append(piece)
                         emitted = True

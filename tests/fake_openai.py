@@ -6,11 +6,12 @@ It serves `POST /v1/chat/completions` (plain and `stream: true` SSE ending in `d
 
 Use it from a test module with
 
-    from tests.fake_openai import Fault, fake_openai, fake_openai_env  # noqa: F401
+    from tests.fake_openai import Fault, fake_openai_env_fixture, fake_openai_fixture  # noqa: F401
 
-`fake_openai` is the bare server; `fake_openai_env` also points the settings at it
-(DRAFTING_LLM_MODEL, OPENAI_BASE_URL, OPENAI_API_KEY, DRAFTING_LLM_TIMEOUT, DRAFTING_LLM_RETRIES)
-and calls `drafting.runtime.reset()`.
+which registers two pytest fixtures (the imported names differ from the fixture names, so parameters
+named after the fixtures do not shadow the imports): `fake_openai` is the bare server; `fake_openai_env`
+also points the settings at it (DRAFTING_LLM_MODEL, OPENAI_BASE_URL, OPENAI_API_KEY,
+DRAFTING_LLM_TIMEOUT, DRAFTING_LLM_RETRIES) and calls `drafting.runtime.reset()`.
 
 Scripting replies (chat): `server.script("text", Fault.error(), ...)` queues replies, used in order;
 when the queue is empty, `server.reply(request_json)` answers (default: an error naming the gap, so a
@@ -36,6 +37,7 @@ from typing import Any, Literal
 import pytest
 
 from drafting import runtime
+
 
 @dataclass(frozen=True)
 class Fault:
@@ -184,7 +186,8 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             body = json.loads(raw.decode("utf-8")) if raw else {}
         except ValueError:
-            self._send_json(400, {"error": {"message": "request body is not JSON", "type": "invalid_request"}})
+            self._send_json(400, {"error": {"message": "request body is not JSON",
+                                            "type": "invalid_request"}})
             return
         fake.record(self.path, body, {k.lower(): v for k, v in self.headers.items()})
         try:
@@ -216,15 +219,16 @@ class _Handler(BaseHTTPRequestHandler):
             "usage": _usage(body, message),
         })
 
-    def _stream_chat(self, fake: FakeOpenAI, body: dict[str, Any], model: str, message: dict[str, Any]) -> None:
+    def _stream_chat(self, fake: FakeOpenAI, body: dict[str, Any], model: str,
+                     message: dict[str, Any]) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
 
-        def event(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> None:
-            chunk = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": int(time.time()),
-                     "model": model, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra}
+        def event(delta: dict[str, Any], finish: str | None = None) -> None:
+            choice = {"index": 0, "delta": delta, "finish_reason": finish}
+            chunk = _chunk_envelope(model) | {"choices": [choice]}
             self._send_chunk(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n")
 
         event({"role": "assistant", "content": ""})
@@ -234,8 +238,7 @@ class _Handler(BaseHTTPRequestHandler):
             event({"tool_calls": [{"index": i, **call}]})
         event({}, "tool_calls" if message.get("tool_calls") else "stop")
         if (body.get("stream_options") or {}).get("include_usage"):
-            usage_chunk = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": int(time.time()),
-                           "model": model, "choices": [], "usage": _usage(body, message)}
+            usage_chunk = _chunk_envelope(model) | {"choices": [], "usage": _usage(body, message)}
             self._send_chunk(f"data: {json.dumps(usage_chunk, ensure_ascii=False)}\n\n")
         self._send_chunk("data: [DONE]\n\n")
         self._send_chunk("")
@@ -289,6 +292,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
 
+def _chunk_envelope(model: str) -> dict[str, Any]:
+    return {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": int(time.time()),
+            "model": model}
+
+
 def _base64(vector: list[float]) -> str:
     return base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode("ascii")
 
@@ -307,8 +315,8 @@ class _Server(ThreadingHTTPServer):
         self.fake = fake
 
 
-@pytest.fixture
-def fake_openai() -> Iterator[FakeOpenAI]:
+@pytest.fixture(name="fake_openai")
+def fake_openai_fixture() -> Iterator[FakeOpenAI]:
     """A fresh fake OpenAI server on a free port of 127.0.0.1, running in a thread."""
     fake = FakeOpenAI()
     server = _Server(fake)
@@ -335,8 +343,8 @@ def use_fake_openai(monkeypatch: pytest.MonkeyPatch, fake: FakeOpenAI, *, model:
     runtime.reset()
 
 
-@pytest.fixture
-def fake_openai_env(fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> FakeOpenAI:
+@pytest.fixture(name="fake_openai_env")
+def fake_openai_env_fixture(fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> FakeOpenAI:
     """The fake server with the settings pointed at it: 2 s timeout, no retries."""
     use_fake_openai(monkeypatch, fake_openai)
     return fake_openai

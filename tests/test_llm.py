@@ -1,4 +1,4 @@
-"""drafting.llm through the real client stack (langchain-openai -> openai -> HTTP) against tests/fake_openai.py."""
+"""drafting.llm through the real client stack (langchain-openai -> openai -> HTTP) against the fake server."""
 
 import openai
 import pytest
@@ -7,7 +7,13 @@ from langchain_openai import ChatOpenAI
 from drafting.config import get_settings
 from drafting.errors import LLMUnavailable
 from drafting.llm import complete, make_chat_model, messages
-from tests.fake_openai import Fault, fake_openai, fake_openai_env, prompt_text, use_fake_openai  # noqa: F401
+from tests.fake_openai import (  # noqa: F401 - the fixtures register by import
+    Fault,
+    fake_openai_env_fixture,
+    fake_openai_fixture,
+    prompt_text,
+    use_fake_openai,
+)
 
 
 def test_no_model_configured_means_no_chat_model():
@@ -38,7 +44,8 @@ def test_complete_sends_the_prompt_and_returns_the_reply(fake_openai_env):
 def test_complete_streams_pieces_to_the_listener(fake_openai_env):
     fake_openai_env.script("按照上级要求，我单位高度重视群众评议工作。")
     pieces: list[str] = []
-    text = complete(make_chat_model(get_settings()), messages("系统", "用户"), get_settings(), on_text=pieces.append)
+    model = make_chat_model(get_settings())
+    text = complete(model, messages("系统", "用户"), get_settings(), on_text=pieces.append)
     assert text == "按照上级要求，我单位高度重视群众评议工作。"
     assert len(pieces) > 3 and "".join(pieces) == text
     assert fake_openai_env.chat_requests[0]["stream"] is True
@@ -83,7 +90,8 @@ def test_fake_server_serves_embeddings_and_records_them(fake_openai):
     assert len(vectors) == 2 and len(vectors[0]) == fake_openai.embedding_dim
     assert vectors[0] != vectors[1]
     assert vectors[0] == pytest.approx(fake_openai.embed("评议范围求广"), abs=1e-6)
-    assert vectors[0] == client.embeddings.create(model="fake-embed", input=["评议范围求广"]).data[0].embedding
+    again = client.embeddings.create(model="fake-embed", input=["评议范围求广"])
+    assert vectors[0] == again.data[0].embedding
     assert fake_openai.embedding_requests[0]["input"] == ["评议范围求广", "学校操场积水"]
     fake_openai.script_embeddings(Fault.error(500))
     with pytest.raises(openai.InternalServerError):
