@@ -167,7 +167,7 @@ def write_draft(facts: Facts, *, retriever: Retriever | None, engine: DraftEngin
     return draft
 
 
-def choose_engine(name: Literal["auto", "template", "llm"], chat_model: Any,
+def choose_engine(name: str, chat_model: Any,
                   settings: Any = None) -> DraftEngine:
     """template: the offline engine; llm: the LLM alone; auto: the LLM with the template as fallback."""
     from .draft_template import TemplateEngine

@@ -5,7 +5,7 @@ import re
 from pydantic import BaseModel, Field
 
 from .facts import Facts
-from .numerals import DIGITS, SMALL_UNITS, chinese_date, find_figures, normalise, parse_figure
+from .numerals import BIG_UNITS, DIGITS, SMALL_UNITS, chinese_date, find_figures, normalise, parse_figure
 
 
 class Verification(BaseModel):
@@ -58,6 +58,8 @@ def supported_values(facts: Facts) -> list[float]:
         value = parse_figure(stat.value)
         if value is not None:
             values.append(value)
+            if stat.unit[:1] in BIG_UNITS:  # 322.17 with unit 万元 reads back as 322.17万
+                values.append(value * BIG_UNITS[stat.unit[:1]])
     if facts.appraisal:
         values += [float(v) for v in facts.appraisal.model_dump().values() if v is not None]
     for text in _texts(facts):

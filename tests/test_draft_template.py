@@ -1,0 +1,168 @@
+"""The template engine and write_draft, with an in-process retriever double that records its queries."""
+
+import itertools
+import random
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from drafting.draft import PARTS, Exemplars, choose_engine, retrieve_exemplars, write_draft
+from drafting.draft_template import TemplateEngine
+from drafting.errors import LLMUnavailable, StoreUnavailable
+from drafting.facts import SECTORS, Appraisal, Facts, Stat, load_facts
+from drafting.retrieve import Passage
+from drafting.verify import verify
+
+DATA = Path(__file__).parent / "data" / "facts"
+
+
+class RecordingRetriever:
+    """Returns canned passages full of figures, and records every query it was asked."""
+
+    def __init__(self, sector_hits: int = 3):
+        self.calls: list[dict] = []
+        self.sector_hits = sector_hits
+
+    def search(self, query, k=5, *, sector=None, exclude_docs=None):
+        self.calls.append({"query": query, "k": k, "sector": sector, "exclude_docs": exclude_docs})
+        hits = self.sector_hits if sector else k
+        return [Passage(id=f"{sector or 'any'}-{len(self.calls)}-{i}", doc_id=f"doc-{i}", title=f"范文{i}",
+                        sector=sector or "机关", score=1.0 - i / 10,
+                        text="全区共开展评议大会4600多场次，群众满意度达百分之九十八，征求意见3.6万条。")
+                for i in range(min(hits, k))]
+
+
+class FailingRetriever:
+    def search(self, query, k=5, *, sector=None, exclude_docs=None):
+        raise StoreUnavailable("向量库无法打开")
+
+
+STAT_VALUES = ["645", "7800多", "36300余", "一万两千余", "957.89", "3万多", "近万", "0"]
+PERCENTS = ["96", "100", "86.7", "0"]
+
+
+def generated_facts() -> list[Facts]:
+    """Every sector crossed with each optional field present or absent, with odd values."""
+    rng = random.Random(7)
+    out = []
+    for i, (sector, with_basis, with_stats, with_appraisal, with_items) in enumerate(
+            itertools.product([*SECTORS, None], [True, False], [True, False], [True, False], [True, False])):
+        stats = []
+        if with_stats:
+            stats = [Stat(label="发放评议问卷", value=rng.choice(STAT_VALUES), unit="份"),
+                     Stat(label="参与评议群众", value=rng.choice(STAT_VALUES), unit="人次"),
+                     Stat(label="群众满意度", value=rng.choice(PERCENTS), unit="%")][: 1 + i % 3]
+        appraisal = None
+        if with_appraisal:
+            reviewed = rng.randint(1, 40)
+            appraisal = Appraisal(orgs_reviewed=3, orgs_satisfied=2, members_total=reviewed + 2,
+                                  members_reviewed=reviewed, members_basic_satisfied=reviewed,
+                                  members_satisfied=reviewed - 1, meetings=rng.randint(1, 9),
+                                  participants=rng.randint(10, 500), good_deeds=rng.randint(0, 30))
+        items = {}
+        if with_items:
+            items = {"highlights": ["开展“一帮一、手拉手”活动，资助40名贫困生", "推行“一站式”服务"][: 1 + i % 2],
+                     "problems": ["个别党员服务意识不强", "评议结果运用不够充分"][: 1 + i % 2],
+                     "next_steps": ["推行一季一评议、半年一小结、年终一总评", "健全群众评议长效机制"][: 1 + i % 2]}
+        out.append(Facts(unit=f"第{i % 7 + 1}测试单位党支部" if i % 5 == 0 else f"测试单位{i}党委",
+                         date=date(2020 + i % 6, 1 + i % 12, 1 + i % 28), sector=sector,
+                         basis="上级党委关于开展群众评议工作的通知（2024年第3号）" if with_basis else None,
+                         stats=stats, appraisal=appraisal, **items))
+    return out
+
+
+def test_template_drafts_always_pass_verification_and_are_complete():
+    engine = TemplateEngine()
+    cases = generated_facts() + [load_facts(p) for p in sorted(DATA.glob("*.json")) if "as_filed" not in p.name]
+    assert len(cases) >= 150
+    for facts in cases:
+        draft = engine.write(facts, Exemplars())
+        assert draft.verification.ok, (facts, draft.verification)
+        assert verify(facts, draft.text) == draft.verification
+        assert len(draft.text) >= 1500
+        headings = [s.heading for s in draft.sections]
+        assert headings[1].startswith("一、") and "四项措施" in headings[1]
+        assert headings[2].startswith("二、") and "四种特性" in headings[2]
+        assert headings[3].startswith("三、") and "四个确保" in headings[3]
+        for section in draft.sections[1:4]:
+            leads = [item[:2] for item in section.items[1:]]
+            assert leads == ["一是", "二是", "三是", "四是"]
+        assert draft.text.rstrip().endswith(draft.date_text)
+        assert draft.title.startswith(facts.unit) and draft.title.endswith("群众评议工作总结")
+
+
+def test_typical_facts_weave_figures_goal_and_items():
+    facts = load_facts(DATA / "district_committee.json")
+    draft = TemplateEngine().write(facts, Exemplars())
+    assert "开展评议大会645场次" in draft.text and "群众满意度达96%" in draft.text
+    assert "“服务发展”" in draft.text
+    assert "二〇二四年一月十二日" in draft.text
+    assert draft.text.startswith("区委2024年创先争优群众评议工作总结")
+    measures = draft.sections[1].items
+    assert measures[1].startswith("一是准备工作求细") and measures[2].startswith("二是评议范围求广")
+    assert "〔待补充" not in draft.text
+
+
+def test_gaps_are_marked_not_invented():
+    draft = TemplateEngine().write(Facts(unit="东山村党支部", date=date(2024, 3, 1)), Exemplars())
+    assert draft.verification.ok
+    for gap in ("〔待补充：开展群众评议工作所依据的上级文件或要求〕", "〔待补充：评议中发现的问题和不足〕",
+                "〔待补充：下一步打算和具体措施〕", "〔待补充：评议场次、参与人数、群众满意度等主要数字〕"):
+        assert gap in draft.text
+
+
+def test_units_get_different_wording_and_the_same_unit_the_same():
+    base = load_facts(DATA / "district_committee.json")
+    other = base.model_copy(update={"unit": "中共东城区委"})
+    a, b = TemplateEngine().write(base, Exemplars()), TemplateEngine().write(other, Exemplars())
+    assert a.text.replace("区委", "") != b.text.replace("中共东城区委", "").replace("区委", "")
+    assert TemplateEngine().write(base, Exemplars()).text == a.text
+
+
+def test_write_draft_retrieves_each_part_by_sector_and_lists_sources():
+    retriever = RecordingRetriever(sector_hits=1)
+    facts = load_facts(DATA / "yinyu_mine.json")
+    draft = write_draft(facts, retriever=retriever, engine=TemplateEngine())
+    sector_calls = [c for c in retriever.calls if c["sector"] == "企业"]
+    assert len(sector_calls) == len(PARTS)
+    assert len(retriever.calls) == 2 * len(PARTS), "too few same-sector hits are topped up without the filter"
+    assert any("四项措施" in c["query"] for c in retriever.calls)
+    assert draft.sources and draft.sources == sorted(draft.sources, key=lambda s: -s.score)
+    for figure in ("4600多", "百分之九十八", "3.6万"):
+        assert figure not in draft.text, "figures from exemplars must never leak into a template draft"
+    assert draft.verification.ok and draft.engine == "template"
+
+
+def test_exclude_docs_is_passed_through():
+    retriever = RecordingRetriever()
+    facts = load_facts(DATA / "forest_police.json")
+    exemplars = retrieve_exemplars(facts, retriever, exclude_docs={"doc-x"})
+    assert set(exemplars.parts) == set(PARTS)
+    assert all(c["exclude_docs"] == {"doc-x"} for c in retriever.calls)
+
+
+def test_unavailable_store_gives_a_warning_not_a_failure():
+    draft = write_draft(load_facts(DATA / "hospital_example.json"), retriever=FailingRetriever(),
+                        engine=TemplateEngine())
+    assert draft.verification.ok and draft.sources == []
+    assert draft.warnings and "向量库无法打开" in draft.warnings[0]
+
+
+def test_on_text_receives_the_draft():
+    received: list[str] = []
+    draft = TemplateEngine().write(load_facts(DATA / "hospital_example.json"), Exemplars(), received.append)
+    assert "".join(received) == draft.text
+
+
+def test_choose_engine():
+    assert choose_engine("template", object()).name == "template"
+    assert choose_engine("auto", None).name == "template"
+    with pytest.raises(LLMUnavailable, match="DRAFTING_LLM_MODEL"):
+        choose_engine("llm", None)
+
+
+def test_markdown_carries_title_headings_and_signature():
+    draft = TemplateEngine().write(load_facts(DATA / "hospital_example.json"), Exemplars())
+    assert draft.title in draft.markdown
+    assert "四、存在的问题" in draft.markdown and draft.date_text in draft.markdown

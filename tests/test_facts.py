@@ -1,0 +1,96 @@
+"""Facts: loading JSON and YAML, the rejections of spec facts.md as one line naming the field, the schema."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from drafting.cli import app
+from drafting.errors import BadInput
+from drafting.facts import facts_schema, load_facts
+
+DATA = Path(__file__).parent / "data" / "facts"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def facts_json(**fields) -> str:
+    return json.dumps({"unit": "某某党支部", "date": "2024-01-15", **fields}, ensure_ascii=False)
+
+
+def rejection(text: str) -> str:
+    with pytest.raises(BadInput) as caught:
+        load_facts(text)
+    return caught.value.message
+
+
+def test_json_and_yaml_give_the_same_facts():
+    yaml_text = "unit: 某某党支部\ndate: 2024-01-15\nsector: 企业\nstats:\n  - {label: 发放问卷, value: 7800多, unit: 份}\n"
+    from_yaml = load_facts(yaml_text)
+    from_json = load_facts(facts_json(sector="企业", stats=[{"label": "发放问卷", "value": "7800多", "unit": "份"}]))
+    assert from_yaml == from_json
+    assert from_yaml.stats[0].value == "7800多"
+    assert from_yaml.goal == "创新增效"
+
+
+def test_files_load_and_defaults_apply():
+    facts = load_facts(DATA / "village_minimal.yaml")
+    assert facts.unit == "东山村党支部" and facts.activity == "创先争优" and facts.goal == "创业致富"
+
+
+@pytest.mark.parametrize("fields, expected", [
+    ({"stats": [{"label": "a", "value": "1"}, {"label": "b", "value": "2"},
+                {"label": "群众满意度", "value": "120", "unit": "%"}]},
+     "stats[2].value: 百分比必须是 0 到 100 之间的数字"),
+    ({"stats": [{"label": "满意度", "value": "96多", "unit": "%"}]}, "stats[0].value: 百分比必须是 0 到 100 之间的数字"),
+    ({"stats": [{"label": "问卷", "value": "很多", "unit": "份"}]}, "stats[0].value: "),
+    ({"sector": "军队"}, "sector: 只能是 农村、街道社区"),
+    ({"stats": "645"}, "stats: 应为列表"),
+    ({"appraisal": {"meetings": -1}}, "appraisal.meetings: 不能是负数"),
+    ({"appraisal": {"meetings": "三次"}}, "appraisal.meetings: 应为整数"),
+    ({"colour": "红"}, "colour: 不认识的字段"),
+    ({"appraisal": {"orgs_reviewed": 2, "orgs_basic_satisfied": 3}},
+     "appraisal.orgs_basic_satisfied: 基本满意以上（3）不能多于被评议（2）"),
+    ({"appraisal": {"members_total": 9, "members_reviewed": 10}},
+     "appraisal.members_reviewed: 被评议（10）不能多于党员总数（9）"),
+])
+def test_rejections_name_the_field(fields, expected):
+    message = rejection(facts_json(**fields))
+    assert message.startswith(expected)
+    assert "\n" not in message
+
+
+def test_missing_unit_and_bad_date():
+    assert rejection('{"date": "2024-01-15"}') == "unit: 必须填写"
+    assert rejection('{"unit": "某某党支部", "date": "2024-13-40"}') == "date: 日期格式应为 YYYY-MM-DD"
+    assert rejection('{"unit": "  ", "date": "2024-01-15"}').startswith("unit: ")
+
+
+def test_the_seed_statistics_form_is_caught():
+    assert rejection(str(DATA / "yinyu_mine_form_as_filed.json")) == \
+        "appraisal.members_satisfied: 满意（8）不能多于基本满意以上（1）"
+
+
+def test_percent_qualifier_allowed_after_a_count():
+    facts = load_facts(facts_json(stats=[{"label": "参与人员", "value": "36300余", "unit": "人次"},
+                                         {"label": "满意度", "value": "96", "unit": "%"},
+                                         {"label": "捐款", "value": "一万两千余", "unit": "元"}]))
+    assert [s.value for s in facts.stats] == ["36300余", "96", "一万两千余"]
+
+
+def test_cli_rejects_bad_facts_with_one_line_and_exit_2(tmp_path):
+    result = CliRunner().invoke(app, ["draft", str(DATA / "yinyu_mine_form_as_filed.json")])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == ["错误：appraisal.members_satisfied: 满意（8）不能多于基本满意以上（1）"]
+    stdin = CliRunner().invoke(app, ["draft", "-"], input='{"unit": "x"}')
+    assert stdin.exit_code == 2 and "date: 必须填写" in stdin.output
+    docx = CliRunner().invoke(app, ["draft", str(DATA / "district_committee.json"), "--format", "docx"])
+    assert docx.exit_code == 2 and "-o" in docx.output
+
+
+def test_schema_file_is_current():
+    published = json.loads((ROOT / "docs" / "facts.schema.json").read_text(encoding="utf-8"))
+    assert published == facts_schema(), "run: .venv/bin/drafting schema > docs/facts.schema.json"
+    printed = CliRunner().invoke(app, ["schema"])
+    assert json.loads(printed.output) == published
+    assert set(published["required"]) == {"unit", "date"}
