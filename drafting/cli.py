@@ -95,5 +95,72 @@ def schema() -> None:
     click.echo(json.dumps(facts_schema(), ensure_ascii=False, indent=2))
 
 
+@app.command(help="把意见（每行一位群众的回答；FILE 为 .txt/.docx/.xlsx，- 为标准输入）归类，生成整改清单。")
+@click.argument("source", metavar="[FILE|-]", default="-")
+@click.option("--taxonomy", default=None, metavar="YAML|none", help="主题分类表（YAML）；none 只做新主题发现")
+@click.option("--engine", type=click.Choice(["auto", "embedded", "llm"]), default="auto", show_default=True,
+              help="归类引擎：auto 有大模型时用大模型，否则用内置模型")
+@click.option("--format", "fmt", type=click.Choice(["md", "json", "xlsx", "docx"]), default="md",
+              show_default=True, help="输出格式")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="输出文件（xlsx、docx 必须指定）")
+@reports_errors
+def classify(source: str, taxonomy: str | None, engine: str, fmt: str, output: str | None) -> None:
+    from pathlib import Path
+
+    from . import export, runtime
+    from .config import get_settings
+    from .errors import BadInput, TooLarge
+    from .feedback import classify_opinions, parse_input, read_opinions_file
+
+    if fmt in {"xlsx", "docx"} and not output:
+        raise BadInput.field("-o", f"{fmt} 格式需要用 -o 指定输出文件")
+    if source == "-":
+        lines = parse_input(sys.stdin.read())
+    elif Path(source).is_file():
+        lines = read_opinions_file(Path(source).name, Path(source).read_bytes())
+    else:
+        raise BadInput.field("FILE", f"找不到文件 {source}")
+    if not lines:
+        raise BadInput.field("FILE", "没有意见：输入为空")
+    limit = get_settings().max_opinions
+    if len(lines) > limit:
+        raise TooLarge.field("FILE", f"意见过多：{len(lines)} 条，上限 {limit} 条")
+    chosen, classifier = None, None
+    if taxonomy is None or taxonomy.strip().lower() != "none":
+        from .themes import load_taxonomy, make_classifier
+
+        if taxonomy is not None and not Path(taxonomy).is_file():
+            raise BadInput.field("--taxonomy", f"找不到文件 {taxonomy}")
+        chosen = load_taxonomy(Path(taxonomy) if taxonomy else None)
+        chat = runtime.chat_model() if engine != "embedded" else None
+        classifier = make_classifier(engine, chosen, runtime.embedder(), chat)
+    result = classify_opinions(lines, taxonomy=chosen, classifier=classifier, embedder=runtime.embedder(),
+                               progress=_stage_bar() if sys.stderr.isatty() else None)
+    for warning in result.warnings:
+        click.echo(f"注意：{warning}", err=True)
+    if fmt in {"xlsx", "docx"}:
+        Path(output or "").write_bytes(export.to_xlsx(result) if fmt == "xlsx" else export.to_docx(result))
+        return
+    text = export.to_json(result) if fmt == "json" else export.to_markdown(result)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text)
+
+
+def _stage_bar() -> Callable[[str, int, int], None]:
+    """A one-line progress bar on standard error: stage name, bar, done/total."""
+    names = {"split": "拆分与去重", "redact": "脱敏", "embed": "计算向量", "classify": "归类",
+             "discover": "发现新主题", "summarise": "汇总"}
+
+    def show(stage: str, done: int, total: int) -> None:
+        filled = 30 * done // max(total, 1)
+        end = "\n" if stage == "summarise" and done >= total else ""
+        sys.stderr.write(f"\r{names.get(stage, stage):<6} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}  {end}")
+        sys.stderr.flush()
+
+    return show
+
+
 def main() -> None:
     app(prog_name="drafting")

@@ -1,8 +1,28 @@
 """Feedback: pasted opinions -> split, deduplicated, redacted, classified, discovered, summarised."""
 
-from typing import Literal
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Literal
 
+import numpy as np
 from pydantic import BaseModel, Field
+
+from .errors import BadInput
+from .opinions import Opinions, is_no_opinion, prepare
+from .opinions import parse_input as parse_input
+from .opinions import read_opinions_file as read_opinions_file
+
+if TYPE_CHECKING:
+    from .embed import Embedder
+    from .themes import Classifier, Taxonomy
+
+Progress = Callable[[str, int, int], None]
+
+PRAISE_ID = "praise"
+PRAISE_NAME = "肯定与无意见"
+OTHER_ID = "other"
+OTHER_NAME = "其他"
+MAX_OTHER_SHARE = 0.15
+EMBED_CHUNK = 256
 
 
 class ThemeSummary(BaseModel):
@@ -14,6 +34,7 @@ class ThemeSummary(BaseModel):
     measure: str = Field("", description="Suggested rectification measure")
     department: str = Field("", description="Responsible department, when known")
     discovered: bool = Field(False, description="True for themes found by clustering rather than the taxonomy")
+    summary: str = Field("", description="问题概述: the theme's description or the discovered theme's criterion")
 
 
 class AssignedOpinion(BaseModel):
@@ -24,10 +45,11 @@ class AssignedOpinion(BaseModel):
 
 
 class DiscoveredTheme(BaseModel):
-    label: str = Field(description="Short unique Chinese name")
+    label: str = Field(description="Short unique Chinese name; also the theme id of its opinions")
     criterion: str = Field("", description="One-sentence inclusion criterion")
     keywords: list[str] = Field(default_factory=list)
     lines: list[int] = Field(default_factory=list)
+    evidence: list[str] = Field(default_factory=list, description="Quoted redacted opinions near the centre")
 
 
 class ClassifyResult(BaseModel):
@@ -40,3 +62,92 @@ class ClassifyResult(BaseModel):
     discovered: list[DiscoveredTheme] = Field(default_factory=list)
     engine: Literal["embedded", "llm"]
     warnings: list[str] = Field(default_factory=list)
+
+
+def classify_opinions(lines: list[str], *, taxonomy: "Taxonomy | None", classifier: "Classifier | None",
+                      embedder: "Embedder", progress: Progress | None = None) -> ClassifyResult:
+    """Group one-answer-a-line opinions into the taxonomy's themes and newly discovered ones."""
+    from .discover import discover
+    from .summarise import summarise
+
+    def tell(stage: str, done: int, total: int) -> None:
+        if progress is not None:
+            progress(stage, done, total)
+
+    lines = [line for line in lines if line.strip()]
+    if not lines:
+        raise BadInput.field("text", "没有意见：输入为空")
+    if taxonomy is not None and classifier is None:
+        raise BadInput.field("engine", "有主题分类表时需要一个归类器")
+    ops = prepare(lines, tell)
+    n = len(ops.unique)
+    praise_id = taxonomy.praise_id if taxonomy is not None else PRAISE_ID
+    theme_of: list[str | None] = [None] * n
+    score_of = np.zeros(n, dtype=np.float32)
+    no_opinion = np.array([is_no_opinion(text) for text in ops.unique], dtype=bool)
+    theme_of = [praise_id if flag else None for flag in no_opinion]
+    score_of[no_opinion] = 1.0
+
+    to_embed = np.flatnonzero(~no_opinion)
+    vectors = np.zeros((n, 0), dtype=np.float32)
+    if len(to_embed):
+        texts = [ops.unique[i] for i in to_embed]
+        rows = _embed(texts, embedder, tell)
+        vectors = np.zeros((n, rows.shape[1]), dtype=np.float32)
+        vectors[to_embed] = rows
+        to_embed, merged = ops.merge_near(to_embed, vectors)
+        for i in merged:
+            theme_of[i] = None
+        if classifier is not None and len(to_embed):
+            tell("classify", 0, len(to_embed))
+            found = classifier.classify([ops.unique[i] for i in to_embed], vectors[to_embed])
+            for i, assignment in zip(to_embed, found, strict=True):
+                theme_of[i] = assignment.theme
+                score_of[i] = assignment.score
+            tell("classify", len(to_embed), len(to_embed))
+
+    alive = ops.alive()
+    open_rows = np.array([i for i in alive if theme_of[i] is None and not no_opinion[i]], dtype=int)
+    taken = {t.name for t in taxonomy.themes} if taxonomy is not None else set()
+    warnings: list[str] = []
+    clusters, leftover = [], open_rows
+    if len(open_rows):
+        tell("discover", 0, len(open_rows))
+        clusters, leftover, similarity = discover(
+            [ops.unique[i] for i in open_rows], vectors[open_rows], ops.weights[open_rows],
+            background=[ops.unique[i] for i in alive], taken_names=taken, max_other=MAX_OTHER_SHARE,
+            total=ops.total)
+        for cluster in clusters:
+            for k, sim in zip(cluster.members, cluster.similarity, strict=True):
+                theme_of[open_rows[k]] = cluster.label
+                score_of[open_rows[k]] = sim
+        leftover = open_rows[leftover]
+        for i, sim in zip(leftover, similarity, strict=True):
+            score_of[i] = sim
+        tell("discover", len(open_rows), len(open_rows))
+    other_count = int(ops.weights[leftover].sum()) if len(leftover) else 0
+    if other_count:
+        share = other_count / ops.total
+        note = f"有 {other_count} 条意见（{share:.1%}）未能归入任何主题，列为“{OTHER_NAME}”"
+        warnings.append(note if share <= MAX_OTHER_SHARE else f"{note}，超过 {MAX_OTHER_SHARE:.0%}，请人工复核")
+
+    tell("summarise", 0, 1)
+    result = summarise(ops, theme_of, score_of, vectors, taxonomy=taxonomy, praise_id=praise_id,
+                       clusters=clusters, other=[int(i) for i in leftover])
+    tell("summarise", 1, 1)
+    engine = "llm" if classifier is not None and getattr(classifier, "name", "") == "llm" else "embedded"
+    return result.model_copy(update={"engine": engine, "warnings": warnings})
+
+
+def _embed(texts: list[str], embedder: "Embedder", tell: Progress) -> np.ndarray:
+    """Each unique opinion embedded once, in chunks so the progress bar moves."""
+    parts = []
+    tell("embed", 0, len(texts))
+    for start in range(0, len(texts), EMBED_CHUNK):
+        parts.append(embedder.queries(texts[start:start + EMBED_CHUNK]))
+        tell("embed", min(start + EMBED_CHUNK, len(texts)), len(texts))
+    return np.vstack(parts).astype(np.float32)
+
+
+__all__ = ["AssignedOpinion", "ClassifyResult", "DiscoveredTheme", "Opinions", "ThemeSummary",
+           "classify_opinions", "parse_input", "read_opinions_file"]

@@ -1,0 +1,202 @@
+"""Discovery: opinions that fit no theme are clustered on their embeddings into new, named themes.
+
+Average-linkage agglomerative clustering at a cosine threshold finds the groups (k-means first
+shrinks a large input to a few hundred centres, so nothing is quadratic in the number of opinions);
+near-duplicate groups are merged; small groups go to 其他, which is kept at or under `max_other`
+by attaching its closest members to their nearest group. Names and keywords come from class-based
+TF-IDF over jieba words.
+"""
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from .templates import render
+
+THRESHOLD = 0.12  # cosine distance at which average-linkage groups stop merging
+MERGE_COSINE = 0.95  # centroids this close are one theme
+MAX_DIRECT = 1500  # above this many opinions, k-means centres are clustered instead
+MICRO_CLUSTERS = 400
+KEYWORDS = 5
+MAX_KEYWORD_CHARS = 6
+EVIDENCE = 3
+
+_STOPWORDS = set("""
+的 了 是 在 和 有 我 我们 你 你们 他 他们 她 它 这 那 这个 那个 这些 那些 就 都 也 还 又 很 太 更 最 非常 比较
+一些 一下 一个 一直 一定 一般 不 没 没有 不是 可以 能 能够 要 需要 应该 希望 建议 请 请求 希望能 能否 是否 如何
+什么 怎么 为什么 为何 哪里 问题 情况 现象 意见 方面 工作 进行 开展 加强 提高 相关 有关 存在 出现 导致 造成
+因为 所以 但是 但 而且 并且 如果 虽然 然后 还是 或者 以及 及 与 对 对于 把 被 让 给 从 向 到 在于 由于 关于
+等 等等 之 其 其中 目前 现在 已经 曾经 今年 去年 明年 每年 时候 时间 多 少 大 小 好 上 下 中 里 内 外 后 前
+年 月 日 号 个 条 次 位 名 人 元 万元 一 二 三 两 几 些 该 各 每 本 此 某 啥 吗 呢 吧 啊 呀 哦 嘛 着 过 得 地
+尊敬 领导 您好 你好 谢谢 感谢 麻烦 反映 反应 表示 认为 觉得 知道 看到 发现 来 去 说 做 搞 弄 用 使 让 能 会
+""".split())
+_WORD = re.compile(r"^[\u4e00-\u9fffA-Za-z]{2,}$")
+
+
+@dataclass
+class Cluster:
+    """A discovered theme: its members (indices into the texts given) and how it reads to a user."""
+
+    members: list[int]
+    similarity: list[float] = field(default_factory=list)
+    label: str = ""
+    criterion: str = ""
+    keywords: list[str] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)
+
+
+def discover(texts: list[str], vectors: np.ndarray, weights: np.ndarray, *, background: list[str],
+             taken_names: set[str], max_other: float, total: int | None = None
+             ) -> tuple[list[Cluster], np.ndarray, list[float]]:
+    """Clusters of `texts`, the indices left as 其他, and their similarity to the nearest cluster."""
+    n = len(texts)
+    total = total if total is not None else int(weights.sum())
+    if n < 2:
+        return [], np.arange(n), [0.0] * n
+    labels = cluster_labels(vectors)
+    groups = _merge_near(_groups(labels), vectors)
+    min_size = max(2, math.ceil(0.01 * total))
+    kept = [g for g in groups if weights[g].sum() >= min_size]
+    leftover = np.array(sorted(i for g in groups if weights[g].sum() < min_size for i in g), dtype=int)
+    if not kept:
+        return [], np.arange(n), [0.0] * n
+    kept, leftover = _bound_other(kept, leftover, vectors, weights, int(max_other * total))
+    centres = _centres(kept, vectors)
+    other_sim = (vectors[leftover] @ centres.T).max(axis=1) if len(leftover) else np.zeros(0)
+    clusters = [Cluster(members=g) for g in sorted(kept, key=lambda g: -weights[g].sum())]
+    _describe(clusters, texts, vectors, weights, background, taken_names)
+    return clusters, leftover, [float(s) for s in other_sim]
+
+
+def cluster_labels(vectors: np.ndarray, threshold: float = THRESHOLD) -> np.ndarray:
+    """A cluster number for each row: average-linkage at a cosine-distance threshold."""
+    from sklearn.cluster import AgglomerativeClustering, KMeans
+
+    n = len(vectors)
+    if n <= MAX_DIRECT:
+        model = AgglomerativeClustering(n_clusters=None, distance_threshold=threshold, metric="cosine",
+                                        linkage="average")
+        return model.fit_predict(vectors)
+    micro = KMeans(n_clusters=MICRO_CLUSTERS, n_init=1, random_state=0).fit(vectors)
+    centres = micro.cluster_centers_ / np.linalg.norm(micro.cluster_centers_, axis=1, keepdims=True)
+    top = AgglomerativeClustering(n_clusters=None, distance_threshold=threshold, metric="cosine",
+                                  linkage="average").fit_predict(centres)
+    return top[micro.labels_]
+
+
+def _groups(labels: np.ndarray) -> list[list[int]]:
+    order = np.argsort(labels, kind="stable")
+    cuts = np.flatnonzero(np.diff(labels[order])) + 1
+    return [[int(i) for i in part] for part in np.split(order, cuts)]
+
+
+def _centres(groups: list[list[int]], vectors: np.ndarray) -> np.ndarray:
+    centres = np.vstack([vectors[g].mean(axis=0) for g in groups])
+    return centres / np.maximum(np.linalg.norm(centres, axis=1, keepdims=True), 1e-12)
+
+
+def _merge_near(groups: list[list[int]], vectors: np.ndarray) -> list[list[int]]:
+    """Groups whose centres are nearly the same direction become one (repeat until none are)."""
+    while len(groups) > 1:
+        centres = _centres(groups, vectors)
+        sims = centres @ centres.T
+        np.fill_diagonal(sims, -1.0)
+        a, b = np.unravel_index(int(np.argmax(sims)), sims.shape)
+        if sims[a, b] < MERGE_COSINE:
+            break
+        groups[min(a, b)] = groups[a] + groups[b]
+        del groups[max(a, b)]
+    return groups
+
+
+def _bound_other(kept: list[list[int]], leftover: np.ndarray, vectors: np.ndarray, weights: np.ndarray,
+                 allowed: int) -> tuple[list[list[int]], np.ndarray]:
+    """Attach the leftovers closest to a cluster until 其他 holds at most `allowed` opinions."""
+    excess = int(weights[leftover].sum()) - allowed if len(leftover) else 0
+    if excess <= 0:
+        return kept, leftover
+    sims = vectors[leftover] @ _centres(kept, vectors).T
+    best, nearest = sims.max(axis=1), sims.argmax(axis=1)
+    moved = 0
+    stay = np.ones(len(leftover), dtype=bool)
+    for k in np.argsort(-best, kind="stable"):
+        if moved >= excess:
+            break
+        kept[int(nearest[k])].append(int(leftover[k]))
+        moved += int(weights[leftover[k]])
+        stay[k] = False
+    return kept, leftover[stay]
+
+
+def _describe(clusters: list[Cluster], texts: list[str], vectors: np.ndarray, weights: np.ndarray,
+              background: list[str], taken_names: set[str]) -> None:
+    """Keywords, a unique name, a criterion, similarities and evidence for each cluster."""
+    docs = [[texts[i] for i in c.members for _ in range(int(weights[i]))] for c in clusters]
+    ranked = c_tf_idf(docs, background)
+    used = set(taken_names)
+    for number, (cluster, words) in enumerate(zip(clusters, ranked, strict=True), start=1):
+        cluster.keywords = words[:KEYWORDS]
+        cluster.label = _unique_name(words, used, number)
+        used.add(cluster.label)
+        cluster.criterion = render("discover/criterion.j2", theme_name=cluster.label, keywords=cluster.keywords[:3])
+        centre = vectors[cluster.members].mean(axis=0)
+        centre /= max(float(np.linalg.norm(centre)), 1e-12)
+        sims = vectors[cluster.members] @ centre
+        cluster.similarity = [float(min(max(s, 0.0), 1.0)) for s in sims]
+        seen: list[str] = []
+        for k in np.argsort(-sims, kind="stable"):
+            text = texts[cluster.members[int(k)]]
+            if text not in seen:
+                seen.append(text)
+            if len(seen) == EVIDENCE:
+                break
+        cluster.evidence = seen
+
+
+def _unique_name(words: list[str], used: set[str], number: int) -> str:
+    for size in (2, 3, 1):
+        if len(words) >= size:
+            name = "、".join(words[:size])
+            if name not in used:
+                return name
+    return f"新主题{number}"
+
+
+@lru_cache
+def _jieba():
+    import jieba
+
+    jieba.setLogLevel(60)
+    return jieba
+
+
+def tokens(text: str) -> list[str]:
+    """Content words of a text: jieba words of two to six characters, stopwords and masks dropped."""
+    return [w for w in _jieba().lcut(text) if _WORD.match(w) and len(w) <= MAX_KEYWORD_CHARS
+            and w not in _STOPWORDS]
+
+
+def c_tf_idf(docs: list[list[str]], background: list[str]) -> list[list[str]]:
+    """Words of each class ranked by class-based TF-IDF (BERTopic's formula), the background as a class too."""
+    counts = [Counter(w for text in doc for w in tokens(text)) for doc in docs]
+    cache: dict[str, list[str]] = {}
+    rest: Counter[str] = Counter()
+    for text in background:
+        if text not in cache:
+            cache[text] = tokens(text)
+        rest.update(cache[text])
+    classes = counts + [rest]
+    frequency: Counter[str] = Counter()
+    for c in classes:
+        frequency.update(c)
+    average = sum(frequency.values()) / max(len(classes), 1)
+    ranked = []
+    for c in counts:
+        size = max(sum(c.values()), 1)
+        scores = {w: (n / size) * math.log(1 + average / frequency[w]) for w, n in c.items() if n >= 1}
+        ranked.append([w for w, _ in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))])
+    return ranked

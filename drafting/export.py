@@ -1,0 +1,160 @@
+"""The rectification list (整改清单) of a classify run, as .xlsx, .docx, Markdown and JSON.
+
+One row a theme, largest first, praise left out, 其他 (opinions without a theme) last.
+Every text here is already redacted: the rows are built only from a ClassifyResult.
+"""
+
+import io
+import json
+from collections import Counter
+
+from pydantic import BaseModel, Field
+
+from .feedback import OTHER_NAME, PRAISE_ID, ClassifyResult
+from .summarise import measure_for
+
+TITLE = "整改清单"
+COLUMNS = ("序号", "问题类别", "问题概述", "意见条数", "占比", "典型意见", "整改措施", "责任部门", "完成时限", "整改状态")
+WIDTHS = (6, 14, 30, 9, 8, 48, 44, 16, 12, 10)
+DETAIL_COLUMNS = ("行号", "意见（已脱敏）", "主题", "新发现", "置信度")
+DETAIL_WIDTHS = (8, 70, 18, 8, 10)
+TABLE_FONT_PT = 10.5  # 五号: ten columns fit a landscape page
+
+
+class ListRow(BaseModel):
+    """One row of the rectification list."""
+
+    number: int = Field(description="序号")
+    category: str = Field(description="问题类别: the theme's name")
+    overview: str = Field(description="问题概述")
+    count: int = Field(description="意见条数, duplicates included")
+    share: float = Field(description="占比 of all opinions")
+    examples: list[str] = Field(description="典型意见: up to three redacted opinions")
+    measure: str = Field(description="整改措施")
+    department: str = Field(description="责任部门")
+    deadline: str = Field("", description="完成时限, left for the organiser")
+    status: str = Field("", description="整改状态, left for the organiser")
+    discovered: bool = Field(False, description="A theme found by clustering")
+
+    def cells(self) -> list[str | int]:
+        return [self.number, self.category, self.overview, self.count, f"{self.share:.1%}",
+                "\n".join(f"{k}. {text}" for k, text in enumerate(self.examples, start=1)),
+                self.measure, self.department, self.deadline, self.status]
+
+
+def rectification_rows(result: ClassifyResult, praise_id: str = PRAISE_ID) -> list[ListRow]:
+    """The list's rows: themes by size without praise, then 其他 when some opinions have no theme."""
+    themes = sorted((t for t in result.themes if t.id != praise_id and t.count > 0),
+                    key=lambda t: (-t.count, t.id))
+    rows = [ListRow(number=k, category=t.name + ("（新发现）" if t.discovered else ""),
+                    overview=t.summary or "、".join(t.representatives[:1]), count=t.count, share=t.share,
+                    examples=t.representatives[:3], measure=t.measure, department=t.department,
+                    discovered=t.discovered)
+            for k, t in enumerate(themes, start=1)]
+    unassigned = [a.text for a in result.assignments if a.theme is None]
+    if unassigned:
+        measure, department = measure_for("other", OTHER_NAME, [])
+        common = [text for text, _ in Counter(unassigned).most_common(3)]
+        rows.append(ListRow(number=len(rows) + 1, category=OTHER_NAME, overview="未能归入上述类别的零散意见",
+                            count=len(unassigned), share=len(unassigned) / max(result.total, 1),
+                            examples=common, measure=measure, department=department))
+    return rows
+
+
+def to_json(result: ClassifyResult) -> str:
+    return json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2)
+
+
+def to_markdown(result: ClassifyResult) -> str:
+    """The list as a Markdown table, with the counts and warnings above it."""
+    def cell(value: str | int) -> str:
+        return str(value).replace("|", "\\|").replace("\n", "<br>")
+
+    out = [f"# {TITLE}", "", f"共 {result.total} 条意见（去重后 {result.unique} 条）。", ""]
+    out.extend(f"> 注意：{w}" for w in result.warnings)
+    if result.warnings:
+        out.append("")
+    out.append("| " + " | ".join(COLUMNS) + " |")
+    out.append("|" + "---|" * len(COLUMNS))
+    out.extend("| " + " | ".join(cell(c) for c in row.cells()) + " |" for row in rectification_rows(result))
+    praise = next((t for t in result.themes if t.id == PRAISE_ID), None)
+    if praise is not None:
+        out.extend(["", f"另有 {praise.count} 条为肯定或无意见（{praise.share:.1%}），不列入整改清单。"])
+    return "\n".join(out) + "\n"
+
+
+def to_xlsx(result: ClassifyResult) -> bytes:
+    """Sheet 整改清单 (styled, frozen header, wrapped) and sheet 意见明细 (every opinion with its theme)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = TITLE
+    thin = Side(style="thin", color="808080")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    head_font = Font(name="黑体", bold=True, color="FFFFFF")
+    head_fill = PatternFill("solid", fgColor="9C2A2A")
+    wrap = Alignment(wrap_text=True, vertical="top")
+
+    def write(ws, columns, widths, rows) -> None:
+        ws.append(list(columns))
+        for row in rows:
+            ws.append(row)
+        for k, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(k)].width = width
+        for cell in ws[1]:
+            cell.font, cell.fill, cell.border = head_font, head_fill, border
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        for line in ws.iter_rows(min_row=2):
+            for cell in line:
+                cell.alignment, cell.border = wrap, border
+        ws.freeze_panes = "A2"
+
+    write(sheet, COLUMNS, WIDTHS, [row.cells() for row in rectification_rows(result)])
+    names = {t.id: t.name for t in result.themes}
+    found = {t.id for t in result.themes if t.discovered}
+    detail = book.create_sheet("意见明细")
+    write(detail, DETAIL_COLUMNS, DETAIL_WIDTHS,
+          [[a.line + 1, a.text, names.get(a.theme, a.theme) if a.theme else OTHER_NAME,
+            "是" if a.theme in found else "", round(a.score, 3)] for a in result.assignments])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def to_docx(result: ClassifyResult) -> bytes:
+    """整改清单 as a GB/T 9704 Word file: landscape, 方正小标宋 title, a 仿宋 table with a 黑体 header."""
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.shared import Mm
+
+    from .gbt9704 import FONT_BODY, FONT_HEADING_1, STYLE_TITLE, new_document, set_indent_chars, set_run_font
+
+    doc = new_document(landscape=True)
+    doc.add_paragraph(TITLE, style=STYLE_TITLE)
+    rows = rectification_rows(result)
+    table = doc.add_table(rows=1 + len(rows), cols=len(COLUMNS))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    usable = doc.sections[0].page_width - doc.sections[0].left_margin - doc.sections[0].right_margin
+    total_width = sum(WIDTHS)
+    for k, width in enumerate(WIDTHS):
+        for cell in table.columns[k].cells:
+            cell.width = Mm(usable.mm * width / total_width)
+    texts = [list(COLUMNS)] + [[str(c) for c in row.cells()] for row in rows]
+    for r, values in enumerate(texts):
+        for k, value in enumerate(values):
+            cell = table.cell(r, k)
+            paragraph = cell.paragraphs[0]
+            set_indent_chars(paragraph.paragraph_format, "firstLine", 0)
+            paragraph.paragraph_format.line_spacing = 1.0
+            lines = value.split("\n")
+            for j, line in enumerate(lines):
+                run = paragraph.add_run(line)
+                set_run_font(run, FONT_HEADING_1 if r == 0 else FONT_BODY, TABLE_FONT_PT, bold=False)
+                if j < len(lines) - 1:
+                    run.add_break()
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,214 @@
+"""Opinion input: reading pasted text and uploaded files, splitting multi-opinion answers, deduplicating."""
+
+import io
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+import numpy as np
+
+from .errors import BadInput
+from .redact import redact
+
+NEAR_COSINE = 0.95
+NEAR_CHARS = 0.8
+_BLOCK = 1024
+
+# Markers of a numbered list inside one answer: 1. 2、 （1） (2) ① 一、 一是
+_MARKER = re.compile(
+    r"(?:^|(?<=[\s。；;，,！!？?：:]))\s*"
+    r"(?:\d{1,2}\s*[.、．)）](?!\d)|[（(]\d{1,2}[)）]|[①②③④⑤⑥⑦⑧⑨⑩]|[一二三四五六七八九十]{1,2}(?:、|是(?=\S)))")
+_SEPARATOR = re.compile(r"[；;]+")
+_EDGE = re.compile(r"^[\s，,。.、；;：:]+|[\s，,、；;：:]+$")
+_PUNCT = re.compile(r"[\W_]+", re.UNICODE)
+_NO_OPINION = re.compile(
+    r"^(?:暂时|暂|目前|现在|本人)?(?:无|没有|没|暂无)(?:任何|其他|其它|别的|什么)?"
+    r"(?:意见|建议|意见建议|意见和建议|问题|要求|看法)?(?:了)?$"
+    r"|^(?:很|非常|比较|基本|总体|都|十分|挺|总的来说)?(?:满意|好|很好|不错|挺好|满意的)(?:的)?$"
+    r"|^$")
+
+
+def parse_input(text: str) -> list[str]:
+    """Non-blank lines of pasted text, stripped."""
+    return [line.strip() for line in text.lstrip("\ufeff").splitlines() if line.strip()]
+
+
+def read_opinions_file(filename: str, data: bytes) -> list[str]:
+    """The answers in an uploaded .txt, .docx or .xlsx file, one an item."""
+    suffix = PurePath(filename).suffix.lower()
+    if suffix in {".txt", ".md", ".csv", ""}:
+        return parse_input(_decode(data))
+    if suffix == ".docx":
+        return _docx_lines(data)
+    if suffix == ".xlsx":
+        return _xlsx_lines(data)
+    raise BadInput.field("file", f"不支持的文件类型“{suffix}”，请上传 .txt、.docx 或 .xlsx")
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise BadInput.field("file", "无法识别文本编码，请另存为 UTF-8")
+
+
+def _docx_lines(data: bytes) -> list[str]:
+    from docx import Document
+
+    try:
+        doc = Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises zipfile, KeyError and XML errors alike
+        raise BadInput.field("file", f"无法读取 Word 文件：{type(exc).__name__}") from None
+    lines = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        for row in table.rows:
+            seen: set[int] = set()
+            for cell in row.cells:
+                if id(cell._tc) not in seen:  # merged cells repeat the same element
+                    seen.add(id(cell._tc))
+                    lines.extend(cell.text.splitlines())
+    return [line for line in (raw.strip() for raw in lines) if line and not _is_header(line)]
+
+
+def _xlsx_lines(data: bytes) -> list[str]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises zipfile, KeyError and XML errors alike
+        raise BadInput.field("file", f"无法读取 Excel 文件：{type(exc).__name__}") from None
+    lines: list[str] = []
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows(values_only=True):
+            for value in row:
+                if isinstance(value, str) and value.strip() and not _is_header(value.strip()):
+                    lines.extend(part.strip() for part in value.splitlines() if part.strip())
+    book.close()
+    return lines
+
+
+def _is_header(cell: str) -> bool:
+    """Column headings and row numbers of a form, not answers."""
+    return bool(re.fullmatch(r"(?:序号|编号|姓名|单位|部门|日期|时间|意见|建议|意见建议|意见和建议|问题|内容|"
+                             r"留言|回答|答复|备注|类别)(?:内容)?|\d+", cell))
+
+
+def split_opinion(line: str) -> list[str]:
+    """One answer cut into its opinions at ；and at list numbers (1. 2、 （1） ①); markers dropped."""
+    parts: list[str] = []
+    for chunk in _SEPARATOR.split(line):
+        starts = [m for m in _MARKER.finditer(chunk)]
+        if not starts:
+            parts.append(chunk)
+            continue
+        if starts[0].start() > 0:
+            parts.append(chunk[:starts[0].start()])
+        for k, marker in enumerate(starts):
+            end = starts[k + 1].start() if k + 1 < len(starts) else len(chunk)
+            parts.append(chunk[marker.end():end])
+    cleaned = [_EDGE.sub("", part) for part in parts]
+    kept = [part for part in cleaned if _PUNCT.sub("", part)]
+    return kept or [line.strip()]
+
+
+def normalise(text: str) -> str:
+    """Text as compared for duplicates: full-width folded, lower case, no punctuation or spaces."""
+    return _PUNCT.sub("", unicodedata.normalize("NFKC", text).lower())
+
+
+def is_no_opinion(text: str) -> bool:
+    """无 / 没有意见 / 满意 and the like: counted as praise without asking a classifier."""
+    return bool(_NO_OPINION.match(normalise(text)))
+
+
+@dataclass
+class Opinions:
+    """Split, redacted opinions and their distinct texts."""
+
+    lines: list[int] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    unique: list[str] = field(default_factory=list)
+    uid: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    weights: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+
+    @property
+    def total(self) -> int:
+        return len(self.texts)
+
+    def alive(self) -> list[int]:
+        """Distinct opinions still standing (near duplicates folded into their first occurrence)."""
+        return [int(i) for i in np.flatnonzero(self.weights > 0)]
+
+    def merge_near(self, rows: np.ndarray, vectors: np.ndarray) -> tuple[np.ndarray, list[int]]:
+        """Fold near duplicates among `rows` (very similar embeddings and characters) into the earliest one."""
+        parent = {int(i): int(i) for i in rows}
+
+        def root(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        grams = {int(i): _bigrams(normalise(self.unique[i])) for i in rows}
+        block = vectors[rows]
+        for start in range(0, len(rows), _BLOCK):
+            sims = block[start:start + _BLOCK] @ block.T
+            for a, b in zip(*np.nonzero(sims >= NEAR_COSINE), strict=True):
+                i, j = int(rows[start + a]), int(rows[b])
+                if i < j and _dice(grams[i], grams[j]) >= NEAR_CHARS:
+                    ri, rj = root(i), root(j)
+                    if ri != rj:
+                        parent[max(ri, rj)] = min(ri, rj)
+        merged = [i for i in parent if root(i) != i]
+        for i in merged:
+            target = root(i)
+            self.weights[target] += self.weights[i]
+            self.weights[i] = 0
+            self.uid[self.uid == i] = target
+        keep = np.array([i for i in rows if parent[int(i)] == int(i)], dtype=int)
+        return keep, merged
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[k:k + 2] for k in range(len(text) - 1)} or {text}
+
+
+def _dice(a: set[str], b: set[str]) -> float:
+    return 2 * len(a & b) / (len(a) + len(b))
+
+
+def prepare(lines: list[str], tell: Callable[[str, int, int], None]) -> Opinions:
+    """Split every line, redact every opinion, and count exact duplicates (after normalising) once."""
+    ops = Opinions()
+    tell("split", 0, len(lines))
+    raw: list[str] = []
+    for number, line in enumerate(lines):
+        for part in split_opinion(line):
+            ops.lines.append(number)
+            raw.append(part)
+    tell("split", len(lines), len(lines))
+    masked: dict[str, str] = {}
+    tell("redact", 0, len(raw))
+    for k, text in enumerate(raw):
+        if text not in masked:
+            masked[text] = redact(text)
+        if k % 500 == 499:
+            tell("redact", k + 1, len(raw))
+    tell("redact", len(raw), len(raw))
+    index: dict[str, int] = {}
+    uid: list[int] = []
+    for text in raw:
+        clean = masked[text]
+        ops.texts.append(clean)
+        key = normalise(clean) or clean
+        if key not in index:
+            index[key] = len(ops.unique)
+            ops.unique.append(clean)
+        uid.append(index[key])
+    ops.uid = np.array(uid, dtype=int)
+    ops.weights = np.bincount(ops.uid, minlength=len(ops.unique)).astype(int)
+    return ops

@@ -1,0 +1,89 @@
+"""Summaries of a classify run: one row a theme with counts, shares, representatives and measures."""
+
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import numpy as np
+import yaml
+
+from .templates import render
+
+if TYPE_CHECKING:
+    from .discover import Cluster
+    from .feedback import ClassifyResult
+    from .opinions import Opinions
+    from .themes import Taxonomy
+
+REPRESENTATIVES = 3
+
+
+def measure_for(theme_id: str, name: str, keywords: list[str]) -> tuple[str, str]:
+    """(measure, department) from prompts/measures.yaml.j2: the theme's own entry, else the default one."""
+    entries = _measures(name, tuple(keywords))
+    entry = entries.get(theme_id) or entries["default"]
+    return str(entry.get("measure") or ""), str(entry.get("department") or "")
+
+
+@lru_cache(maxsize=256)
+def _measures(name: str, keywords: tuple[str, ...]) -> dict:
+    return yaml.safe_load(render("measures.yaml.j2", theme_name=name, keywords=list(keywords)))
+
+
+def summarise(ops: "Opinions", theme_of: list[str | None], score_of: np.ndarray, vectors: np.ndarray, *,
+              taxonomy: "Taxonomy | None", praise_id: str, clusters: list["Cluster"],
+              other: list[int]) -> "ClassifyResult":
+    """The ClassifyResult: every opinion with its theme, every theme with its row of the list."""
+    from .feedback import PRAISE_NAME, AssignedOpinion, ClassifyResult, DiscoveredTheme, ThemeSummary
+
+    alive = ops.alive()
+    members: dict[str, list[int]] = {}
+    for i in alive:
+        theme = theme_of[i]
+        if theme is not None:
+            members.setdefault(theme, []).append(i)
+    known = {t.id: t for t in taxonomy.themes} if taxonomy is not None else {}
+    found = {c.label: c for c in clusters}
+    rows: list[ThemeSummary] = []
+    for theme_id, rows_of in members.items():
+        count = int(ops.weights[rows_of].sum())
+        picks = _representatives(rows_of, ops, vectors)
+        if theme_id in found:
+            cluster = found[theme_id]
+            measure, department = measure_for(theme_id, cluster.label, cluster.keywords)
+            rows.append(ThemeSummary(id=theme_id, name=cluster.label, count=count, share=count / ops.total,
+                                     representatives=cluster.evidence or picks, measure=measure,
+                                     department=department, discovered=True, summary=cluster.criterion))
+            continue
+        source = known.get(theme_id)
+        name = source.name if source is not None else PRAISE_NAME
+        measure, department = measure_for(theme_id, name, [])
+        if theme_id == praise_id:
+            measure, department = "", ""
+        rows.append(ThemeSummary(
+            id=theme_id, name=name, count=count, share=count / ops.total, representatives=picks,
+            measure=(source.measure if source is not None and source.measure else measure),
+            department=(source.department if source is not None and source.department else department),
+            summary=source.description if source is not None else ""))
+    rows.sort(key=lambda row: (-row.count, row.id))
+    assignments = [
+        AssignedOpinion(line=line, text=text, theme=theme_of[u], score=round(float(score_of[u]), 4))
+        for line, text, u in zip(ops.lines, ops.texts, ops.uid.tolist(), strict=True)]
+    discovered = [
+        DiscoveredTheme(label=c.label, criterion=c.criterion, keywords=c.keywords, evidence=c.evidence,
+                        lines=sorted({a.line for a in assignments if a.theme == c.label}))
+        for c in clusters]
+    return ClassifyResult(total=ops.total, unique=len(alive), themes=rows, assignments=assignments,
+                          discovered=discovered, engine="embedded")
+
+
+def _representatives(rows: list[int], ops: "Opinions", vectors: np.ndarray) -> list[str]:
+    """The distinct opinions nearest the theme's centre (most frequent first when there are no vectors)."""
+    has_vector = vectors.shape[1] > 0 and bool(np.any(vectors[rows]))
+    if has_vector:
+        block = vectors[rows]
+        usable = np.any(block, axis=1)
+        centre = block[usable].mean(axis=0)
+        order = np.argsort(-(block @ centre) - (~usable) * 10.0, kind="stable")
+    else:
+        order = np.argsort(-ops.weights[rows], kind="stable")
+    return [ops.unique[rows[int(k)]] for k in order[:REPRESENTATIVES]]
