@@ -1,0 +1,48 @@
+"""A person's correction of one opinion's theme, with the counts, shares and evidence that follow from it."""
+
+from ..errors import BadInput
+from ..feedback import ClassifyResult, ThemeSummary
+from ..themes import Taxonomy
+
+
+def move_opinion(result: ClassifyResult, index: int, theme: str | None,
+                 taxonomy: Taxonomy | None) -> ClassifyResult:
+    """Assignment `index` now belongs to `theme` (None: no theme); counts and shares follow.
+
+    Every assignment is one counted opinion (duplicates have one assignment each), so a move shifts one.
+    """
+    if not 0 <= index < len(result.assignments):
+        raise BadInput.field("index", f"没有第 {index} 条意见（共 {len(result.assignments)} 条）")
+    out = result.model_copy(deep=True)
+    opinion = out.assignments[index]
+    old = opinion.theme
+    if theme == old:
+        return out
+    themes = {t.id: t for t in out.themes}
+    if theme is not None and theme not in themes:
+        known = {t.id: t for t in taxonomy.themes} if taxonomy else {}
+        if theme not in known:
+            raise BadInput.field("theme", f"没有主题“{theme}”")
+        source = known[theme]
+        themes[theme] = ThemeSummary(id=source.id, name=source.name, count=0, share=0.0,
+                                     measure=source.measure or "", department=source.department or "",
+                                     summary=source.description)
+    if old is not None and old in themes:
+        gone = themes[old]
+        gone.count = max(0, gone.count - 1)
+        gone.representatives = [r for r in gone.representatives if r != opinion.text]
+    if theme is not None:
+        came = themes[theme]
+        came.count += 1
+        if len(came.representatives) < 3 and opinion.text not in came.representatives:
+            came.representatives.append(opinion.text)
+    opinion.theme = theme
+    opinion.score = 1.0
+    for found in out.discovered:
+        if found.label == old or found.label == theme:
+            found.lines = sorted({a.line for a in out.assignments if a.theme == found.label})
+    total = max(out.total, 1)
+    for summary in themes.values():
+        summary.share = round(summary.count / total, 4)
+    out.themes = sorted((t for t in themes.values() if t.count or t.discovered), key=lambda t: -t.count)
+    return out

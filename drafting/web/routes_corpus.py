@@ -1,0 +1,43 @@
+"""/api/corpus: upload past summaries, list them, search them."""
+
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from ..errors import BadInput
+from ..retrieve import Passage
+from .deps import RetrieverDep, StoreDep
+
+router = APIRouter(prefix="/api/corpus", tags=["语料库"])
+
+
+@router.post("", summary="上传过去的工作总结（.txt .md .docx .pdf，可多个）",
+             openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                 "type": "object", "properties": {"files": {"type": "array",
+                                                            "items": {"type": "string", "format": "binary"}}}}}}}})
+async def upload(request: Request, store: StoreDep) -> Any:
+    """Multipart field `files` (one or more). Every file is checked before anything is written."""
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        raise BadInput.field("files", "请以 multipart/form-data 上传文件")
+    form = await request.form()
+    uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
+    if not uploads:
+        raise BadInput.field("files", "没有收到文件")
+    reports = []
+    for item in uploads:
+        data = await item.read()
+        reports.append(await run_in_threadpool(store.add_upload, item.filename or "", data))
+    return reports
+
+
+@router.get("", summary="语料库中的文档")
+def list_documents(store: StoreDep) -> Any:
+    return store.list_documents()
+
+
+@router.get("/search", response_model=list[Passage], summary="检索语料库")
+def search(retriever: RetrieverDep, q: str = Query(min_length=1, description="检索词"),
+           k: int = Query(5, ge=1, le=50, description="返回条数")) -> list[Passage]:
+    return retriever.search(q, k)

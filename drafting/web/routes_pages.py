@@ -1,0 +1,69 @@
+"""The web page (起草, 意见归类, 语料库) and the token login that sets an HttpOnly cookie."""
+
+import hmac
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from ..facts import SECTORS
+from .. import themes
+from . import TEMPLATES_DIR
+from .deps import HistoryDep, SettingsDep
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=TEMPLATES_DIR)
+TOKEN_COOKIE = "drafting_token"
+
+
+def _local(target: str) -> str:
+    """Only same-site paths are followed after login."""
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
+@router.get("/", response_class=HTMLResponse)
+def draft_page(request: Request, history: HistoryDep) -> HTMLResponse:
+    return templates.TemplateResponse(request, "draft.html", {
+        "page": "draft", "sectors": SECTORS, "drafts": history.list_drafts()})
+
+
+@router.get("/feedback", response_class=HTMLResponse)
+def feedback_page(request: Request, history: HistoryDep) -> HTMLResponse:
+    choices = [{"id": t.id, "name": t.name} for t in themes.load_taxonomy(None).themes]
+    return templates.TemplateResponse(request, "feedback.html", {
+        "page": "feedback", "runs": history.list_feedback(), "default_themes": choices})
+
+
+@router.get("/corpus", response_class=HTMLResponse)
+def corpus_page(request: Request) -> HTMLResponse:
+    return templates.TemplateResponse(request, "corpus.html", {"page": "corpus"})
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, settings: SettingsDep, next: str = "/") -> Response:
+    if settings.api_token is None:
+        return RedirectResponse(_local(next), status_code=303)
+    return templates.TemplateResponse(request, "login.html", {"page": "login", "next": _local(next), "error": ""})
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(request: Request, settings: SettingsDep, token: Annotated[str, Form()],
+          next: Annotated[str, Form()] = "/") -> Response:
+    secret = settings.api_token
+    if secret is not None and not hmac.compare_digest(token.encode("utf-8"),
+                                                      secret.get_secret_value().encode("utf-8")):
+        return templates.TemplateResponse(request, "login.html", {
+            "page": "login", "next": _local(next), "error": "令牌不正确，请重新输入"}, status_code=401)
+    response = RedirectResponse(_local(next), status_code=303)
+    if secret is not None:
+        response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict",
+                            secure=request.url.scheme == "https")
+    return response
+
+
+@router.post("/logout")
+def logout() -> Response:
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(TOKEN_COOKIE)
+    return response

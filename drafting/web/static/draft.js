@@ -1,0 +1,218 @@
+"use strict";
+
+/* 起草: the facts form, the streamed draft, verification marks, versions and the Word download. */
+
+let current = null;
+
+function addRow(kind, value) {
+  const box = document.getElementById(kind);
+  const remove = el("button", { type: "button", class: "del", title: "删除这一行", onclick: (e) => e.target.closest(".item").remove() }, "删除");
+  if (kind === "stats") {
+    const v = value || {};
+    box.append(el("div", { class: "item" },
+      el("input", { type: "text", "data-field": "label", placeholder: "名称，如：开展评议大会", value: v.label || "" }),
+      el("input", { type: "text", "data-field": "value", placeholder: "数值，如：645、7800多", value: v.value || "" }),
+      el("input", { type: "text", "data-field": "unit", placeholder: "单位", value: v.unit || "" }),
+      remove));
+  } else {
+    const area = el("textarea", { rows: 1, placeholder: box.dataset.placeholder || "" });
+    area.value = value || "";
+    box.append(el("div", { class: "item" }, area, remove));
+  }
+}
+
+function collectFacts() {
+  const facts = { unit: document.getElementById("unit").value.trim(), date: document.getElementById("date").value };
+  for (const key of ["activity", "sector", "basis"]) {
+    const value = document.getElementById(key).value.trim();
+    if (value) facts[key] = value;
+  }
+  const stats = [];
+  for (const row of document.querySelectorAll("#stats .item")) {
+    const get = (f) => row.querySelector(`[data-field=${f}]`).value.trim();
+    if (get("label") || get("value")) stats.push({ label: get("label"), value: get("value"), unit: get("unit") });
+  }
+  if (stats.length) facts.stats = stats;
+  for (const kind of ["highlights", "problems", "next_steps"]) {
+    const items = [...document.querySelectorAll(`#${kind} textarea`)].map((t) => t.value.trim()).filter(Boolean);
+    if (items.length) facts[kind] = items;
+  }
+  const appraisal = {};
+  for (const input of document.querySelectorAll("#appraisal input")) {
+    if (input.value !== "") appraisal[input.dataset.key] = Number(input.value);
+  }
+  if (Object.keys(appraisal).length) facts.appraisal = appraisal;
+  return facts;
+}
+
+function fillForm(facts) {
+  for (const key of ["unit", "date", "activity", "sector", "basis"]) document.getElementById(key).value = facts[key] || "";
+  for (const kind of ["stats", "highlights", "problems", "next_steps"]) {
+    document.getElementById(kind).replaceChildren();
+    for (const value of facts[kind] || []) addRow(kind, value);
+    if (!(facts[kind] || []).length) addRow(kind);
+  }
+  for (const input of document.querySelectorAll("#appraisal input")) {
+    const value = (facts.appraisal || {})[input.dataset.key];
+    input.value = value === null || value === undefined ? "" : value;
+  }
+}
+
+/* The text as HTML with figures (yellow) and unsupported numbers (red) marked. */
+function markup(text, figures, faults) {
+  const ranges = [];
+  const find = (token, cls) => {
+    if (!token) return;
+    let at = text.indexOf(token);
+    while (at >= 0) {
+      const before = text[at - 1] || "", after = text[at + token.length] || "";
+      if (!(/\d/.test(token[0]) && /[\d.]/.test(before)) && !(/\d/.test(token.at(-1)) && /[\d.]/.test(after))) {
+        ranges.push([at, at + token.length, cls]);
+      }
+      at = text.indexOf(token, at + token.length);
+    }
+  };
+  for (const token of faults) find(token, "fault");
+  for (const token of [...figures].sort((a, b) => b.length - a.length)) find(token, "fig");
+  ranges.sort((a, b) => a[0] - b[0] || (a[2] === "fault" ? -1 : 1) || b[1] - a[1]);
+  let html = "", at = 0;
+  for (const [start, end, cls] of ranges) {
+    if (start < at) continue;
+    html += escapeHtml(text.slice(at, start)) + `<mark class="${cls}">${escapeHtml(text.slice(start, end))}</mark>`;
+    at = end;
+  }
+  return html + escapeHtml(text.slice(at));
+}
+
+function figuresOf(facts) {
+  const figures = new Set();
+  for (const s of facts.stats || []) { figures.add(s.value + (s.unit || "")); figures.add(s.value); }
+  for (const value of Object.values(facts.appraisal || {})) if (value !== null && value !== undefined) figures.add(String(value));
+  return figures;
+}
+
+function renderDraft(record) {
+  current = record;
+  document.getElementById("empty").classList.add("hidden");
+  document.getElementById("result").classList.remove("hidden");
+  document.getElementById("editor").classList.add("hidden");
+  const doc = document.getElementById("doc");
+  doc.classList.remove("hidden");
+  const engines = { template: "模板引擎", llm: "大模型" };
+  document.getElementById("meta").textContent =
+    `· 第 ${record.version} 版 / 共 ${record.versions} 版 · ${engines[record.engine] || record.engine}`;
+  document.getElementById("download").href = `/api/drafts/${record.id}/docx?version=${record.version}`;
+
+  const v = record.verification;
+  const faults = v.unsupported_numbers || [];
+  const box = document.getElementById("verification");
+  box.replaceChildren();
+  if (v.ok) {
+    box.append(el("div", { class: "verify ok" }, "核验通过：所有数据均按原样写入，没有无依据的数字，问题与打算均已写入。"));
+  } else {
+    const items = [...(v.missing_facts || []).map((m) => "遗漏：" + m), ...faults.map((n) => "无依据的数字：" + n)];
+    box.append(el("div", { class: "verify bad", id: "faults" }, "核验发现问题（正文中以红色标出）：",
+      el("ul", {}, items.map((t) => el("li", {}, t)))));
+  }
+  for (const warning of record.warnings || []) box.append(el("div", { class: "verify bad" }, warning));
+
+  const figures = figuresOf(record.facts);
+  doc.replaceChildren(el("h1", { html: markup(record.title, figures, faults) }));
+  for (const section of record.sections) {
+    if (section.heading) doc.append(el("h4", { html: markup(section.heading, figures, faults) }));
+    for (const item of section.items) doc.append(el("p", { html: markup(item, figures, faults) }));
+  }
+  if (record.unit) doc.append(el("p", { class: "sign" }, record.unit));
+  if (record.date_text) doc.append(el("p", { class: "sign" }, record.date_text));
+
+  const sources = document.getElementById("sources");
+  sources.replaceChildren(...(record.sources.length ? record.sources.map((s) =>
+    el("li", {}, s.title, el("span", { class: "muted" }, `  相关度 ${s.score.toFixed(2)}`))) : [el("li", { class: "muted" }, "未使用范文")]));
+}
+
+async function startDraft(body, contentType) {
+  const button = document.getElementById("draft-button");
+  const error = document.getElementById("form-error");
+  const progress = document.getElementById("progress");
+  const live = document.getElementById("live");
+  error.classList.add("hidden");
+  button.disabled = true;
+  progress.classList.remove("hidden");
+  live.textContent = "";
+  live.classList.add("hidden");
+  try {
+    const engine = document.getElementById("engine").value;
+    const record = await streamPost(`/api/drafts?engine=${engine}`, body, contentType, (name, data) => {
+      if (name === "progress") document.getElementById("progress-text").textContent = data.message;
+      if (name === "text") { live.classList.remove("hidden"); live.textContent += data.text; live.scrollTop = live.scrollHeight; }
+    });
+    renderDraft(record);
+    fillForm(record.facts);
+    history.replaceState(null, "", `/?id=${record.id}`);
+    addToHistory(record);
+  } catch (e) {
+    showError(error, e);
+  } finally {
+    button.disabled = false;
+    progress.classList.add("hidden");
+  }
+}
+
+function addToHistory(record) {
+  let list = document.getElementById("draft-history");
+  if (!list) return;
+  const old = list.querySelector(`li[data-id="${record.id}"]`);
+  if (old) old.remove();
+  list.prepend(el("li", { "data-id": record.id },
+    el("a", { href: `/?id=${record.id}` }, record.facts.unit, " ", el("span", { class: "muted" }, "刚刚")),
+    el("button", { type: "button", class: "del", "data-delete": record.id }, "删除")));
+}
+
+async function saveVersion() {
+  const error = document.getElementById("edit-error");
+  error.classList.add("hidden");
+  try {
+    const record = await api("PUT", `/api/drafts/${current.id}`, { text: document.getElementById("edit-text").value });
+    renderDraft(record);
+  } catch (e) {
+    showError(error, e);
+  }
+}
+
+document.addEventListener("DOMContentLoaded", async () => {
+  for (const kind of ["stats", "highlights", "problems", "next_steps"]) addRow(kind);
+  document.getElementById("date").value = new Date().toISOString().slice(0, 10);
+  for (const button of document.querySelectorAll("[data-add]")) button.addEventListener("click", () => addRow(button.dataset.add));
+  document.getElementById("facts-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    startDraft(JSON.stringify(collectFacts()), "application/json");
+  });
+  document.getElementById("draft-pasted").addEventListener("click", () => {
+    const text = document.getElementById("paste").value;
+    startDraft(text, text.trim().startsWith("{") ? "application/json" : "application/yaml");
+  });
+  document.getElementById("edit-button").addEventListener("click", () => {
+    document.getElementById("edit-text").value = current.text;
+    document.getElementById("doc").classList.add("hidden");
+    document.getElementById("editor").classList.remove("hidden");
+  });
+  document.getElementById("cancel-edit").addEventListener("click", () => renderDraft(current));
+  document.getElementById("save-version").addEventListener("click", saveVersion);
+  document.addEventListener("click", async (e) => {
+    const id = e.target.dataset && e.target.dataset.delete;
+    if (!id || !confirm("确定删除这篇稿件及其全部版本？")) return;
+    await api("DELETE", `/api/drafts/${id}`);
+    e.target.closest("li").remove();
+    if (current && current.id === id) location.href = "/";
+  });
+  const id = new URLSearchParams(location.search).get("id");
+  if (id) {
+    try {
+      const record = await api("GET", `/api/drafts/${id}`);
+      renderDraft(record);
+      fillForm(record.facts);
+    } catch (e) {
+      showError(document.getElementById("form-error"), e);
+    }
+  }
+});

@@ -1,0 +1,180 @@
+"use strict";
+
+/* 意见归类: paste or upload opinions, watch progress, read themes as a table and bars, move opinions, export. */
+
+let run = null;
+const open = new Set();
+const NONE = "__none__";
+
+function themeName(id) {
+  if (id === null) return "未归类";
+  const found = run.themes.find((t) => t.id === id);
+  return found ? found.name : id;
+}
+
+function moveTargets() {
+  const targets = new Map(run.themes.map((t) => [t.id, t.name]));
+  if (run.id && !run.customTaxonomy) {
+    for (const t of JSON.parse(document.getElementById("default-themes").textContent)) if (!targets.has(t.id)) targets.set(t.id, t.name);
+  }
+  return targets;
+}
+
+function opinionsOf(themeId) {
+  return run.assignments.map((a, index) => ({ ...a, index })).filter((a) => (a.theme === null ? NONE : a.theme) === themeId);
+}
+
+function opinionList(themeId) {
+  const targets = moveTargets();
+  const rows = opinionsOf(themeId).map((a) => {
+    const select = el("select", { "data-index": a.index, "aria-label": "移到其他类别", onchange: (e) => move(a.index, e.target.value) },
+      [...targets].map(([id, name]) => el("option", { value: id, selected: id === a.theme }, name)),
+      el("option", { value: NONE, selected: a.theme === null }, "未归类"));
+    return el("div", { class: "opinion" }, el("span", {}, a.text), select);
+  });
+  return rows.length ? rows : [el("p", { class: "muted" }, "没有意见。")];
+}
+
+function themeRows(themes, columns) {
+  const rows = [];
+  themes.forEach((t, i) => {
+    const key = t.id;
+    const row = el("tr", { class: "theme" + (open.has(key) ? " open" : ""), "data-theme": key, onclick: () => {
+      open.has(key) ? open.delete(key) : open.add(key);
+      render(run);
+    } }, columns(t, i));
+    rows.push(row);
+    if (open.has(key)) rows.push(el("tr", { class: "opinions" }, el("td", { colspan: 6 }, opinionList(key))));
+  });
+  return rows;
+}
+
+function renderChart(rows) {
+  const max = Math.max(1, ...rows.map((r) => r.count));
+  document.getElementById("chart").replaceChildren(...rows.map((r) =>
+    el("div", { class: "bar-row" },
+      el("span", { class: "name", title: r.name }, r.name),
+      el("div", { class: "track" }, el("div", { class: "fill" + (r.discovered ? " discovered" : "") + (r.id === NONE ? " none" : ""),
+        style: `width:${(100 * r.count / max).toFixed(1)}%` })),
+      el("span", { class: "muted" }, `${r.count} 条 · ${percent(r.share)}`))));
+}
+
+function render(record) {
+  run = record;
+  document.getElementById("empty").classList.add("hidden");
+  document.getElementById("result").classList.remove("hidden");
+  document.getElementById("download-xlsx").href = `/api/feedback/${run.id}/xlsx`;
+  document.getElementById("download-docx").href = `/api/feedback/${run.id}/docx`;
+  const unassigned = run.assignments.filter((a) => a.theme === null).length;
+  document.getElementById("summary").replaceChildren(
+    el("div", {}, el("b", {}, run.total), "条意见"),
+    el("div", {}, el("b", {}, run.unique), "条（去重后）"),
+    el("div", {}, el("b", {}, run.themes.filter((t) => !t.discovered && t.count > 0).length), "个问题类别"),
+    el("div", {}, el("b", {}, run.themes.filter((t) => t.discovered).length), "个新发现主题"));
+  document.getElementById("warnings").replaceChildren(...run.warnings.map((w) => el("div", { class: "verify bad" }, w)));
+
+  const known = run.themes.filter((t) => !t.discovered);
+  const found = run.themes.filter((t) => t.discovered);
+  const chartRows = [...known, ...found].filter((t) => t.count > 0);
+  if (unassigned) chartRows.push({ id: NONE, name: "未归类", count: unassigned, share: unassigned / Math.max(run.total, 1) });
+  renderChart(chartRows);
+
+  const header = el("tr", {}, el("th", { class: "num" }, "序号"), el("th", {}, "问题类别"), el("th", { class: "num" }, "条数"),
+    el("th", { class: "num" }, "占比"), el("th", {}, "典型意见"), el("th", {}, "整改措施"));
+  const columns = (t, i) => [el("td", { class: "num" }, i + 1), el("td", {}, t.name), el("td", { class: "num", "data-count": t.id }, t.count),
+    el("td", { class: "num" }, percent(t.share)), el("td", {}, (t.representatives || []).slice(0, 2).join("；")), el("td", {}, t.measure || "")];
+  const table = document.getElementById("themes-table");
+  const listed = known.filter((t) => t.count > 0 || open.has(t.id));
+  const rows = themeRows(listed, columns);
+  if (unassigned) rows.push(...themeRows([{ id: NONE, name: "未归类", count: unassigned, share: unassigned / Math.max(run.total, 1) }],
+    (t) => [el("td", { class: "num" }, "—"), el("td", {}, t.name), el("td", { class: "num", "data-count": NONE }, t.count),
+      el("td", { class: "num" }, percent(t.share)), el("td", {}, ""), el("td", {}, "")]));
+  table.replaceChildren(el("thead", {}, header), el("tbody", {}, rows));
+
+  document.getElementById("discovered-card").classList.toggle("hidden", !found.length);
+  const criteria = new Map((run.discovered || []).map((d) => [d.label, d]));
+  const dcolumns = (t, i) => {
+    const d = criteria.get(t.name) || criteria.get(t.id) || {};
+    return [el("td", { class: "num" }, i + 1), el("td", {}, t.name), el("td", { class: "num", "data-count": t.id }, t.count),
+      el("td", { class: "num" }, percent(t.share)), el("td", {}, (t.representatives || []).slice(0, 2).join("；")),
+      el("td", {}, d.criterion || "", d.keywords && d.keywords.length ? el("div", { class: "muted" }, "关键词：" + d.keywords.join("、")) : null)];
+  };
+  document.getElementById("discovered-table").replaceChildren(
+    el("thead", {}, el("tr", {}, el("th", { class: "num" }, "序号"), el("th", {}, "主题"), el("th", { class: "num" }, "条数"),
+      el("th", { class: "num" }, "占比"), el("th", {}, "典型意见"), el("th", {}, "归入标准"))),
+    el("tbody", {}, themeRows(found, dcolumns)));
+}
+
+async function move(index, target) {
+  try {
+    const record = await api("PATCH", `/api/feedback/${run.id}/assignments/${index}`, { theme: target === NONE ? null : target });
+    record.customTaxonomy = run.customTaxonomy;
+    render(record);
+  } catch (e) {
+    alert(e.message);
+  }
+}
+
+async function classify(event) {
+  event.preventDefault();
+  const button = document.getElementById("classify-button");
+  const error = document.getElementById("form-error");
+  const progress = document.getElementById("progress");
+  const bar = document.getElementById("progress-bar");
+  error.classList.add("hidden");
+  const choice = document.getElementById("taxonomy-choice").value;
+  const taxonomy = choice === "custom" ? document.getElementById("taxonomy").value : choice;
+  const engine = document.getElementById("engine").value;
+  const file = document.getElementById("file").files[0];
+  let body, contentType = null;
+  if (file) {
+    body = new FormData();
+    body.append("file", file);
+    if (taxonomy) body.append("taxonomy", taxonomy);
+    body.append("engine", engine);
+  } else {
+    body = JSON.stringify({ text: document.getElementById("opinions").value, taxonomy: taxonomy || null, engine });
+    contentType = "application/json";
+  }
+  button.disabled = true;
+  progress.classList.remove("hidden");
+  bar.style.width = "2%";
+  try {
+    const record = await streamPost("/api/feedback", body, contentType, (name, data) => {
+      if (name !== "progress") return;
+      const share = data.total ? data.done / data.total : 0;
+      document.getElementById("progress-text").textContent = `${data.message}${data.total ? `（${data.done}/${data.total}）` : ""}`;
+      bar.style.width = `${Math.max(2, Math.round(100 * share))}%`;
+    });
+    record.customTaxonomy = choice === "custom";
+    open.clear();
+    render(record);
+    history.replaceState(null, "", `/feedback?id=${record.id}`);
+  } catch (e) {
+    showError(error, e);
+  } finally {
+    button.disabled = false;
+    progress.classList.add("hidden");
+  }
+}
+
+document.addEventListener("DOMContentLoaded", async () => {
+  document.getElementById("feedback-form").addEventListener("submit", classify);
+  document.getElementById("taxonomy-choice").addEventListener("change", (e) =>
+    document.getElementById("taxonomy").classList.toggle("hidden", e.target.value !== "custom"));
+  document.addEventListener("click", async (e) => {
+    const id = e.target.dataset && e.target.dataset.delete;
+    if (!id || !confirm("确定删除这条归类记录？")) return;
+    await api("DELETE", `/api/feedback/${id}`);
+    e.target.closest("li").remove();
+    if (run && run.id === id) location.href = "/feedback";
+  });
+  const id = new URLSearchParams(location.search).get("id");
+  if (id) {
+    try {
+      render(await api("GET", `/api/feedback/${id}`));
+    } catch (e) {
+      showError(document.getElementById("form-error"), e);
+    }
+  }
+});

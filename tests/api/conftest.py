@@ -1,0 +1,60 @@
+"""The API through FastAPI's TestClient, with a recording retriever in place of the vector store."""
+
+import pytest
+from fastapi.testclient import TestClient
+
+from drafting.retrieve import Passage
+from drafting.web import deps
+from service import app
+
+FACTS = {
+    "unit": "中共某某区委",
+    "sector": "机关",
+    "date": "2024-01-12",
+    "basis": "市委创先争优活动领导小组关于开展群众评议工作的通知",
+    "stats": [
+        {"label": "开展评议大会", "value": "645", "unit": "场次"},
+        {"label": "发放评议问卷", "value": "7800多", "unit": "份"},
+        {"label": "群众满意度", "value": "96", "unit": "%"},
+    ],
+    "problems": ["个别党组织对群众评议工作重视程度不够高"],
+    "next_steps": ["推行一季一评议、半年一小结、年终一总评的群众评诺制度"],
+}
+
+OPINIONS = """不要只局限于理论学习，多开展一些实践性活动。
+学习基本上就是读文件、念报纸，大家坐着听，效果一般。
+建议多组织参观红色教育基地，比在会议室里学更有感触。
+有些党员的承诺写得很空，像口号，没法检查完成没有。
+承诺书签完就放抽屉里了，年底也没人问兑现了多少。
+建议把每个党员的承诺事项贴到公开栏，让群众来打分。
+满意
+没有意见
+"""
+
+
+class RecordingRetriever:
+    """Stands in for the vector store: returns one exemplar and records every query it was asked."""
+
+    def __init__(self) -> None:
+        self.queries: list[str] = []
+
+    def search(self, query: str, k: int = 5, *, sector: str | None = None,
+               exclude_docs: set[str] | None = None) -> list[Passage]:
+        self.queries.append(query)
+        return [Passage(id="chunk-1", doc_id="doc-1", title="中共某某区委群众评议工作总结",
+                        heading_path=["一、采取四项措施"], text="一是准备工作求细。二是评议范围求广。", score=0.9)]
+
+
+@pytest.fixture
+def retriever() -> RecordingRetriever:
+    return RecordingRetriever()
+
+
+@pytest.fixture
+def client(retriever, embedder):
+    """TestClient over the real app; the retriever is the recording fake, the embedder the bundled one."""
+    app.dependency_overrides[deps.retriever] = lambda: retriever
+    app.dependency_overrides[deps.embedder] = lambda: embedder
+    with TestClient(app) as test_client:
+        yield test_client
+    app.dependency_overrides.clear()
