@@ -1,4 +1,4 @@
-"""Render a draft to .docx, convert it with LibreOffice to PDF and with pdftoppm to PNG pages, for a human look.
+"""Render a draft to .docx, then with LibreOffice to PDF and with pdftoppm to PNG pages, for a human look.
 
     .venv/bin/python benchmarks/look_docx.py [DRAFT.json] [--out /tmp/drafting-look]
 
@@ -87,7 +87,8 @@ def _convert(docx_path: Path, out: Path, prefix: str) -> None:
     seconds = time.perf_counter() - start
     for old in out.glob(f"{prefix}-*.png"):
         old.unlink()
-    subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf_path), str(out / prefix)], check=True, timeout=120)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf_path), str(out / prefix)],
+                   check=True, timeout=120)
     pngs = sorted(out.glob(f"{prefix}-*.png"))
     pages = _page_lines(pdf_path)
     body = [line for page in pages for line in page[3:]]  # after the title and its blank line

@@ -26,7 +26,7 @@ MARGIN_LEFT_MM = 28
 MARGIN_RIGHT_MM = 26
 LINES_PER_PAGE = 22
 CHARS_PER_LINE = 28
-# The page-number line sits 7 mm below the type area: footer text bottom = bottom margin - 7 mm - one 14 pt line.
+# The page-number line sits 7 mm below the type area: footer bottom = bottom margin - 7 mm - one 14 pt line.
 FOOTER_DISTANCE_MM = 23
 
 TITLE_SIZE_PT = 22.0  # 二号
@@ -51,6 +51,7 @@ STYLE_PAGE_NUMBER = "GB Page Number"
 
 _TWIPS_PER_PT = 20
 _FONT_SLOTS = ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs")
+_THEME_SLOTS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 
 
 def _twips(mm: float) -> int:
@@ -59,7 +60,7 @@ def _twips(mm: float) -> int:
 
 
 def line_pitch_twips() -> int:
-    """The largest whole-twip line pitch that fits LINES_PER_PAGE lines in the portrait type area (579 = 28.95 pt)."""
+    """The largest whole-twip line pitch fitting LINES_PER_PAGE lines in the type area (579 = 28.95 pt)."""
     area = _twips(PAGE_HEIGHT_MM) - _twips(MARGIN_TOP_MM) - _twips(MARGIN_BOTTOM_MM)
     return area // LINES_PER_PAGE
 
@@ -79,6 +80,9 @@ def _set_fonts(rpr, family: str, size_pt: float, bold: bool | None) -> None:
     if fonts is None:
         fonts = OxmlElement("w:rFonts")
         rpr.insert(0, fonts)
+    for theme in _THEME_SLOTS:
+        # A theme font wins over the named one in Word, so the template's theme slots must go.
+        fonts.attrib.pop(qn(theme), None)
     for slot in _FONT_SLOTS:
         fonts.set(qn(slot), family)
     fonts.set(qn("w:hint"), "eastAsia")
@@ -103,12 +107,17 @@ def _set_fonts(rpr, family: str, size_pt: float, bold: bool | None) -> None:
     _order_rpr(rpr)
 
 
-# CT_RPr's schema order for the children this module writes; Word rejects out-of-order children.
-_RPR_ORDER = ("w:rStyle", "w:rFonts", "w:b", "w:bCs", "w:i", "w:iCs", "w:color", "w:sz", "w:szCs", "w:lang")
+# CT_RPr's children in schema order (ECMA-376 17.3.2.28); Word refuses a file with them out of order.
+_RPR_ORDER = (
+    "rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline",
+    "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing", "w",
+    "kern", "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText", "vertAlign", "rtl",
+    "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath",
+)
 
 
 def _order_rpr(rpr) -> None:
-    rank = {qn(tag): i for i, tag in enumerate(_RPR_ORDER)}
+    rank = {qn(f"w:{tag}"): i for i, tag in enumerate(_RPR_ORDER)}
     children = sorted(rpr, key=lambda child: rank.get(child.tag, len(rank)))
     for child in children:
         rpr.remove(child)
@@ -131,8 +140,9 @@ def _exact_pitch(paragraph_format) -> None:
     paragraph_format.space_after = Pt(0)
 
 
-def set_indent_chars(paragraph_format, attribute: Literal["firstLine", "left", "right"], chars: float) -> None:
-    """Indent in body characters: Word's *Chars attribute (follows the grid) plus the same in twips for others."""
+def set_indent_chars(paragraph_format, attribute: Literal["firstLine", "left", "right"],
+                     chars: float) -> None:
+    """Indent in body characters: Word's *Chars attribute (follows the grid), and the same in twips."""
     ind = paragraph_format._element.get_or_add_pPr().get_or_add_ind()
     ind.set(qn(f"w:{attribute}Chars"), str(round(chars * 100)))
     ind.set(qn(f"w:{attribute}"), str(round(chars * BODY_SIZE_PT * _TWIPS_PER_PT)))
@@ -154,6 +164,12 @@ def _set_doc_defaults(doc: DocxDocument) -> None:
         rpr = OxmlElement("w:rPr")
         rpr_default.append(rpr)
     _set_fonts(rpr, FONT_BODY, BODY_SIZE_PT, None)
+    ppr_default = defaults.find(qn("w:pPrDefault"))
+    if ppr_default is not None:
+        spacing = ppr_default.find(f"{qn('w:pPr')}/{qn('w:spacing')}")
+        if spacing is not None:
+            # The template's 10 pt after each paragraph would break the grid in styles not based on Normal.
+            spacing.set(qn("w:after"), "0")
 
 
 def _paragraph_style(doc: DocxDocument, name: str, family: str, size_pt: float, *,

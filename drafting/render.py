@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from docx.document import Document as DocxDocument
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from . import gbt9704
 from .draft import Draft
@@ -31,7 +32,7 @@ Level = Literal[0, 1, 2]
 
 @dataclass(frozen=True)
 class Line:
-    """One printed paragraph: its heading level (0 = body) and, for a run-in heading, where the heading ends."""
+    """One printed paragraph: its heading level (0 = body) and where its heading ends (run-in headings)."""
 
     text: str
     level: Level
@@ -101,9 +102,10 @@ def title_lines(title: str) -> list[str]:
     if len(given) != 1 or _text_width(given[0]) <= _TITLE_CHARS_PER_LINE:
         return given
     text = given[0]
-    cuts = {m.start() for m in _TITLE_BREAK_BEFORE.finditer(text)} | {m.end() for m in _TITLE_BREAK_AFTER.finditer(text)}
-    cuts = {cut for cut in cuts if 0 < cut < len(text)
-            and max(_text_width(text[:cut]), _text_width(text[cut:])) <= _TITLE_CHARS_PER_LINE}
+    found = [m.start() for m in _TITLE_BREAK_BEFORE.finditer(text)]
+    found += [m.end() for m in _TITLE_BREAK_AFTER.finditer(text)]
+    cuts = [cut for cut in found if 0 < cut < len(text)
+            and max(_text_width(text[:cut]), _text_width(text[cut:])) <= _TITLE_CHARS_PER_LINE]
     if not cuts:
         return given
     half = _text_width(text) / 2
@@ -113,6 +115,8 @@ def title_lines(title: str) -> list[str]:
 
 def _add_title(doc: DocxDocument, title: str) -> None:
     paragraph = doc.add_paragraph(style=gbt9704.STYLE_TITLE)
+    # Direct alignment as well as the style's, for readers that do not resolve styles.
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for i, part in enumerate(title_lines(title)):
         run = paragraph.add_run()
         if i:
@@ -159,12 +163,14 @@ def _add_closing(doc: DocxDocument, unit: str, date_text: str) -> None:
         doc.paragraphs[-1].paragraph_format.keep_with_next = True
     if unit:
         paragraph = doc.add_paragraph(style=gbt9704.STYLE_SIGNATURE)
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         offset = (_text_width(date_text) - _text_width(unit)) / 2 if date_text else 0.0
         gbt9704.set_indent_chars(paragraph.paragraph_format, "right",
                                  max(0.0, gbt9704.DATE_RIGHT_INDENT_CHARS + offset))
         gbt9704.set_run_font(paragraph.add_run(unit), gbt9704.FONT_BODY, gbt9704.BODY_SIZE_PT)
     if date_text:
         paragraph = doc.add_paragraph(style=gbt9704.STYLE_DATE)
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         gbt9704.set_indent_chars(paragraph.paragraph_format, "right", gbt9704.DATE_RIGHT_INDENT_CHARS)
         gbt9704.set_run_font(paragraph.add_run(date_text), gbt9704.FONT_BODY, gbt9704.BODY_SIZE_PT)
 

@@ -1,0 +1,276 @@
+"""render.py and gbt9704.py: Markdown and JSON shapes, and the Word file read back with python-docx."""
+
+import io
+import json
+
+import pytest
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+from drafting import gbt9704
+from drafting.draft import Draft, Section, Source
+from drafting.render import JSON_FIELDS, classify, title_lines, to_docx, to_json, to_markdown
+from drafting.verify import Verification
+
+GAP = "〔待补充：参评群众人数〕"
+UNIT = "中共某某县农业农村局党组"
+DATE = "二〇二四年六月二十八日"
+
+
+def make_draft(**changes) -> Draft:
+    """A summary with an opening, 一级 and 二级 headings, a run-in 二级 heading and a gap."""
+    fields = dict(
+        title="中共某某县农业农村局党组2024年群众评议工作总结",
+        text="",
+        markdown="",
+        sections=[
+            Section(heading="", items=["按照县委组织部统一部署，我局开展了群众评议工作。现将情况总结如下。"]),
+            Section(heading="一、采取四项措施，找准群众评议工作风向标", items=[
+                "一是准备工作求细。局党组召开专题会议研究部署，制定实施方案。",
+                "（一）坚持问题导向",
+                "二是宣传发动求广。共发放征求意见表126份，收回118份。",
+                "（二）注重结果运用。对评议中发现的问题逐条梳理，建立整改清单。",
+            ]),
+            Section(heading="二、群众评议工作的主要特点", items=[f"一是覆盖面广。参评群众{GAP}人。"]),
+            Section(heading="存在的问题", items=["1. 服务意识不强。"]),
+        ],
+        verification=Verification(ok=False, missing_facts=["参评群众人数"]),
+        sources=[Source(id="c1", title="往年总结", score=0.82)],
+        engine="template",
+        warnings=["缺少参评群众人数"],
+        unit=UNIT,
+        date_text=DATE,
+    )
+    fields.update(changes)
+    return Draft(**fields)
+
+
+@pytest.fixture(scope="module")
+def docx_bytes() -> bytes:
+    return to_docx(make_draft())
+
+
+@pytest.fixture()
+def doc(docx_bytes):
+    return Document(io.BytesIO(docx_bytes))
+
+
+def fonts_of(element) -> dict[str, str | None]:
+    rfonts = element.find(f"{qn('w:rPr')}/{qn('w:rFonts')}")
+    assert rfonts is not None
+    return {slot: rfonts.get(qn(f"w:{slot}")) for slot in ("ascii", "hAnsi", "eastAsia", "cs")}
+
+
+def assert_run_font(run, family: str, size_pt: float) -> None:
+    assert fonts_of(run._element) == dict.fromkeys(("ascii", "hAnsi", "eastAsia", "cs"), family)
+    assert run.font.size == Pt(size_pt)
+
+
+def paragraph(doc, text: str):
+    matches = [p for p in doc.paragraphs if p.text == text]
+    assert len(matches) == 1, text
+    return matches[0]
+
+
+# Markdown and JSON
+
+def test_markdown_has_title_headings_paragraphs_and_closing_lines():
+    md = to_markdown(make_draft())
+    blocks = md.strip().split("\n\n")
+    assert blocks[0] == "# 中共某某县农业农村局党组2024年群众评议工作总结"
+    assert blocks[1].startswith("按照县委组织部")
+    assert "## 一、采取四项措施，找准群众评议工作风向标" in blocks
+    assert "### （一）坚持问题导向" in blocks
+    assert "（二）注重结果运用。对评议中发现的问题逐条梳理，建立整改清单。" in blocks
+    assert "## 存在的问题" in blocks
+    assert blocks[-2:] == [UNIT, DATE]
+
+
+def test_markdown_keeps_gaps_and_escapes_list_like_paragraphs():
+    md = to_markdown(make_draft())
+    assert GAP in md
+    assert "1\\. 服务意识不强。" in md
+    assert "\n1. " not in md
+
+
+def test_markdown_without_signature_ends_with_the_body():
+    md = to_markdown(make_draft(unit="", date_text=""))
+    assert md.rstrip().endswith("1\\. 服务意识不强。")
+
+
+def test_json_has_exactly_the_cli_fields_in_readable_chinese():
+    out = to_json(make_draft(markdown="# 已有"))
+    data = json.loads(out)
+    assert set(data) == set(JSON_FIELDS)
+    assert data["markdown"] == "# 已有"
+    assert data["verification"] == {"ok": False, "missing_facts": ["参评群众人数"], "unsupported_numbers": []}
+    assert data["sources"] == [{"id": "c1", "title": "往年总结", "score": 0.82}]
+    assert data["sections"][1]["heading"].startswith("一、")
+    assert "群众评议" in out and "\\u" not in out
+
+
+def test_json_fills_an_empty_markdown_from_the_draft():
+    data = json.loads(to_json(make_draft()))
+    assert data["markdown"] == to_markdown(make_draft())
+
+
+@pytest.mark.parametrize(("text", "level", "heading"), [
+    ("一、采取四项措施", 1, "一、采取四项措施"),
+    ("十二、其他", 1, "十二、其他"),
+    ("（三）坚持问题导向", 2, "（三）坚持问题导向"),
+    ("（二）注重结果运用。对问题逐条梳理。", 2, "（二）注重结果运用。"),
+    ("一是准备工作求细。局党组召开会议。", 0, ""),
+    ("2024年5月，我局开展评议。", 0, ""),
+])
+def test_classify_tells_heading_levels_apart(text, level, heading):
+    line = classify(text)
+    assert line.level == level
+    assert line.text[: line.heading_end] == heading
+
+
+def test_long_titles_break_at_a_sense_boundary():
+    assert title_lines("中共某某县农业农村局党组2024年群众评议工作总结") == [
+        "中共某某县农业农村局党组", "2024年群众评议工作总结"]
+    assert title_lines("某局群众评议工作总结") == ["某局群众评议工作总结"]
+    assert title_lines("第一行\n第二行") == ["第一行", "第二行"]
+
+
+# The Word file
+
+def test_page_is_a4_portrait_with_the_standard_margins(doc):
+    section = doc.sections[0]
+    assert section.orientation == WD_ORIENT.PORTRAIT
+    assert (section.page_width.twips, section.page_height.twips) == (Mm(210).twips, Mm(297).twips)
+    for side, mm in (("top", 37), ("bottom", 35), ("left", 28), ("right", 26)):
+        assert getattr(section, f"{side}_margin").twips == Mm(mm).twips, side
+
+
+def test_grid_fits_22_lines_of_28_characters(doc):
+    section = doc.sections[0]
+    grid = section._sectPr.find(qn("w:docGrid"))
+    assert grid.get(qn("w:type")) == "linesAndChars"
+    pitch = int(grid.get(qn("w:linePitch")))
+    height = section.page_height.twips - section.top_margin.twips - section.bottom_margin.twips
+    assert 22 * pitch <= height < 23 * pitch
+    assert pitch == 579  # 28.95 pt
+    char_pitch = 16 + int(grid.get(qn("w:charSpace"))) / 4096
+    width_pt = (section.page_width.twips - section.left_margin.twips - section.right_margin.twips) / 20
+    assert 28 * char_pitch <= width_pt < 29 * char_pitch
+
+
+def test_normal_style_and_document_defaults_are_the_body_font(doc):
+    normal = doc.styles["Normal"]
+    assert fonts_of(normal.element) == dict.fromkeys(("ascii", "hAnsi", "eastAsia", "cs"), "仿宋_GB2312")
+    assert normal.font.size == Pt(16)
+    fmt = normal.paragraph_format
+    assert fmt.line_spacing_rule == WD_LINE_SPACING.EXACTLY
+    assert fmt.line_spacing == Pt(28.95)
+    assert fmt.first_line_indent == Pt(32)
+    assert fmt.element.pPr.ind.get(qn("w:firstLineChars")) == "200"
+    defaults = doc.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}")
+    assert fonts_of(defaults)["eastAsia"] == "仿宋_GB2312"
+    assert defaults.find(f"{qn('w:rPr')}/{qn('w:rFonts')}").get(qn("w:eastAsiaTheme")) is None
+
+
+def test_title_is_centred_in_the_title_font(doc):
+    title = doc.paragraphs[0]
+    assert title.text == "中共某某县农业农村局党组\n2024年群众评议工作总结"
+    assert title.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    assert title.style.name == gbt9704.STYLE_TITLE
+    for run in title.runs:
+        assert_run_font(run, "方正小标宋简体", 22)
+    assert doc.paragraphs[1].text == ""
+
+
+def test_headings_use_hei_and_kai(doc):
+    first = paragraph(doc, "一、采取四项措施，找准群众评议工作风向标")
+    assert first.style.name == gbt9704.STYLE_HEADING_1
+    assert_run_font(first.runs[0], "黑体", 16)
+    assert_run_font(paragraph(doc, "存在的问题").runs[0], "黑体", 16)
+    second = paragraph(doc, "（一）坚持问题导向")
+    assert second.style.name == gbt9704.STYLE_HEADING_2
+    assert_run_font(second.runs[0], "楷体_GB2312", 16)
+
+
+def test_run_in_heading_is_kai_then_fangsong(doc):
+    mixed = paragraph(doc, "（二）注重结果运用。对评议中发现的问题逐条梳理，建立整改清单。")
+    assert [run.text for run in mixed.runs] == [
+        "（二）注重结果运用。", "对评议中发现的问题逐条梳理，建立整改清单。"]
+    assert_run_font(mixed.runs[0], "楷体_GB2312", 16)
+    assert_run_font(mixed.runs[1], "仿宋_GB2312", 16)
+
+
+def test_every_run_names_all_four_font_slots(doc):
+    runs = [run for p in doc.paragraphs for run in p.runs]
+    assert len(runs) > 10
+    for run in runs:
+        assert None not in fonts_of(run._element).values(), run.text
+    body = paragraph(doc, f"一是覆盖面广。参评群众{GAP}人。")
+    assert_run_font(body.runs[0], "仿宋_GB2312", 16)
+
+
+def test_signature_is_centred_above_the_date_four_characters_from_the_right(doc):
+    signature, date = doc.paragraphs[-2], doc.paragraphs[-1]
+    assert (signature.text, date.text) == (UNIT, DATE)
+    assert signature.alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    assert date.alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    assert date.paragraph_format.right_indent == Pt(64)
+    assert date.paragraph_format.element.pPr.ind.get(qn("w:rightChars")) == "400"
+    # Date 11 characters, signature 12: centred on the date, the signature starts half a character left.
+    assert signature.paragraph_format.right_indent == Pt(56)
+    assert [p.text for p in doc.paragraphs[-4:-2]] == ["", ""]
+    assert doc.paragraphs[-5].paragraph_format.keep_with_next is True
+
+
+def test_no_closing_lines_without_unit_and_date():
+    doc = Document(io.BytesIO(to_docx(make_draft(unit="", date_text=""))))
+    assert doc.paragraphs[-1].text == "1. 服务意识不强。"
+
+
+def test_long_signature_is_not_pushed_past_the_right_edge():
+    draft = make_draft(unit="中共某某省某某市某某县农业农村局机关委员会党组", date_text="2024年6月28日")
+    doc = Document(io.BytesIO(to_docx(draft)))
+    assert doc.paragraphs[-2].paragraph_format.right_indent == Pt(0)
+
+
+def _footer_xml(footer) -> str:
+    return footer._element.xml
+
+
+def test_footer_has_page_field_between_em_dashes_odd_right_even_left(doc):
+    section = doc.sections[0]
+    assert doc.settings.odd_and_even_pages_header_footer is True
+    for footer, alignment in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT),
+                              (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
+        number = footer.paragraphs[0]
+        assert number.alignment == alignment
+        assert number.text.startswith("— ") and number.text.endswith(" —")
+        instructions = [el.text for el in footer._element.iter(qn("w:instrText"))]
+        assert [text.strip() for text in instructions] == ["PAGE"]
+        kinds = [el.get(qn("w:fldCharType")) for el in footer._element.iter(qn("w:fldChar"))]
+        assert kinds == ["begin", "separate", "end"]
+        for run in number.runs:
+            assert_run_font(run, "宋体", 14)
+
+
+def test_landscape_document_swaps_the_page():
+    doc = gbt9704.new_document(landscape=True)
+    section = doc.sections[0]
+    assert section.orientation == WD_ORIENT.LANDSCAPE
+    assert section.page_width.twips == Mm(297).twips and section.page_height.twips == Mm(210).twips
+    assert section._sectPr.find(qn("w:docGrid")).get(qn("w:type")) == "lines"
+
+
+def test_set_run_font_replaces_earlier_settings():
+    doc = gbt9704.new_document()
+    run = doc.add_paragraph().add_run("评议")
+    gbt9704.set_run_font(run, "黑体", 16, bold=True)
+    gbt9704.set_run_font(run, "楷体_GB2312", 14)
+    assert_run_font(run, "楷体_GB2312", 14)
+    assert run.font.bold is False
+    rpr = run._element.rPr
+    assert [child.tag for child in rpr].count(qn("w:sz")) == 1
+    assert rpr.find(qn("w:lang")).get(qn("w:eastAsia")) == "zh-CN"
