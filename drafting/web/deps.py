@@ -1,6 +1,6 @@
 """The live parts every route takes, as FastAPI dependencies (tests override them with recording fakes)."""
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 from fastapi import Depends
 
@@ -8,10 +8,8 @@ from .. import runtime
 from ..config import Settings, get_settings
 from ..embed import Embedder
 from ..retrieve import Retriever
+from ..store import CorpusStore
 from .db import History, open_history
-
-if TYPE_CHECKING:
-    from ..store import CorpusStore
 
 
 def settings() -> Settings:
@@ -30,7 +28,7 @@ def retriever() -> Retriever:
     return runtime.retriever()
 
 
-def store() -> "CorpusStore":
+def store() -> CorpusStore:
     return runtime.store()
 
 
@@ -45,5 +43,5 @@ SettingsDep = Annotated[Settings, Depends(settings)]
 HistoryDep = Annotated[History, Depends(history)]
 EmbedderDep = Annotated[Embedder, Depends(embedder)]
 RetrieverDep = Annotated[Retriever, Depends(retriever)]
-StoreDep = Annotated[Any, Depends(store)]
+StoreDep = Annotated[CorpusStore, Depends(store)]
 ChatModelDep = Annotated[Any, Depends(chat_model)]

@@ -28,8 +28,9 @@ async function upload(event) {
   const button = document.getElementById("upload-button");
   button.disabled = true;
   try {
-    const results = await api("POST", "/api/corpus", body);
-    report.textContent = `已处理 ${results.length} 个文件。`;
+    const result = await api("POST", "/api/corpus", body);
+    const skipped = result.skipped.length ? `，${result.skipped.length} 篇已在库中未重复收录` : "";
+    report.textContent = `新收录 ${result.added.length} 篇（${result.chunks_added} 个片段）${skipped}。`;
     report.classList.remove("hidden");
     await loadDocuments();
   } catch (e) {
