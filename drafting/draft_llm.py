@@ -1,0 +1,344 @@
+"""The LLM engine: outline first, then each section with the outline and the text so far in view, then verify
+and repair the faulty sections at most twice; any LLM failure falls back to the template engine (auto)."""
+
+import re
+from collections.abc import Callable
+from html import escape
+from typing import Any, Literal
+
+from langchain_core.language_models import BaseChatModel
+from pydantic import BaseModel, Field
+
+from .config import Settings
+from .draft import Draft, DraftEngine, Exemplars, Section, build_draft, plain_text
+from .draft_template import HEADLINE_STATS, stat_phrase
+from .errors import LLMUnavailable
+from .facts import Facts
+from .llm import complete, messages
+from .numerals import chinese_date, normalise
+from .retrieve import Passage
+from .templates import render
+from .verify import Verification, verify
+
+REPAIR_ROUNDS = 2
+EXEMPLARS_PER_SECTION = 3
+EXEMPLAR_CHARS = 900
+BODY_PARTS = ("measures", "characteristics", "assurances")
+MAX_BODY_SECTIONS = 6
+
+_CN_NUMBERS = "一二三四五六七八九十"
+_HEADING = re.compile(rf"^[{_CN_NUMBERS}]+\s*[、.．]\s*(?P<text>.+)$")
+_LEAD = re.compile(rf"^(?:\d+\s*[.、．)）]|[（(]\s*[\d{_CN_NUMBERS}]+\s*[)）]|[-*•·])\s*(?P<text>.+)$")
+_TITLE = re.compile(r"^(?:标题|题目)\s*[:：]\s*(?P<text>.+)$")
+_MARKUP = re.compile(r"^\s*(?:#+\s*|>\s*)|\*\*|__|`")
+
+
+class OutlineSection(BaseModel):
+    """One numbered section of the outline."""
+
+    part: str = Field(description="Which of PARTS the section is (never opening)")
+    heading: str = Field(description="Heading text without its number, e.g. 采取四项措施，……")
+    leads: list[str] = Field(default_factory=list, description="Item leads, one per 一是……")
+
+
+class Outline(BaseModel):
+    """The plan the model writes first: a title and the numbered sections."""
+
+    title: str
+    sections: list[OutlineSection]
+
+    def numbered(self) -> list[str]:
+        return [f"{_CN_NUMBERS[i]}、{s.heading}" for i, s in enumerate(self.sections)]
+
+    def as_text(self) -> str:
+        lines = []
+        for heading, section in zip(self.numbered(), self.sections, strict=True):
+            lines += [heading, *(f"  {i}. {lead}" for i, lead in enumerate(section.leads, 1))]
+        return "\n".join(lines)
+
+
+def _clean_line(line: str) -> str:
+    return _MARKUP.sub("", line).strip()
+
+
+def _part_of(heading: str) -> str | None:
+    if re.search(r"问题|不足|差距", heading):
+        return "problems"
+    if re.search(r"下一步|打算|今后|努力方向", heading):
+        return "next_steps"
+    return None
+
+
+def parse_outline(text: str) -> Outline | None:
+    """Read a title line, numbered headings (一、) and item leads (1. or （1）); None without any heading."""
+    title = ""
+    found: list[tuple[str, list[str]]] = []
+    for raw in text.splitlines():
+        line = _clean_line(raw)
+        if not line:
+            continue
+        if m := _TITLE.match(line):
+            title = m["text"].strip()
+        elif m := _HEADING.match(line):
+            found.append((m["text"].strip(), []))
+        elif (m := _LEAD.match(line)) and found:
+            found[-1][1].append(m["text"].strip())
+        elif not found and not title and "总结" in line:
+            title = line
+    if not found:
+        return None
+    sections: list[OutlineSection] = []
+    body = 0
+    for heading, leads in found:
+        part = _part_of(heading)
+        if part is None:
+            part = BODY_PARTS[min(body, len(BODY_PARTS) - 1)]
+            body += 1
+        sections.append(OutlineSection(part=part, heading=heading, leads=leads))
+    return Outline(title=title, sections=sections)
+
+
+def complete_outline(outline: Outline | None, default: Outline) -> Outline:
+    """Fill what the model's outline lacks (title, body, problems, next steps) from the genre's default."""
+    if outline is None:
+        return default
+    body = [s for s in outline.sections if s.part in BODY_PARTS] or \
+        [s for s in default.sections if s.part in BODY_PARTS]
+    tail = []
+    for part in ("problems", "next_steps"):
+        own = [s for s in outline.sections if s.part == part]
+        tail += own or [s for s in default.sections if s.part == part]
+    return Outline(title=outline.title or default.title, sections=body[:MAX_BODY_SECTIONS] + tail)
+
+
+def _element(tag: str, content: str, **attrs: str) -> str:
+    """One delimited block, escaped so that untrusted text cannot close it."""
+    attributes = "".join(f' {k}="{escape(v, quote=True)}"' for k, v in attrs.items() if v)
+    return f"<{tag}{attributes}>{escape(content, quote=False)}</{tag}>"
+
+
+def facts_block(facts: Facts) -> str:
+    """The facts as a <facts> block, built from the model's fields and their descriptions."""
+    lines = [_element("unit", facts.unit), _element("year", f"{facts.date.year}年"),
+             _element("activity", facts.activity)]
+    if facts.sector:
+        lines.append(_element("sector", facts.sector, goal=facts.goal or ""))
+    if facts.basis:
+        lines.append(_element("basis", facts.basis))
+    lines += [_element("stat", s.value, label=s.label, unit=s.unit) for s in facts.stats]
+    if facts.appraisal is not None:
+        fields = type(facts.appraisal).model_fields
+        lines += [_element("appraisal", str(v), label=fields[k].description or k)
+                  for k, v in facts.appraisal.model_dump().items() if v is not None]
+    for tag, items in (("highlight", facts.highlights), ("problem", facts.problems),
+                       ("next_step", facts.next_steps)):
+        lines += [_element(tag, item) for item in items]
+    return "<facts>\n" + "\n".join(lines) + "\n</facts>"
+
+
+def exemplars_block(passages: list[Passage]) -> str:
+    """Retrieved passages as <exemplar> blocks, each cut to a bounded length."""
+    return "\n".join(_element("exemplar", p.text[:EXEMPLAR_CHARS], source=p.title,
+                              heading=" / ".join(p.heading_path)) for p in passages[:EXEMPLARS_PER_SECTION])
+
+
+class Assignment(BaseModel):
+    """A fact a section must carry: the line the prompt shows, and the text a fault message would quote."""
+
+    line: str
+    needle: str
+
+
+def assign_facts(facts: Facts, parts: list[str]) -> dict[str, list[Assignment]]:
+    """Which facts each part must use: headline figures open, the rest spread over the body."""
+    out: dict[str, list[Assignment]] = {p: [] for p in ("opening", *BODY_PARTS, "problems", "next_steps")}
+    if facts.basis:
+        out["opening"].append(Assignment(line=f"工作依据：{facts.basis}", needle=facts.basis))
+    for i, stat in enumerate(facts.stats):
+        target = "opening" if i < HEADLINE_STATS else "measures"
+        out[target].append(Assignment(line=stat_phrase(stat), needle=f"“{stat.value}{stat.unit}”"))
+    if facts.appraisal is not None:
+        fields = type(facts.appraisal).model_fields
+        out["assurances"] += [Assignment(line=f"{fields[k].description}：{v}", needle=f"“{v}”")
+                              for k, v in facts.appraisal.model_dump().items() if v is not None]
+    if facts.goal:
+        out["characteristics"].append(Assignment(line=f"评议目标：“{facts.goal}”", needle=f"“{facts.goal}”"))
+    for offset, part in enumerate(BODY_PARTS):
+        out[part] += [Assignment(line=h, needle=h) for h in facts.highlights[offset::3]]
+    out["problems"] = [Assignment(line=p, needle=p) for p in facts.problems]
+    out["next_steps"] = [Assignment(line=s, needle=s) for s in facts.next_steps]
+    present = set(parts)
+    for part in BODY_PARTS:
+        if part not in present and out[part]:
+            heir = next((p for p in BODY_PARTS if p in present), "opening")
+            out[heir] += out.pop(part)
+    return out
+
+
+class Written(BaseModel):
+    """One section as written: where it sits in the outline, and its paragraphs."""
+
+    part: str
+    heading: str = Field(description="Numbered heading as printed; empty for the opening")
+    leads: list[str] = Field(default_factory=list)
+    items: list[str] = Field(default_factory=list)
+
+    def text(self) -> str:
+        return "\n".join(([self.heading] if self.heading else []) + self.items)
+
+
+def build_outline_context(facts: Facts, exemplars: Exemplars) -> dict[str, Any]:
+    headings = sorted({" / ".join(p.heading_path) for ps in exemplars.parts.values() for p in ps
+                       if p.heading_path})
+    return {"facts_block": facts_block(facts), "exemplar_headings": headings[:12], "unit": facts.unit,
+            "year": facts.date.year, "activity": facts.activity}
+
+
+def build_section_context(facts: Facts, exemplars: Exemplars, outline: Outline, written: list[Written],
+                          section: Written, must_use: list[Assignment]) -> dict[str, Any]:
+    """The values of prompts/llm/draft_section.j2 for one section."""
+    return {
+        "title": outline.title, "part": section.part, "heading": section.heading, "leads": section.leads,
+        "facts_block": facts_block(facts), "unit": facts.unit, "basis": facts.basis or "",
+        "exemplars_block": exemplars_block(exemplars.parts.get(section.part, [])),
+        "outline": outline.as_text(),
+        "written": "\n".join(w.text() for w in written),
+        "must_use": [a.line for a in must_use],
+    }
+
+
+def build_repair_context(facts: Facts, title: str, section: Written, faults: list[str]) -> dict[str, Any]:
+    """The values of prompts/llm/draft_repair.j2: the faulty section, its faults, the facts."""
+    return {"title": title, "heading": section.heading, "section_text": "\n".join(section.items),
+            "faults": faults, "facts_block": facts_block(facts)}
+
+
+def parse_section(text: str, section: Written, outline: Outline, facts: Facts) -> list[str]:
+    """The model's section as paragraphs: markup, repeated headings, titles and signatures dropped."""
+    skip = {outline.title, facts.unit, chinese_date(facts.date), section.heading}
+    items = []
+    for raw in text.splitlines():
+        line = _clean_line(raw)
+        if not line or line in skip or _TITLE.match(line):
+            continue
+        if _HEADING.match(line) and len(line) <= 40 and not line.endswith("。"):
+            continue
+        items.append(line)
+    return items
+
+
+def locate_faults(verification: Verification, sections: list[Written],
+                  assigned: dict[str, list[Assignment]]) -> dict[int, Verification]:
+    """Which section each fault belongs to: a missing fact to the section it was given, a stray figure to
+    every section that writes it."""
+    found: dict[int, Verification] = {}
+
+    def add(index: int, missing: str | None = None, number: str | None = None) -> None:
+        v = found.setdefault(index, Verification(ok=False))
+        if missing is not None:
+            v.missing_facts.append(missing)
+        if number is not None:
+            v.unsupported_numbers.append(number)
+
+    for message in verification.missing_facts:
+        owner = next((i for i, s in enumerate(sections)
+                      if any(a.needle in message for a in assigned.get(s.part, []))), 0)
+        add(owner, missing=message)
+    for number in verification.unsupported_numbers:
+        for i, s in enumerate(sections):
+            if number in normalise("\n".join(s.items)):
+                add(i, number=number)
+    return found
+
+
+class LLMDraftEngine:
+    """Writes the draft section by section with a chat model; the template engine is the fallback."""
+
+    name: Literal["template", "llm"] = "llm"
+
+    def __init__(self, chat_model: BaseChatModel, settings: Settings, fallback: DraftEngine | None = None):
+        self.chat_model = chat_model
+        self.settings = settings
+        self.fallback = fallback
+
+    def write(self, facts: Facts, exemplars: Exemplars,
+              on_text: Callable[[str], None] | None = None) -> Draft:
+        try:
+            return self._write(facts, exemplars, on_text)
+        except LLMUnavailable as exc:
+            if self.fallback is None:
+                raise
+            draft = self.fallback.write(facts, exemplars, on_text)
+            warning = f"{exc.message}，已改用模板引擎"
+            return draft.model_copy(update={"warnings": [warning, *draft.warnings]})
+
+    def _ask(self, template: str, context: dict[str, Any],
+             on_text: Callable[[str], None] | None = None) -> str:
+        prompt = messages(render("llm/draft_system.j2"), render(template, **context))
+        return complete(self.chat_model, prompt, self.settings, on_text=on_text)
+
+    def _write(self, facts: Facts, exemplars: Exemplars, on_text: Callable[[str], None] | None) -> Draft:
+        warnings: list[str] = []
+        default = parse_outline(render("llm/draft_outline_default.j2", unit=facts.unit, year=facts.date.year,
+                                       activity=facts.activity))
+        if default is None:
+            raise ValueError("prompts/llm/draft_outline_default.j2 has no numbered headings")
+        parsed = parse_outline(self._ask("llm/draft_outline.j2", build_outline_context(facts, exemplars)))
+        if parsed is None:
+            warnings.append("大模型给出的提纲无法识别，已按常规提纲起草")
+        outline = complete_outline(parsed, default)
+        if on_text is not None:
+            on_text(outline.title + "\n")
+
+        sections = [Written(part="opening", heading="")]
+        sections += [Written(part=s.part, heading=h, leads=s.leads)
+                     for s, h in zip(outline.sections, outline.numbered(), strict=True)]
+        assigned = assign_facts(facts, [s.part for s in sections])
+        for index, section in enumerate(sections):
+            if on_text is not None and section.heading:
+                on_text(section.heading + "\n")
+            context = build_section_context(facts, exemplars, outline, sections[:index], section,
+                                            assigned.get(section.part, []))
+            reply = self._ask("llm/draft_section.j2", context, on_text)
+            section.items = parse_section(reply, section, outline, facts)
+            if not section.items:
+                raise LLMUnavailable(f"大模型不可用：“{section.heading or '开头'}”部分没有写出正文")
+            if on_text is not None:
+                on_text("\n")
+
+        rounds = self._repair(facts, outline, sections, assigned, warnings)
+        draft = build_draft(facts, title=outline.title,
+                            sections=[Section(heading=s.heading, items=s.items) for s in sections],
+                            engine="llm", exemplars=exemplars, warnings=warnings)
+        if not draft.verification.ok:
+            faults = "；".join(draft.verification.feedback())
+            draft.warnings.append(f"核对未通过（已修正 {rounds} 轮），请人工核改：{faults}")
+        return draft
+
+    def _repair(self, facts: Facts, outline: Outline, sections: list[Written],
+                assigned: dict[str, list[Assignment]], warnings: list[str]) -> int:
+        """Send each faulty section back with its faults, at most REPAIR_ROUNDS times; the rounds used."""
+        for done in range(REPAIR_ROUNDS):
+            verification = verify(facts, self._text(facts, outline, sections))
+            if verification.ok:
+                return done
+            faulty = locate_faults(verification, sections, assigned)
+            if not faulty:
+                return done
+            for index, faults in sorted(faulty.items()):
+                section = sections[index]
+                context = build_repair_context(facts, outline.title, section, faults.feedback())
+                try:
+                    reply = self._ask("llm/draft_repair.j2", context)
+                except LLMUnavailable as exc:
+                    warnings.append(f"修正时{exc.message}，保留修正前的文字")
+                    return done
+                items = parse_section(reply, section, outline, facts)
+                if items:
+                    section.items = items
+        return REPAIR_ROUNDS
+
+    @staticmethod
+    def _text(facts: Facts, outline: Outline, sections: list[Written]) -> str:
+        return plain_text(outline.title, [Section(heading=s.heading, items=s.items) for s in sections],
+                          facts.unit, chinese_date(facts.date))
