@@ -11,6 +11,7 @@ out 28, LibreOffice's preview 27).
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -77,12 +78,37 @@ def _relax_char_grid(docx_path: Path, preview_path: Path) -> None:
     doc.save(str(preview_path))
 
 
+# Stand-ins for the GB/T 9704 fonts, which no Linux machine has, so the levels stay apart on the page:
+# 仿宋 and 宋体 as a serif, 黑体 as a sans, 小标宋 as a bold serif, 楷体 as AR PL UKai when installed
+# (apt-get install fonts-arphic-ukai), else Noto Sans CJK in the system fallback.
+_STAND_INS = {
+    "仿宋_GB2312": ("Noto Serif CJK SC", "regular"),
+    "宋体": ("Noto Serif CJK SC", "regular"),
+    "黑体": ("Noto Sans CJK SC", "regular"),
+    "方正小标宋简体": ("Noto Serif CJK SC", "bold"),
+    "楷体_GB2312": ("AR PL UKai CN", "regular"),
+}
+
+
+def _fontconfig(out: Path) -> Path:
+    rules = "".join(
+        f'<match target="pattern"><test name="family"><string>{name}</string></test>'
+        f'<edit name="family" mode="assign" binding="strong"><string>{family}</string></edit>'
+        f'<edit name="weight" mode="assign" binding="strong"><const>{weight}</const></edit></match>'
+        for name, (family, weight) in _STAND_INS.items())
+    path = out / "fonts.conf"
+    path.write_text('<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+                    f"<include>/etc/fonts/fonts.conf</include>{rules}</fontconfig>", encoding="utf-8")
+    return path
+
+
 def _convert(docx_path: Path, out: Path, prefix: str) -> None:
     start = time.perf_counter()
     # A profile of our own, so a concurrent LibreOffice of someone else does not block the conversion.
     profile = f"-env:UserInstallation=file://{out / 'lo-profile'}"
+    env = {**os.environ, "FONTCONFIG_FILE": str(_fontconfig(out))}
     subprocess.run(["libreoffice", profile, "--headless", "--convert-to", "pdf", "--outdir", str(out),
-                    str(docx_path)], check=True, capture_output=True, timeout=180)
+                    str(docx_path)], check=True, capture_output=True, timeout=180, env=env)
     pdf_path = docx_path.with_suffix(".pdf")
     seconds = time.perf_counter() - start
     for old in out.glob(f"{prefix}-*.png"):

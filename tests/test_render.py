@@ -2,6 +2,7 @@
 
 import io
 import json
+import zipfile
 
 import pytest
 from docx import Document
@@ -9,6 +10,7 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+from lxml import etree
 
 from drafting import gbt9704
 from drafting.draft import Draft, Section, Source
@@ -274,3 +276,36 @@ def test_set_run_font_replaces_earlier_settings():
     rpr = run._element.rPr
     assert [child.tag for child in rpr].count(qn("w:sz")) == 1
     assert rpr.find(qn("w:lang")).get(qn("w:eastAsia")) == "zh-CN"
+
+
+# Word refuses a file whose property elements are out of schema order (ECMA-376 CT_PPr, CT_RPr, CT_SectPr).
+SCHEMA_ORDER = {
+    "pPr": """pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers pBdr
+        shd tabs suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN bidi
+        adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc textDirection
+        textAlignment textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange""".split(),
+    "rPr": """rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint noProof
+        snapToGrid vanish webHidden color spacing w kern position sz szCs highlight u effect bdr shd fitText
+        vertAlign rtl cs em lang eastAsianLayout specVanish oMath""".split(),
+    "sectPr": """footerReference footnotePr endnotePr type pgSz pgMar paperSrc pgBorders lnNumType pgNumType
+        cols formProt vAlign noEndnote titlePg textDirection bidi rtlGutter docGrid printerSettings
+        sectPrChange""".split(),
+}
+
+
+def test_property_elements_are_in_schema_order(docx_bytes):
+    with zipfile.ZipFile(io.BytesIO(docx_bytes)) as package:
+        parts = {name: etree.fromstring(package.read(name)) for name in package.namelist()
+                 if name.startswith("word/") and name.endswith(".xml")}
+    checked = 0
+    for name, root in parts.items():
+        for tag, order in SCHEMA_ORDER.items():
+            for element in root.iter(qn(f"w:{tag}")):
+                # header and footer references share the first place
+                kids = [etree.QName(child).localname.replace("headerReference", "footerReference")
+                        for child in element]
+                assert all(kid in order for kid in kids), (name, kids)
+                positions = [order.index(kid) for kid in kids]
+                assert positions == sorted(positions), (name, tag, kids)
+                checked += 1
+    assert checked > 50
