@@ -125,9 +125,14 @@ function renderDraft(record) {
   if (record.unit) doc.append(el("p", { class: "sign" }, record.unit));
   if (record.date_text) doc.append(el("p", { class: "sign" }, record.date_text));
 
-  const sources = document.getElementById("sources");
-  sources.replaceChildren(...(record.sources.length ? record.sources.map((s) =>
-    el("li", {}, s.title, el("span", { class: "muted" }, `  相关度 ${s.score.toFixed(2)}`))) : [el("li", { class: "muted" }, "未使用范文")]));
+  const byTitle = new Map();
+  for (const s of record.sources) {
+    const seen = byTitle.get(s.title) || { count: 0, score: -Infinity };
+    byTitle.set(s.title, { count: seen.count + 1, score: Math.max(seen.score, s.score) });
+  }
+  document.getElementById("sources").replaceChildren(...(byTitle.size ? [...byTitle].map(([title, s]) =>
+    el("li", {}, title, el("span", { class: "muted" }, `  参考片段 ${s.count} 处 · 最高相关度 ${s.score.toFixed(2)}`)))
+    : [el("li", { class: "muted" }, "未使用范文")]));
 }
 
 async function startDraft(body, contentType) {
@@ -159,8 +164,8 @@ async function startDraft(body, contentType) {
 }
 
 function addToHistory(record) {
-  let list = document.getElementById("draft-history");
-  if (!list) return;
+  const list = document.getElementById("draft-history");
+  document.getElementById("no-drafts").classList.add("hidden");
   const old = list.querySelector(`li[data-id="${record.id}"]`);
   if (old) old.remove();
   list.prepend(el("li", { "data-id": record.id },

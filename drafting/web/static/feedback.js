@@ -115,6 +115,14 @@ async function move(index, target) {
   }
 }
 
+function addToHistory(record) {
+  document.getElementById("no-runs").classList.add("hidden");
+  const first = record.assignments.length ? record.assignments[0].text.slice(0, 40) : "";
+  document.getElementById("run-history").prepend(el("li", { "data-id": record.id },
+    el("a", { href: `/feedback?id=${record.id}` }, `${record.total} 条 · ${first} `, el("span", { class: "muted" }, "刚刚")),
+    el("button", { type: "button", class: "del", "data-delete": record.id }, "删除")));
+}
+
 async function classify(event) {
   event.preventDefault();
   const button = document.getElementById("classify-button");
@@ -150,6 +158,7 @@ async function classify(event) {
     open.clear();
     render(record);
     history.replaceState(null, "", `/feedback?id=${record.id}`);
+    addToHistory(record);
   } catch (e) {
     showError(error, e);
   } finally {
