@@ -4,6 +4,7 @@ Shared by the summary renderer (render.py) and the rectification-list export.
 """
 
 import math
+from datetime import UTC, datetime
 from typing import Literal
 
 from docx import Document
@@ -26,8 +27,8 @@ MARGIN_LEFT_MM = 28
 MARGIN_RIGHT_MM = 26
 LINES_PER_PAGE = 22
 CHARS_PER_LINE = 28
-# The page-number line sits 7 mm below the type area: footer bottom = bottom margin - 7 mm - one 14 pt line.
-FOOTER_DISTANCE_MM = 23
+# Puts the em dashes of the page number 7 mm below the type area (measured in the LibreOffice PDF).
+FOOTER_DISTANCE_MM = 24.5
 
 TITLE_SIZE_PT = 22.0  # 二号
 BODY_SIZE_PT = 16.0  # 三号
@@ -234,9 +235,21 @@ def _set_doc_grid(doc: DocxDocument, landscape: bool) -> None:
         grid.set(qn("w:charSpace"), str(char_space()))
 
 
-def new_document(landscape: bool = False) -> DocxDocument:
+def _set_properties(doc: DocxDocument, title: str, author: str) -> None:
+    """File properties of our own instead of the template's (author python-docx, created 2013)."""
+    props = doc.core_properties
+    now = datetime.now(UTC).replace(microsecond=0)
+    props.title, props.author, props.last_modified_by = title, author, author
+    props.comments = ""
+    props.language = "zh-CN"
+    props.created = props.modified = now
+    props.revision = 1
+
+
+def new_document(landscape: bool = False, *, title: str = "", author: str = "") -> DocxDocument:
     """An empty A4 document with GB/T 9704 margins, the 22 x 28 grid, the styles and font defaults."""
     doc = Document()
+    _set_properties(doc, title, author)
     section = doc.sections[0]
     width, height = Mm(PAGE_WIDTH_MM), Mm(PAGE_HEIGHT_MM)
     if landscape:

@@ -177,7 +177,7 @@ def _add_closing(doc: DocxDocument, unit: str, date_text: str) -> None:
 
 def to_docx(draft: Draft) -> bytes:
     """The draft as a .docx in the GB/T 9704-2012 format (A4, 22 x 28 grid, 仿宋 body, — 1 — page numbers)."""
-    doc = gbt9704.new_document()
+    doc = gbt9704.new_document(title=" ".join(_lines(draft.title)), author=draft.unit.strip())
     if draft.title.strip():
         _add_title(doc, draft.title)
     for line in layout(draft):

@@ -258,6 +258,22 @@ def test_footer_has_page_field_between_em_dashes_odd_right_even_left(doc):
             assert_run_font(run, "宋体", 14)
 
 
+def test_item_with_line_breaks_becomes_separate_paragraphs():
+    draft = make_draft(sections=[Section(heading="一、主要做法", items=["第一段。\n\n第二段。"])])
+    doc = Document(io.BytesIO(to_docx(draft)))
+    texts = [p.text for p in doc.paragraphs]
+    assert texts[texts.index("一、主要做法") + 1: texts.index("一、主要做法") + 3] == ["第一段。", "第二段。"]
+    assert "第一段。\n\n第二段。" in to_markdown(draft)
+
+
+def test_file_properties_name_the_draft_not_the_library(doc):
+    props = doc.core_properties
+    assert props.title == "中共某某县农业农村局党组2024年群众评议工作总结"
+    assert props.author == UNIT
+    assert "python-docx" not in (props.comments + props.author)
+    assert props.created.year >= 2024
+
+
 def test_landscape_document_swaps_the_page():
     doc = gbt9704.new_document(landscape=True)
     section = doc.sections[0]
