@@ -18,7 +18,7 @@ from .llm import complete, messages
 from .numerals import chinese_date, normalise
 from .retrieve import Passage
 from .templates import render
-from .verify import Verification, verify
+from .verify import Verification, unsupported_numbers, verify
 
 REPAIR_ROUNDS = 2
 EXEMPLARS_PER_SECTION = 3
@@ -111,6 +111,19 @@ def complete_outline(outline: Outline | None, default: Outline) -> Outline:
     return Outline(title=outline.title or default.title, sections=body[:MAX_BODY_SECTIONS] + tail)
 
 
+def drop_invented(outline: Outline, default: Outline, facts: Facts) -> Outline:
+    """The outline without figures the facts lack (in title, headings, leads); genre defaults stand in."""
+    defaults = {s.part: s.heading for s in default.sections}
+    title = outline.title.strip("《》“”\"' ")
+    sections = [OutlineSection(
+        part=s.part,
+        heading=defaults.get(s.part, s.heading) if unsupported_numbers(facts, s.heading) else s.heading,
+        leads=[lead for lead in s.leads if not unsupported_numbers(facts, lead)],
+    ) for s in outline.sections]
+    return Outline(title=default.title if not title or unsupported_numbers(facts, title) else title,
+                   sections=sections)
+
+
 def _element(tag: str, content: str, **attrs: str) -> str:
     """One delimited block, escaped so that untrusted text cannot close it."""
     attributes = "".join(f' {k}="{escape(v, quote=True)}"' for k, v in attrs.items() if v)
@@ -149,29 +162,34 @@ class Assignment(BaseModel):
     needle: str
 
 
-def assign_facts(facts: Facts, parts: list[str]) -> dict[str, list[Assignment]]:
-    """Which facts each part must use: headline figures open, the rest spread over the body."""
-    out: dict[str, list[Assignment]] = {p: [] for p in ("opening", *BODY_PARTS, "problems", "next_steps")}
+def assign_facts(facts: Facts, parts: list[str]) -> list[list[Assignment]]:
+    """Which facts each section (by its part) must use: headline figures open, the rest spread over the
+    body; each part's facts go to its first section, a missing body part's to the first body section."""
+    by_part: dict[str, list[Assignment]] = {p: [] for p in ("opening", *BODY_PARTS, "problems", "next_steps")}
     if facts.basis:
-        out["opening"].append(Assignment(line=f"工作依据：{facts.basis}", needle=facts.basis))
+        by_part["opening"].append(Assignment(line=f"工作依据：{facts.basis}", needle=facts.basis))
     for i, stat in enumerate(facts.stats):
         target = "opening" if i < HEADLINE_STATS else "measures"
-        out[target].append(Assignment(line=stat_phrase(stat), needle=f"“{stat.value}{stat.unit}”"))
+        by_part[target].append(Assignment(line=stat_phrase(stat), needle=f"“{stat.value}{stat.unit}”"))
     if facts.appraisal is not None:
         fields = type(facts.appraisal).model_fields
-        out["assurances"] += [Assignment(line=f"{fields[k].description}：{v}", needle=f"“{v}”")
-                              for k, v in facts.appraisal.model_dump().items() if v is not None]
+        by_part["assurances"] += [Assignment(line=f"{fields[k].description}：{v}", needle=f"“{v}”")
+                                  for k, v in facts.appraisal.model_dump().items() if v is not None]
     if facts.goal:
-        out["characteristics"].append(Assignment(line=f"评议目标：“{facts.goal}”", needle=f"“{facts.goal}”"))
+        goal = f"“{facts.goal}”"
+        by_part["characteristics"].append(Assignment(line=f"评议目标：{goal}", needle=goal))
     for offset, part in enumerate(BODY_PARTS):
-        out[part] += [Assignment(line=h, needle=h) for h in facts.highlights[offset::3]]
-    out["problems"] = [Assignment(line=p, needle=p) for p in facts.problems]
-    out["next_steps"] = [Assignment(line=s, needle=s) for s in facts.next_steps]
-    present = set(parts)
-    for part in BODY_PARTS:
-        if part not in present and out[part]:
-            heir = next((p for p in BODY_PARTS if p in present), "opening")
-            out[heir] += out.pop(part)
+        by_part[part] += [Assignment(line=h, needle=h) for h in facts.highlights[offset::3]]
+    by_part["problems"] += [Assignment(line=p, needle=p) for p in facts.problems]
+    by_part["next_steps"] += [Assignment(line=s, needle=s) for s in facts.next_steps]
+
+    first = {}
+    for index, part in enumerate(parts):
+        first.setdefault(part, index)
+    heir = next((first[p] for p in BODY_PARTS if p in first), 0)
+    out: list[list[Assignment]] = [[] for _ in parts]
+    for part, assignments in by_part.items():
+        out[first.get(part, heir)] += assignments
     return out
 
 
@@ -228,7 +246,7 @@ def parse_section(text: str, section: Written, outline: Outline, facts: Facts) -
 
 
 def locate_faults(verification: Verification, sections: list[Written],
-                  assigned: dict[str, list[Assignment]]) -> dict[int, Verification]:
+                  assigned: list[list[Assignment]]) -> dict[int, Verification]:
     """Which section each fault belongs to: a missing fact to the section it was given, a stray figure to
     every section that writes it."""
     found: dict[int, Verification] = {}
@@ -241,12 +259,11 @@ def locate_faults(verification: Verification, sections: list[Written],
             v.unsupported_numbers.append(number)
 
     for message in verification.missing_facts:
-        owner = next((i for i, s in enumerate(sections)
-                      if any(a.needle in message for a in assigned.get(s.part, []))), 0)
+        owner = next((i for i, given in enumerate(assigned) if any(a.needle in message for a in given)), 0)
         add(owner, missing=message)
     for number in verification.unsupported_numbers:
         for i, s in enumerate(sections):
-            if number in normalise("\n".join(s.items)):
+            if number in normalise(s.text()):
                 add(i, number=number)
     return found
 
@@ -286,7 +303,7 @@ class LLMDraftEngine:
         parsed = parse_outline(self._ask("llm/draft_outline.j2", build_outline_context(facts, exemplars)))
         if parsed is None:
             warnings.append("大模型给出的提纲无法识别，已按常规提纲起草")
-        outline = complete_outline(parsed, default)
+        outline = drop_invented(complete_outline(parsed, default), default, facts)
         if on_text is not None:
             on_text(outline.title + "\n")
 
@@ -298,7 +315,7 @@ class LLMDraftEngine:
             if on_text is not None and section.heading:
                 on_text(section.heading + "\n")
             context = build_section_context(facts, exemplars, outline, sections[:index], section,
-                                            assigned.get(section.part, []))
+                                            assigned[index])
             reply = self._ask("llm/draft_section.j2", context, on_text)
             section.items = parse_section(reply, section, outline, facts)
             if not section.items:
@@ -316,7 +333,7 @@ class LLMDraftEngine:
         return draft
 
     def _repair(self, facts: Facts, outline: Outline, sections: list[Written],
-                assigned: dict[str, list[Assignment]], warnings: list[str]) -> int:
+                assigned: list[list[Assignment]], warnings: list[str]) -> int:
         """Send each faulty section back with its faults, at most REPAIR_ROUNDS times; the rounds used."""
         for done in range(REPAIR_ROUNDS):
             verification = verify(facts, self._text(facts, outline, sections))
