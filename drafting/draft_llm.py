@@ -183,7 +183,7 @@ def assign_facts(facts: Facts, parts: list[str]) -> list[list[Assignment]]:
     by_part["problems"] += [Assignment(line=p, needle=p) for p in facts.problems]
     by_part["next_steps"] += [Assignment(line=s, needle=s) for s in facts.next_steps]
 
-    first = {}
+    first: dict[str, int] = {}
     for index, part in enumerate(parts):
         first.setdefault(part, index)
     heir = next((first[p] for p in BODY_PARTS if p in first), 0)
