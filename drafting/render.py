@@ -19,6 +19,8 @@ _HEADING_1 = re.compile(rf"^[{_NUMERALS}]+、")
 _HEADING_2 = re.compile(rf"^[（(][{_NUMERALS}]+[）)]")
 # A heading that runs into its paragraph ends at the first full stop (（一）领导重视。正文……).
 _RUN_IN_END = re.compile(r"[。！？；]")
+# Line breaks (\n, \r, \v, \f) are left to splitlines; other C0 controls and U+FFFE/U+FFFF are dropped.
+_NOT_XML = re.compile("[\x00-\x08\x0e-\x1f\ufffe\uffff]")
 _MARKDOWN_LEAD = re.compile(r"^(\s*)([#>+*=|`~-]|\d+[.)])")
 # 二号 characters a title line holds in the 156 mm type width.
 _TITLE_CHARS_PER_LINE = 20
@@ -40,7 +42,8 @@ class Line:
 
 
 def _lines(text: str) -> list[str]:
-    return [part.strip() for part in text.splitlines() if part.strip()]
+    """Non-blank lines, without the control characters XML (and so Word) cannot hold."""
+    return [part.strip() for part in _NOT_XML.sub("", text).splitlines() if part.strip()]
 
 
 def classify(text: str, default: Level = 0) -> Line:
@@ -79,7 +82,8 @@ def to_markdown(draft: Draft) -> str:
             blocks.append("#" * (line.level + 1) + " " + line.text)
         else:
             blocks.append(_escape_markdown(line.text))
-    blocks.extend(closing for closing in (draft.unit.strip(), draft.date_text.strip()) if closing)
+    blocks.extend(closing for closing in (" ".join(_lines(draft.unit)), " ".join(_lines(draft.date_text)))
+                  if closing)
     return "\n\n".join(blocks) + "\n"
 
 
@@ -177,12 +181,12 @@ def _add_closing(doc: DocxDocument, unit: str, date_text: str) -> None:
 
 def to_docx(draft: Draft) -> bytes:
     """The draft as a .docx in the GB/T 9704-2012 format (A4, 22 x 28 grid, 仿宋 body, — 1 — page numbers)."""
-    doc = gbt9704.new_document(title=" ".join(_lines(draft.title)), author=draft.unit.strip())
+    doc = gbt9704.new_document(title=" ".join(_lines(draft.title)), author=" ".join(_lines(draft.unit)))
     if draft.title.strip():
         _add_title(doc, draft.title)
     for line in layout(draft):
         _add_line(doc, line)
-    _add_closing(doc, draft.unit.strip(), draft.date_text.strip())
+    _add_closing(doc, " ".join(_lines(draft.unit)), " ".join(_lines(draft.date_text)))
     gbt9704.add_page_number_footer(doc)
     buffer = io.BytesIO()
     doc.save(buffer)

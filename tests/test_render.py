@@ -266,6 +266,17 @@ def test_item_with_line_breaks_becomes_separate_paragraphs():
     assert "第一段。\n\n第二段。" in to_markdown(draft)
 
 
+def test_control_characters_from_pasted_text_do_not_break_the_file():
+    draft = make_draft(title="群众评议\x00工作总结", unit="某局\x1b",
+                       sections=[Section(heading="一、做法\x08", items=["第一段\x0b第二段\ufffe。"])])
+    doc = Document(io.BytesIO(to_docx(draft)))
+    texts = [p.text for p in doc.paragraphs]
+    assert texts[0] == "群众评议工作总结"
+    assert ["一、做法", "第一段", "第二段。"] == texts[2:5]
+    assert texts[-2] == "某局"
+    assert "\x00" not in to_markdown(draft)
+
+
 def test_file_properties_name_the_draft_not_the_library(doc):
     props = doc.core_properties
     assert props.title == "中共某某县农业农村局党组2024年群众评议工作总结"
