@@ -12,7 +12,7 @@ from .verify import Verification
 
 
 class Section(BaseModel):
-    heading: str = Field(description="Section heading as printed, e.g. 一、采取四项措施，……; empty for the opening")
+    heading: str = Field(description="Heading as printed (一、采取四项措施…); empty for the opening")
     items: list[str] = Field(default_factory=list, description="Paragraphs of the section, in order")
 
 

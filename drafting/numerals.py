@@ -1,4 +1,4 @@
-"""Chinese numerals and dates: reading figures as written (645, 7800多, 一万两千余, 百分之九十六) and writing dates."""
+"""Chinese numerals and dates: reading figures as written (645, 7800多, 一万两千余) and writing dates."""
 
 import re
 from dataclasses import dataclass
@@ -15,11 +15,12 @@ QUALIFIERS_BEFORE = "近约逾超"
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．％，", "0123456789.%,")
 
 
-_ZERO_IN_CHINESE = re.compile("(?<=[一二三四五六七八九〇])[0０](?=[一二三四五六七八九〇０0])|[0０](?=[一二三四五六七八九])")
+_ZERO_IN_CHINESE = re.compile("(?<=[一二三四五六七八九〇])[0０](?=[一二三四五六七八九〇０0])"
+                              "|[0０](?=[一二三四五六七八九])")
 
 
 def normalise(text: str) -> str:
-    """Full-width digits, points and percent signs to ASCII, so one pattern reads both (二０一二 stays Chinese)."""
+    """Full-width digits, points and percent signs to ASCII (二０一二 stays Chinese)."""
     return _ZERO_IN_CHINESE.sub("〇", text).translate(_FULL_WIDTH)
 
 
@@ -113,14 +114,13 @@ def find_figures(text: str) -> list[Figure]:
         num, den = chinese_to_number(m["num"]), chinese_to_number(m["den"])
         add(num / den if num is not None and den else None, m.start(), m.end())
     for m in _ARABIC.finditer(text):
-        value = float(m["num"].replace(",", ""))
-        add(value * BIG_UNITS[m["mag"]] if m["mag"] else value, m.start(), m.end())
+        arabic = float(m["num"].replace(",", ""))
+        add(arabic * BIG_UNITS[m["mag"]] if m["mag"] else arabic, m.start(), m.end())
     for m in _CN_PLAIN.finditer(text):
         after = text[m.end(): m.end() + 1]
-        numeral = m["num"]
         if not (m["q"] or m["pre"] or after in MEASURE_WORDS):
             continue
-        value = chinese_to_number(numeral)
+        value = chinese_to_number(m["num"])
         if value == 1 and not (m["q"] or m["pre"]):
             continue  # 一个、一名、一项: the article "a", not a figure
         add(value, m.start(), m.end())

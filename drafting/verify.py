@@ -12,13 +12,16 @@ class Verification(BaseModel):
     """The report that is part of every draft result."""
 
     ok: bool = Field(description="True when nothing is missing and nothing is unsupported")
-    missing_facts: list[str] = Field(default_factory=list, description="Facts the draft does not use, in Chinese")
-    unsupported_numbers: list[str] = Field(default_factory=list, description="Figures in the draft the facts do not hold")
+    missing_facts: list[str] = Field(default_factory=list,
+                                     description="Facts the draft does not use, in Chinese")
+    unsupported_numbers: list[str] = Field(default_factory=list,
+                                           description="Figures in the draft the facts do not hold")
 
     def feedback(self) -> list[str]:
         """One plain Chinese line per fault, to show a writer or to send back to an LLM for repair."""
         lines = [f"缺少：{m}" for m in self.missing_facts]
-        lines += [f"草稿中的数字“{n}”在事实中没有依据，请删除，或改用事实中的数字" for n in self.unsupported_numbers]
+        lines += [f"草稿中的数字“{n}”在事实中没有依据，请删除，或改用事实中的数字"
+                  for n in self.unsupported_numbers]
         return lines
 
 

@@ -62,9 +62,10 @@ def generated_facts() -> list[Facts]:
                                   participants=rng.randint(10, 500), good_deeds=rng.randint(0, 30))
         items = {}
         if with_items:
-            items = {"highlights": ["开展“一帮一、手拉手”活动，资助40名贫困生", "推行“一站式”服务"][: 1 + i % 2],
-                     "problems": ["个别党员服务意识不强", "评议结果运用不够充分"][: 1 + i % 2],
-                     "next_steps": ["推行一季一评议、半年一小结、年终一总评", "健全群众评议长效机制"][: 1 + i % 2]}
+            n = 1 + i % 2
+            items = {"highlights": ["开展“一帮一、手拉手”活动，资助40名贫困生", "推行“一站式”服务"][:n],
+                     "problems": ["个别党员服务意识不强", "评议结果运用不够充分"][:n],
+                     "next_steps": ["推行一季一评议、半年一小结、年终一总评", "健全长效机制"][:n]}
         out.append(Facts(unit=f"第{i % 7 + 1}测试单位党支部" if i % 5 == 0 else f"测试单位{i}党委",
                          date=date(2020 + i % 6, 1 + i % 12, 1 + i % 28), sector=sector,
                          basis="上级党委关于开展群众评议工作的通知（2024年第3号）" if with_basis else None,
@@ -74,7 +75,8 @@ def generated_facts() -> list[Facts]:
 
 def test_template_drafts_always_pass_verification_and_are_complete():
     engine = TemplateEngine()
-    cases = generated_facts() + [load_facts(p) for p in sorted(DATA.glob("*.json")) if "as_filed" not in p.name]
+    samples = [load_facts(p) for p in sorted(DATA.glob("*.json")) if "as_filed" not in p.name]
+    cases = generated_facts() + samples
     assert len(cases) >= 150
     for facts in cases:
         draft = engine.write(facts, Exemplars())
@@ -166,3 +168,25 @@ def test_markdown_carries_title_headings_and_signature():
     draft = TemplateEngine().write(load_facts(DATA / "hospital_example.json"), Exemplars())
     assert draft.title in draft.markdown
     assert "四、存在的问题" in draft.markdown and draft.date_text in draft.markdown
+
+
+def test_cli_drafts_json_and_docx_offline(tmp_path):
+    """Through the real CLI, store and retriever (sample corpus), with the template engine."""
+    import json
+
+    from click.testing import CliRunner
+
+    from drafting.cli import app
+
+    source = DATA / "yinyu_mine.json"
+    result = CliRunner().invoke(app, ["draft", str(source), "--engine", "template", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    shape = json.loads(result.output)
+    contract = {"title", "text", "markdown", "sections", "verification", "sources", "engine", "warnings"}
+    assert contract <= set(shape)
+    assert shape["engine"] == "template" and shape["verification"]["ok"] is True
+    assert shape["sources"], "exemplars come from the sample corpus"
+    out = tmp_path / "draft.docx"
+    docx = CliRunner().invoke(app, ["draft", str(source), "--format", "docx", "-o", str(out)])
+    assert docx.exit_code == 0, docx.output
+    assert out.read_bytes()[:2] == b"PK"

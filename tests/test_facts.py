@@ -25,9 +25,11 @@ def rejection(text: str) -> str:
 
 
 def test_json_and_yaml_give_the_same_facts():
-    yaml_text = "unit: 某某党支部\ndate: 2024-01-15\nsector: 企业\nstats:\n  - {label: 发放问卷, value: 7800多, unit: 份}\n"
+    yaml_text = ("unit: 某某党支部\ndate: 2024-01-15\nsector: 企业\n"
+                 "stats:\n  - {label: 发放问卷, value: 7800多, unit: 份}\n")
     from_yaml = load_facts(yaml_text)
-    from_json = load_facts(facts_json(sector="企业", stats=[{"label": "发放问卷", "value": "7800多", "unit": "份"}]))
+    stats = [{"label": "发放问卷", "value": "7800多", "unit": "份"}]
+    from_json = load_facts(facts_json(sector="企业", stats=stats))
     assert from_yaml == from_json
     assert from_yaml.stats[0].value == "7800多"
     assert from_yaml.goal == "创新增效"
@@ -42,7 +44,8 @@ def test_files_load_and_defaults_apply():
     ({"stats": [{"label": "a", "value": "1"}, {"label": "b", "value": "2"},
                 {"label": "群众满意度", "value": "120", "unit": "%"}]},
      "stats[2].value: 百分比必须是 0 到 100 之间的数字"),
-    ({"stats": [{"label": "满意度", "value": "96多", "unit": "%"}]}, "stats[0].value: 百分比必须是 0 到 100 之间的数字"),
+    ({"stats": [{"label": "满意度", "value": "96多", "unit": "%"}]},
+     "stats[0].value: 百分比必须是 0 到 100 之间的数字"),
     ({"stats": [{"label": "问卷", "value": "很多", "unit": "份"}]}, "stats[0].value: "),
     ({"sector": "军队"}, "sector: 只能是 农村、街道社区"),
     ({"stats": "645"}, "stats: 应为列表"),
@@ -81,7 +84,8 @@ def test_percent_qualifier_allowed_after_a_count():
 def test_cli_rejects_bad_facts_with_one_line_and_exit_2(tmp_path):
     result = CliRunner().invoke(app, ["draft", str(DATA / "yinyu_mine_form_as_filed.json")])
     assert result.exit_code == 2
-    assert result.output.strip().splitlines() == ["错误：appraisal.members_satisfied: 满意（8）不能多于基本满意以上（1）"]
+    expected = "错误：appraisal.members_satisfied: 满意（8）不能多于基本满意以上（1）"
+    assert result.output.strip().splitlines() == [expected]
     stdin = CliRunner().invoke(app, ["draft", "-"], input='{"unit": "x"}')
     assert stdin.exit_code == 2 and "date: 必须填写" in stdin.output
     docx = CliRunner().invoke(app, ["draft", str(DATA / "district_committee.json"), "--format", "docx"])
