@@ -127,7 +127,7 @@ def to_xlsx(result: ClassifyResult) -> bytes:
 def to_docx(result: ClassifyResult) -> bytes:
     """整改清单 as a GB/T 9704 Word file: landscape, 方正小标宋 title, a 仿宋 table with a 黑体 header."""
     from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.shared import Mm
+    from docx.shared import Emu
 
     from .gbt9704 import FONT_BODY, FONT_HEADING_1, STYLE_TITLE, new_document, set_indent_chars, set_run_font
 
@@ -141,7 +141,7 @@ def to_docx(result: ClassifyResult) -> bytes:
     total_width = sum(WIDTHS)
     for k, width in enumerate(WIDTHS):
         for cell in table.columns[k].cells:
-            cell.width = Mm(usable.mm * width / total_width)
+            cell.width = Emu(int(usable * width / total_width))
     texts = [list(COLUMNS)] + [[str(c) for c in row.cells()] for row in rows]
     for r, values in enumerate(texts):
         for k, value in enumerate(values):

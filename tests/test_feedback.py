@@ -1,0 +1,171 @@
+"""The opinion pipeline, with a recording topic embedder and a keyword classifier (fast and exact),
+plus one end-to-end run on the bundled embedder."""
+
+import io
+
+import pytest
+from click.testing import CliRunner
+
+from drafting.cli import app
+from drafting.errors import BadInput
+from drafting.feedback import classify_opinions, parse_input, read_opinions_file
+from drafting.opinions import is_no_opinion, split_opinion
+from drafting.themes import Taxonomy, Theme
+from tests.opinion_doubles import KeywordClassifier, TopicEmbedder
+
+TAXONOMY = Taxonomy(themes=[Theme(id="canteen", name="食堂", description="食堂饭菜"),
+                            Theme(id="road", name="道路", description="道路交通"),
+                            Theme(id="praise", name="肯定与无意见")])
+TOPICS = ["食堂", "路", "宿舍", "停车", "学习"]
+
+
+def run(lines, taxonomy=TAXONOMY, keywords=None, progress=None):
+    embedder = TopicEmbedder(TOPICS)
+    classifier = KeywordClassifier(keywords or {"食堂": "canteen", "路": "road"}) if taxonomy else None
+    result = classify_opinions(lines, taxonomy=taxonomy, classifier=classifier, embedder=embedder,
+                               progress=progress)
+    return result, embedder, classifier
+
+
+@pytest.mark.parametrize("line, parts", [
+    ("食堂太贵；路灯不亮", ["食堂太贵", "路灯不亮"]),
+    ("1.食堂太贵 2.路灯不亮 3、宿舍漏水", ["食堂太贵", "路灯不亮", "宿舍漏水"]),
+    ("（1）食堂太贵（2）路灯不亮", ["食堂太贵", "路灯不亮"]),
+    ("一是学习形式单一，二是时间太晚", ["学习形式单一", "时间太晚"]),
+    ("① 停车难 ② 食堂贵", ["停车难", "食堂贵"]),
+    ("房租涨了1.5万元，负担重", ["房租涨了1.5万元，负担重"]),
+    ("第1、2条意见去年就提过", ["第1、2条意见去年就提过"]),
+])
+def test_split_opinion(line, parts):
+    assert split_opinion(line) == parts
+
+
+def test_no_opinion_answers_are_recognised():
+    assert all(is_no_opinion(t) for t in ["无", "无。", "没有", "没有意见", "暂无意见", "满意", "很满意！", "/"])
+    assert not any(is_no_opinion(t) for t in ["无人管理", "没有路灯", "不满意", "食堂不好"])
+
+
+def test_lines_split_and_numbered_among_non_blank_lines():
+    result, _, _ = run(["食堂太贵；路灯不亮", "", "  ", "宿舍漏水"])
+    assert [(a.line, a.text) for a in result.assignments] == [(0, "食堂太贵"), (0, "路灯不亮"), (1, "宿舍漏水")]
+    assert result.total == 3
+
+
+def test_duplicates_counted_once_with_multiplicity():
+    lines = ["食堂饭菜太贵了。", "食堂饭菜太贵了！", "食堂 饭菜太贵了", "路灯不亮", "食堂饭菜太贵啦"]
+    result, embedder, classifier = run(lines)
+    embedded = [t for call in embedder.calls for t in call]
+    assert embedded == ["食堂饭菜太贵了。", "路灯不亮", "食堂饭菜太贵啦"]  # exact duplicates never embedded twice
+    assert classifier.seen == ["食堂饭菜太贵了。", "路灯不亮"]  # the near duplicate folded before classifying
+    assert result.unique == 2 and result.total == 5
+    canteen = next(t for t in result.themes if t.id == "canteen")
+    assert canteen.count == 4 and canteen.share == pytest.approx(0.8)
+    assert [a.theme for a in result.assignments] == ["canteen", "canteen", "canteen", "road", "canteen"]
+
+
+def test_no_opinion_goes_to_praise_without_the_classifier():
+    result, embedder, classifier = run(["无", "没有意见", "很满意", "食堂太贵"])
+    assert classifier.seen == ["食堂太贵"]
+    assert all("无" not in t and "满意" not in t for call in embedder.calls for t in call)
+    praise = next(t for t in result.themes if t.id == "praise")
+    assert praise.count == 3 and praise.measure == ""
+
+
+def test_nothing_personal_reaches_the_embedder_classifier_or_result():
+    lines = ["我是张晓明，电话13812345678，食堂太贵", "联系邮箱 li.ming@example.org，路灯不亮"]
+    result, embedder, classifier = run(lines)
+    dumped = result.model_dump_json()
+    sent = " ".join(t for call in embedder.calls for t in call) + " ".join(classifier.seen)
+    for secret in ["张晓明", "13812345678", "li.ming@example.org"]:
+        assert secret not in dumped and secret not in sent
+    assert "张**" in dumped and "138****5678" in dumped and "l***@example.org" in dumped
+
+
+def test_unassigned_opinions_are_discovered_apart_from_the_taxonomy():
+    lines = ["食堂太贵"] + [f"宿舍第{k}栋漏水" for k in range(6)] + [f"停车位不够用{k}" for k in range(5)]
+    result, _, _ = run(lines)
+    found = {d.label: d for d in result.discovered}
+    assert len(found) == 2
+    rows = {t.id: t for t in result.themes}
+    assert all(rows[label].discovered for label in found)
+    assert not rows["canteen"].discovered
+    assert sorted(len(d.lines) for d in found.values()) == [5, 6]
+    assert all(d.keywords and d.criterion and d.evidence for d in found.values())
+    assert len(set(found)) == len(found) and not set(found) & {"食堂", "道路"}
+
+
+def test_taxonomy_none_discovers_everything_and_bounds_other():
+    lines = ([f"宿舍{k}号楼漏水" for k in range(8)] + [f"停车场{k}区车位不够" for k in range(7)]
+             + [f"学习安排第{k}次太晚" for k in range(6)] + ["一个孤立的想法", "另一件不相干的事", "无"])
+    result, _, classifier = run(lines, taxonomy=None)
+    assert classifier is None
+    assert len(result.discovered) == 3
+    unassigned = [a for a in result.assignments if a.theme is None]
+    assert len(unassigned) / result.total <= 0.15
+    assert any("其他" in w for w in result.warnings)
+    assert next(t for t in result.themes if t.id == "praise").count == 1
+
+
+def test_progress_reports_every_stage():
+    seen = []
+    run(["食堂太贵", "宿舍漏水", "宿舍又漏水了"], progress=lambda stage, done, total: seen.append(stage))
+    assert {"split", "redact", "embed", "classify", "summarise"} <= set(seen)
+
+
+def test_empty_input_is_bad_input():
+    with pytest.raises(BadInput):
+        run(["", "   "])
+
+
+def test_parse_input_and_files():
+    from docx import Document
+    from openpyxl import Workbook
+
+    assert parse_input("\ufeff食堂太贵\n\n 路灯不亮 \n") == ["食堂太贵", "路灯不亮"]
+    assert read_opinions_file("a.txt", "食堂太贵\n路灯不亮\n".encode("gb18030")) == ["食堂太贵", "路灯不亮"]
+    doc = Document()
+    doc.add_paragraph("意见建议")
+    doc.add_paragraph("食堂太贵")
+    table = doc.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "序号", "意见"
+    table.cell(1, 0).text, table.cell(1, 1).text = "1", "路灯不亮"
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    assert read_opinions_file("a.docx", buffer.getvalue()) == ["食堂太贵", "路灯不亮"]
+    book = Workbook()
+    book.active.append(["意见", "备注"])
+    book.active.append(["食堂太贵", "宿舍漏水"])
+    book.active.append([3, "停车难"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    assert read_opinions_file("a.xlsx", buffer.getvalue()) == ["食堂太贵", "宿舍漏水", "停车难"]
+    for name, data in [("a.xls", b"x"), ("a.docx", b"not a zip"), ("a.xlsx", b"not a zip")]:
+        with pytest.raises(BadInput):
+            read_opinions_file(name, data)
+
+
+def test_real_embedder_groups_a_no_taxonomy_run(embedder):
+    lines = (["食堂饭菜太贵了", "食堂的菜价格太高", "食堂饭菜又贵又难吃", "希望食堂降低饭菜价格"]
+             + ["宿舍楼顶漏水没人修", "宿舍漏水好几个月了", "宿舍屋顶漏雨请尽快维修", "宿舍卫生间漏水"]
+             + ["无", "满意"])
+    result = classify_opinions(lines, taxonomy=None, classifier=None, embedder=embedder)
+    themes = [a.theme for a in result.assignments]
+    assert len(set(themes[:4])) == 1 and len(set(themes[4:8])) == 1 and themes[0] != themes[4]
+    assert themes[8:] == ["praise", "praise"]
+
+
+def test_cli_rejects_bad_input():
+    runner = CliRunner()
+    assert runner.invoke(app, ["classify", "-", "--taxonomy", "none"], input="\n\n").exit_code == 2
+    assert runner.invoke(app, ["classify", "/no/such/file.txt"]).exit_code == 2
+    for fmt in ("xlsx", "docx"):
+        out = runner.invoke(app, ["classify", "-", "--taxonomy", "none", "--format", fmt], input="食堂太贵\n")
+        assert out.exit_code == 2 and "-o" in out.output
+
+
+def test_cli_json_without_taxonomy(embedder, tmp_path):
+    source = tmp_path / "in.txt"
+    source.write_text("食堂饭菜太贵了\n食堂饭菜价格太高\n我是张晓明，宿舍漏水\n宿舍漏水没人修\n无\n", encoding="utf-8")
+    out = CliRunner().invoke(app, ["classify", str(source), "--taxonomy", "none", "--format", "json"])
+    assert out.exit_code == 0, out.output
+    assert '"total": 5' in out.output and "张晓明" not in out.output and "张**" in out.output
