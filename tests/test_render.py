@@ -2,6 +2,8 @@
 
 import io
 import json
+import re
+import subprocess
 import zipfile
 
 import pytest
@@ -336,3 +338,53 @@ def test_property_elements_are_in_schema_order(docx_bytes):
                 assert positions == sorted(positions), (name, tag, kids)
                 checked += 1
     assert checked > 50
+
+
+# LibreOffice lays the file out (about 3 s). Its character grid spreads a glyph wider than one cell over two
+# cells where Word compresses the pitch, so the copy it gets has a character pitch of the font size.
+
+Word = tuple[str, float, float, float, float]
+
+
+def _pdf_words(docx: bytes, folder) -> list[list[Word]]:
+    doc = Document(io.BytesIO(docx))
+    doc.sections[0]._sectPr.find(qn("w:docGrid")).set(qn("w:charSpace"), "0")
+    source = folder / "draft.docx"
+    doc.save(str(source))
+    subprocess.run(["libreoffice", f"-env:UserInstallation=file://{folder / 'profile'}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(folder), str(source)],
+                   check=True, capture_output=True, timeout=120)
+    html = subprocess.run(["pdftotext", "-bbox", str(folder / "draft.pdf"), "-"], check=True,
+                          capture_output=True, text=True, timeout=60).stdout
+    pages = []
+    for page in html.split("<page ")[1:]:
+        assert re.match(r'width="595\.\d+" height="841\.\d+"', page), "not A4"
+        found = re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<', page)
+        pages.append([(text, float(x0), float(y0), float(x1), float(y1)) for x0, y0, x1, y1, text in found])
+    return pages
+
+
+@pytest.mark.slow
+def test_libreoffice_lays_out_the_page_as_the_standard_says(tmp_path):
+    paragraph = "坚持问题导向，推动整改落实。" * 12
+    long_draft = make_draft(sections=[Section(heading="一、主要做法", items=[paragraph] * 12)])
+    pages = _pdf_words(to_docx(long_draft), tmp_path)
+    mm = 72 / 25.4
+    left, right, type_bottom = 28 * mm, (210 - 26) * mm, (297 - 35) * mm
+    assert len(pages) >= 2
+    for number, words in enumerate(pages, start=1):
+        dashes = [w for w in words if w[0] == "—"]
+        assert len(dashes) == 2, number
+        if number % 2:
+            assert dashes[1][3] == pytest.approx(right - 14, abs=2)
+        else:
+            assert dashes[0][1] == pytest.approx(left + 14, abs=2)
+        assert (dashes[0][2] + dashes[0][4]) / 2 == pytest.approx(type_bottom + 7 * mm, abs=3)
+    rows = {round(w[2]) for w in pages[1] if w[4] < type_bottom}
+    assert len(rows) == 22
+    title = [w for w in pages[0] if w[0] == "中共某某县农业农村局党组"][0]
+    assert (title[1] + title[3]) / 2 == pytest.approx((left + right) / 2, abs=3)
+    date = [w for w in pages[-1] if w[0] == DATE][0]
+    signature = [w for w in pages[-1] if w[0] == UNIT][0]
+    assert date[3] == pytest.approx(right - 64, abs=3)
+    assert (signature[1] + signature[3]) / 2 == pytest.approx((date[1] + date[3]) / 2, abs=3)
