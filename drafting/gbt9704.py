@@ -173,6 +173,18 @@ def _set_doc_defaults(doc: DocxDocument) -> None:
             spacing.set(qn("w:after"), "0")
 
 
+# CT_PPr's children that follow w:snapToGrid in schema order.
+_AFTER_SNAP_TO_GRID = tuple(f"w:{tag}" for tag in (
+    "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc", "textDirection",
+    "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange"))
+
+
+def _off(tag: str):
+    element = OxmlElement(tag)
+    element.set(qn("w:val"), "0")
+    return element
+
+
 def _paragraph_style(doc: DocxDocument, name: str, family: str, size_pt: float, *,
                      bold: bool = False, outline_level: int | None = None) -> ParagraphStyle:
     style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
@@ -201,6 +213,8 @@ def _add_styles(doc: DocxDocument) -> None:
     title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     set_indent_chars(title.paragraph_format, "firstLine", 0)
     title.paragraph_format.keep_with_next = True
+    # Off the grid, a 二号 line keeps the exact pitch instead of taking two grid lines (LibreOffice does so).
+    title.element.get_or_add_pPr().insert_element_before(_off("w:snapToGrid"), *_AFTER_SNAP_TO_GRID)
 
     for name, family, level in ((STYLE_HEADING_1, FONT_HEADING_1, 1), (STYLE_HEADING_2, FONT_HEADING_2, 2)):
         heading = _paragraph_style(doc, name, family, BODY_SIZE_PT, outline_level=level)
