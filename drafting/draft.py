@@ -115,30 +115,11 @@ def plain_text(title: str, sections: list[Section], unit: str, date_text: str) -
     return "\n".join(lines)
 
 
-def simple_markdown(draft: "Draft") -> str:
-    """Markdown of a draft, for when render.py is not installed."""
-    out = [f"# {draft.title}", ""]
-    for section in draft.sections:
-        if section.heading:
-            out += [f"## {section.heading}", ""]
-        for item in section.items:
-            out += [item, ""]
-    out += [draft.unit, "", draft.date_text]
-    return "\n".join(out) + "\n"
-
-
-def to_markdown(draft: "Draft") -> str:
-    try:
-        from .render import to_markdown as render_markdown
-    except ImportError:
-        return simple_markdown(draft)
-    return render_markdown(draft)
-
-
 def build_draft(facts: Facts, *, title: str, sections: list[Section], engine: Literal["template", "llm"],
                 exemplars: Exemplars | None = None, warnings: list[str] | None = None) -> Draft:
     """Assemble a Draft: plain text, markdown, the verification report and the sources."""
     from .numerals import chinese_date
+    from .render import to_markdown  # render imports this module, so it is imported here
     from .verify import verify
 
     date_text = chinese_date(facts.date)

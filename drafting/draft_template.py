@@ -9,7 +9,7 @@ from .facts import Facts, Stat
 from .templates import render
 
 PART_TEMPLATES = ("measures", "characteristics", "assurances", "problems", "next_steps")
-HEADLINE_STATS = 3
+HEADLINE_STATS = 2
 
 
 def stable_choice(seed: str) -> Callable[[list[str], str], str]:
@@ -42,7 +42,7 @@ def build_template_context(facts: Facts) -> dict[str, Any]:
         "goal": facts.goal or "",
         "basis": facts.basis or "",
         "headline": phrases[:HEADLINE_STATS],
-        "stat_phrases": phrases,
+        "more_stats": phrases[HEADLINE_STATS:],
         "has_figures": bool(phrases) or facts.appraisal is not None,
         "highlights": facts.highlights[0::3],
         "highlights_a": facts.highlights[1::3],
