@@ -44,7 +44,7 @@ def check_bind(host: str) -> None:
 
 @app.middleware("http")
 async def require_token(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    """With DRAFTING_API_TOKEN set, /api needs the Bearer token (or the login cookie); pages send to /login."""
+    """With DRAFTING_API_TOKEN set, /api needs the Bearer token (or the login cookie); pages go to /login."""
     secret = get_settings().api_token
     path = request.url.path
     if secret is None or path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):

@@ -141,7 +141,8 @@ class History:
             row = conn.execute("SELECT COALESCE(MAX(version), 0) + 1 FROM draft_versions WHERE draft_id = ?",
                                (draft_id,)).fetchone()
             version = int(row[0])
-            conn.execute("INSERT INTO draft_versions VALUES (?, ?, ?, ?)", (draft_id, version, now, _dumps(draft)))
+            conn.execute("INSERT INTO draft_versions VALUES (?, ?, ?, ?)",
+                         (draft_id, version, now, _dumps(draft)))
             conn.execute("UPDATE drafts SET status = 'done', updated = ? WHERE id = ?", (now, draft_id))
         return version
 
@@ -158,11 +159,12 @@ class History:
                 found = conn.execute("SELECT version, draft FROM draft_versions WHERE draft_id = ? "
                                      "ORDER BY version DESC LIMIT 1", (draft_id,)).fetchone()
             else:
-                found = conn.execute("SELECT version, draft FROM draft_versions WHERE draft_id = ? AND version = ?",
-                                     (draft_id, version)).fetchone()
+                found = conn.execute("SELECT version, draft FROM draft_versions "
+                                     "WHERE draft_id = ? AND version = ?", (draft_id, version)).fetchone()
                 if found is None:
                     raise NotFound(f"稿件 {draft_id} 没有第 {version} 版")
-        return StoredDraft(id=draft_id, facts=json.loads(row["facts"]), engine=row["engine"], status=row["status"],
+        return StoredDraft(id=draft_id, facts=json.loads(row["facts"]), engine=row["engine"],
+                           status=row["status"],
                            version=int(found["version"]) if found else 0, versions=count,
                            draft=json.loads(found["draft"]) if found else None)
 
@@ -205,23 +207,27 @@ class History:
 
     def fail_feedback(self, run_id: str) -> None:
         with self._connect() as conn:
-            conn.execute("UPDATE feedback_runs SET status = 'failed', updated = ? WHERE id = ?", (_now(), run_id))
+            conn.execute("UPDATE feedback_runs SET status = 'failed', updated = ? WHERE id = ?",
+                         (_now(), run_id))
 
     def get_feedback(self, run_id: str) -> StoredFeedback:
         with self._connect() as conn:
             row = self._feedback_row(conn, run_id)
-        return StoredFeedback(id=run_id, input=json.loads(row["input"]), engine=row["engine"], status=row["status"],
+        return StoredFeedback(id=run_id, input=json.loads(row["input"]), engine=row["engine"],
+                              status=row["status"],
                               result=json.loads(row["result"]) if row["result"] else None)
 
     def list_feedback(self, limit: int = 200) -> list[FeedbackInfo]:
         with self._connect() as conn:
-            rows = conn.execute("SELECT id, created, updated, engine, status, total, input FROM feedback_runs "
-                                "ORDER BY updated DESC, created DESC LIMIT ?", (limit,)).fetchall()
+            rows = conn.execute("SELECT id, created, updated, engine, status, total, input "
+                                "FROM feedback_runs ORDER BY updated DESC, created DESC LIMIT ?",
+                                (limit,)).fetchall()
         infos = []
         for r in rows:
             lines = json.loads(r["input"]).get("lines") or [""]
-            infos.append(FeedbackInfo(id=r["id"], created=r["created"], updated=r["updated"], engine=r["engine"],
-                                      status=r["status"], total=r["total"], preview=lines[0][:40]))
+            infos.append(FeedbackInfo(id=r["id"], created=r["created"], updated=r["updated"],
+                                      engine=r["engine"], status=r["status"], total=r["total"],
+                                      preview=lines[0][:40]))
         return infos
 
     def delete_feedback(self, run_id: str) -> None:

@@ -1,4 +1,4 @@
-"""Refuse request bodies over `settings.max_request_bytes` with 413, by Content-Length and by the bytes streamed."""
+"""Bodies over `settings.max_request_bytes` get 413, by Content-Length and by the bytes actually streamed."""
 
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -49,9 +49,9 @@ class BodyLimit:
 
 
 async def too_large(send: Send, limit: int) -> None:
-    body = json.dumps({"detail": f"body: 请求内容超过上限 {limit // (1024 * 1024) or limit} "
-                                 f"{'MB' if limit >= 1024 * 1024 else '字节'}"}, ensure_ascii=False).encode("utf-8")
+    size = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit} 字节"
+    body = json.dumps({"detail": f"body: 请求内容超过上限 {size}"}, ensure_ascii=False).encode("utf-8")
     await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                            (b"connection", b"close")]})
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
     await send({"type": "http.response.body", "body": body})

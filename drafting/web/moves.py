@@ -26,7 +26,8 @@ def move_opinion(result: ClassifyResult, index: int, theme: str | None,
         source = known[theme]
         themes[theme] = ThemeSummary(id=source.id, name=source.name, count=0, share=0.0,
                                      measure=source.measure or "", department=source.department or "",
-                                     summary=source.description)
+                                     summary=source.description, discovered=False,
+                                     praise=taxonomy is not None and source.id == taxonomy.praise_id)
     if old is not None and old in themes:
         gone = themes[old]
         gone.count = max(0, gone.count - 1)

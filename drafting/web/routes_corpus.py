@@ -15,8 +15,8 @@ router = APIRouter(prefix="/api/corpus", tags=["语料库"])
 
 @router.post("", response_model=AddReport, summary="上传过去的工作总结（.txt .md .docx .pdf，可多个）",
              openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
-                 "type": "object", "properties": {"files": {"type": "array",
-                                                            "items": {"type": "string", "format": "binary"}}}}}}}})
+                 "type": "object", "properties": {"files": {
+                     "type": "array", "items": {"type": "string", "format": "binary"}}}}}}}})
 async def upload(request: Request, store: StoreDep, settings: SettingsDep) -> AddReport:
     """Multipart field `files` (one or more). Every file is checked before anything is written."""
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):

@@ -3,7 +3,7 @@
 import json
 import re
 from datetime import date as Date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 import yaml
@@ -24,6 +24,9 @@ from .stream import Emit, stream_run, wants_stream
 router = APIRouter(prefix="/api/drafts", tags=["起草"])
 
 EngineName = Literal["auto", "template", "llm"]
+EngineQuery = Annotated[EngineName, Query(description="auto、template 或 llm")]
+VersionQuery = Annotated[int | None, Query(ge=1, description="版本号；不填为最新版本")]
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 HEADING = re.compile(r"^[一二三四五六七八九十]+、")
 
 
@@ -53,7 +56,8 @@ class StreamingEngine:
         self.emit = emit
 
     def write(self, facts: Facts, exemplars: Exemplars, on_text: Any = None) -> Draft:
-        self.emit("progress", {"stage": "write", "message": f"已检索到 {len(exemplars.sources())} 篇范文片段，正在撰写"})
+        found = len(exemplars.sources())
+        self.emit("progress", {"stage": "write", "message": f"已检索到 {found} 个范文片段，正在撰写"})
         return self.inner.write(facts, exemplars, on_text=lambda chunk: self.emit("text", {"text": chunk}))
 
 
@@ -128,8 +132,8 @@ def run_draft(facts: Facts, engine: DraftEngine, retriever: Retriever, history: 
              openapi_extra={"requestBody": {"required": True, "content": {
                  "application/json": {"schema": {"$ref": "#/components/schemas/Facts"}},
                  "application/yaml": {"schema": {"type": "string"}}}}})
-async def create_draft(request: Request, history: HistoryDep, retriever: RetrieverDep, chat_model: ChatModelDep,
-                       engine: EngineName = Query("auto", description="auto、template 或 llm")) -> Any:
+async def create_draft(request: Request, history: HistoryDep, retriever: RetrieverDep,
+                       chat_model: ChatModelDep, engine: EngineQuery = "auto") -> Any:
     """Facts as JSON (or YAML) in the body. With `Accept: text/event-stream` the answer is a stream of
     `progress` and `text` events, then `result` (the record) or `error`."""
     facts = facts_from_body(await request.body())
@@ -146,7 +150,7 @@ def list_drafts(history: HistoryDep) -> list[DraftInfo]:
 
 @router.get("/{draft_id}", response_model=DraftRecord, summary="读取一篇稿件（默认最新版本）")
 def get_draft(draft_id: str, history: HistoryDep,
-              version: int | None = Query(None, ge=1, description="版本号；不填为最新版本")) -> DraftRecord:
+              version: VersionQuery = None) -> DraftRecord:
     return record(history, draft_id, version)
 
 
@@ -160,14 +164,13 @@ def save_version(draft_id: str, body: EditedText, history: HistoryDep) -> DraftR
 
 
 @router.get("/{draft_id}/docx", summary="下载 Word 文档", response_class=Response,
-            responses={200: {"content": {"application/vnd.openxmlformats-officedocument."
-                                         "wordprocessingml.document": {}}}})
+            responses={200: {"content": {DOCX: {}}}})
 def download_docx(draft_id: str, history: HistoryDep,
-                  version: int | None = Query(None, ge=1, description="版本号；不填为最新版本")) -> Response:
+                  version: VersionQuery = None) -> Response:
     current = record(history, draft_id, version)
     data = to_docx(Draft.model_validate(current.model_dump(include=set(Draft.model_fields))))
-    return Response(data, media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                    headers={"Content-Disposition": attachment(f"{current.title}.docx", f"draft-{draft_id}.docx")})
+    disposition = attachment(f"{current.title}.docx", f"draft-{draft_id}.docx")
+    return Response(data, media_type=DOCX, headers={"Content-Disposition": disposition})
 
 
 @router.delete("/{draft_id}", status_code=204, summary="删除稿件及其全部版本")

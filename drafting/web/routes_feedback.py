@@ -1,4 +1,5 @@
-"""/api/feedback: group pasted or uploaded opinions into themes, correct them, export the rectification list."""
+"""/api/feedback: group pasted or uploaded opinions into themes, correct them, export the rectification list.
+"""
 
 import json
 from typing import Any, Literal
@@ -8,13 +9,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from .. import themes
 from ..embed import Embedder
 from ..errors import BadInput
 from ..export import to_docx, to_xlsx
 from ..facts import explain
 from ..feedback import ClassifyResult, classify_opinions, parse_input, read_opinions_file
 from ..redact import redact
-from .. import themes
 from ..themes import Taxonomy
 from .db import FeedbackInfo, History
 from .deps import ChatModelDep, EmbedderDep, HistoryDep, SettingsDep
@@ -100,15 +101,19 @@ async def read_request(request: Request) -> tuple[list[str], str | None, EngineN
 
 
 def run_feedback(lines: list[str], taxonomy_text: str | None, engine: EngineName, label: str, *,
-                 embedder: Embedder, chat_model: Any, history: History, emit: Emit | None = None) -> FeedbackRecord:
+                 embedder: Embedder, chat_model: Any, history: History,
+                 emit: Emit | None = None) -> FeedbackRecord:
     taxonomy = taxonomy_from_text(taxonomy_text)
-    classifier = themes.make_classifier(engine, taxonomy, embedder, chat_model) if taxonomy is not None else None
+    classifier = None
+    if taxonomy is not None:
+        classifier = themes.make_classifier(engine, taxonomy, embedder, chat_model)
     stored_input = {"lines": [redact(line) for line in lines], "taxonomy": taxonomy_text, "source": label}
     run_id = history.start_feedback(stored_input, engine, len(lines))
 
     def progress(stage: str, done: int, total: int) -> None:
         if emit is not None:
-            emit("progress", {"stage": stage, "message": STAGES.get(stage, stage), "done": done, "total": total})
+            message = STAGES.get(stage, stage)
+            emit("progress", {"stage": stage, "message": message, "done": done, "total": total})
 
     try:
         result = classify_opinions(lines, taxonomy=taxonomy, classifier=classifier, embedder=embedder,
@@ -164,7 +169,8 @@ def get_feedback(run_id: str, history: HistoryDep) -> FeedbackRecord:
     return FeedbackRecord(**result.model_dump(), id=run_id)
 
 
-@router.patch("/{run_id}/assignments/{index}", response_model=FeedbackRecord, summary="把一条意见移到另一个主题")
+@router.patch("/{run_id}/assignments/{index}", response_model=FeedbackRecord,
+              summary="把一条意见移到另一个主题")
 def move(run_id: str, body: Move, history: HistoryDep,
          index: int = Path(ge=0, description="assignments 中的序号，从 0 起")) -> FeedbackRecord:
     result, taxonomy = stored_result(history, run_id)

@@ -7,8 +7,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from ..facts import SECTORS
 from .. import themes
+from ..facts import SECTORS
 from . import TEMPLATES_DIR
 from .deps import HistoryDep, SettingsDep
 
@@ -44,7 +44,8 @@ def corpus_page(request: Request) -> HTMLResponse:
 def login_page(request: Request, settings: SettingsDep, next: str = "/") -> Response:
     if settings.api_token is None:
         return RedirectResponse(_local(next), status_code=303)
-    return templates.TemplateResponse(request, "login.html", {"page": "login", "next": _local(next), "error": ""})
+    context = {"page": "login", "next": _local(next), "error": ""}
+    return templates.TemplateResponse(request, "login.html", context)
 
 
 @router.post("/login", response_class=HTMLResponse)

@@ -33,7 +33,7 @@ def sse(event: str, data: Any) -> str:
 
 
 def stream_run(work: Callable[[Emit], BaseModel]) -> StreamingResponse:
-    """Run `work(emit)` in a thread; stream what it emits, then `result` (or `error` with status and detail)."""
+    """Run `work(emit)` in a thread; stream what it emits, then `result` (or `error` with status, detail)."""
 
     async def events() -> AsyncIterator[str]:
         loop = asyncio.get_running_loop()

@@ -42,7 +42,8 @@ class RecordingRetriever:
                exclude_docs: set[str] | None = None) -> list[Passage]:
         self.queries.append(query)
         return [Passage(id="chunk-1", doc_id="doc-1", title="中共某某区委群众评议工作总结",
-                        heading_path=["一、采取四项措施"], text="一是准备工作求细。二是评议范围求广。", score=0.9)]
+                        heading_path=["一、采取四项措施"], text="一是准备工作求细。二是评议范围求广。",
+                        score=0.9)]
 
 
 @pytest.fixture

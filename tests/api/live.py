@@ -1,4 +1,7 @@
-"""A real uvicorn serving `service:app` in a subprocess on a free 127.0.0.1 port (used by socket and browser tests)."""
+"""A real uvicorn serving `service:app` in a subprocess on a free 127.0.0.1 port.
+
+Used by the socket test here and by the browser tests.
+"""
 
 import os
 import socket
@@ -26,8 +29,8 @@ def live_server(home: Path, log: Path, **env: str) -> Iterator[str]:
     port = free_port()
     environ = {**os.environ, "DRAFTING_HOME": str(home), **env}
     with open(log, "w", encoding="utf-8") as out:
-        process = subprocess.Popen([sys.executable, "-m", "uvicorn", "service:app", "--host", "127.0.0.1",
-                                    "--port", str(port)], cwd=ROOT, env=environ, stdout=out, stderr=subprocess.STDOUT)
+        command = [sys.executable, "-m", "uvicorn", "service:app", "--host", "127.0.0.1", "--port", str(port)]
+        process = subprocess.Popen(command, cwd=ROOT, env=environ, stdout=out, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 90

@@ -41,11 +41,13 @@ def test_upload_list_search(real_client):
 
     found = real_client.get("/api/corpus/search", params={"q": "挂号排队时间长 错峰预约", "k": 3}).json()
     assert "错峰预约" in found[0]["text"]
-    assert real_client.get("/api/corpus/search", params={"q": "评议范围求广"}).json()[0]["text"].count("评议范围求广")
+    first = real_client.get("/api/corpus/search", params={"q": "评议范围求广"}).json()[0]
+    assert "评议范围求广" in first["text"]
 
 
 def test_bad_uploads(real_client):
-    wrong = real_client.post("/api/corpus", files=[("files", ("表格.exe", b"MZ\x00\x01", "application/octet-stream"))])
+    binary = ("表格.exe", b"MZ\x00\x01", "application/octet-stream")
+    wrong = real_client.post("/api/corpus", files=[("files", binary)])
     assert wrong.status_code == 422 and wrong.json()["detail"].startswith("表格.exe")
     none = real_client.post("/api/corpus", json={"files": []})
     assert none.status_code == 422 and none.json()["detail"].startswith("files")

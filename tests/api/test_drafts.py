@@ -76,7 +76,8 @@ def cli_message(data) -> str:
 def test_bad_facts_give_the_cli_message(client):
     for broken, field in [({**FACTS, "sector": "部队"}, "sector"),
                           ({k: v for k, v in FACTS.items() if k != "unit"}, "unit"),
-                          ({**FACTS, "stats": [{"label": "满意度", "value": "120", "unit": "%"}]}, "stats[0].value"),
+                          ({**FACTS, "stats": [{"label": "满意度", "value": "120", "unit": "%"}]},
+                           "stats[0].value"),
                           ({**FACTS, "appraisal": {"members_basic_satisfied": 1, "members_satisfied": 8}},
                            "appraisal.members_satisfied")]:
         answer = post_draft(client, broken)

@@ -5,7 +5,8 @@ import re
 import pytest
 
 
-@pytest.mark.parametrize("path, marker", [("/", "生成初稿"), ("/feedback", "开始归类"), ("/corpus", "上传过去的工作总结")])
+@pytest.mark.parametrize("path, marker", [("/", "生成初稿"), ("/feedback", "开始归类"),
+                                          ("/corpus", "上传过去的工作总结")])
 def test_pages_render(client, path, marker):
     page = client.get(path)
     assert page.status_code == 200
@@ -26,7 +27,7 @@ def test_history_is_listed_on_the_page(client):
 def test_docs_are_served_offline(client):
     docs = client.get("/docs")
     assert docs.status_code == 200
-    scripts = re.findall(r"src=['\"]([^'\"]+)['\"]", docs.text) + re.findall(r"href=['\"]([^'\"]+)['\"]", docs.text)
+    scripts = re.findall(r"(?:src|href)=['\"]([^'\"]+)['\"]", docs.text)
     assert scripts and all(url.startswith("/") for url in scripts), scripts
     assert all(client.get(url).status_code == 200 for url in scripts)
     schema = client.get("/openapi.json").json()

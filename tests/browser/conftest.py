@@ -1,4 +1,4 @@
-"""Real headless Chromium (Debian's /usr/bin/chromium) driven by playwright, against a uvicorn the test starts.
+"""Real headless Chromium (Debian's /usr/bin/chromium) driven by playwright, against uvicorn started here.
 
 A missing chromium makes these tests fail, never skip: `playwright install` is never used.
 """
