@@ -95,8 +95,8 @@ def _figure_written(value: str, text: str) -> bool:
 
 def _date_written(facts: Facts, text: str) -> bool:
     d = facts.date
-    forms = [chinese_date(d), f"{d.year}年{d.month}月{d.day}日", d.isoformat(),
-             f"{d.year}.{d.month}.{d.day}", f"{d.year}年{d.month:02d}月{d.day:02d}日"]
+    forms = [chinese_date(d), chinese_date(d).replace("年一月", "年元月"), f"{d.year}年{d.month}月{d.day}日",
+             d.isoformat(), f"{d.year}.{d.month}.{d.day}", f"{d.year}年{d.month:02d}月{d.day:02d}日"]
     return any(f in text for f in forms)
 
 

@@ -94,6 +94,7 @@ def test_figures_inside_the_facts_own_text_are_supported():
 def test_a_date_or_year_not_in_the_facts_is_unsupported():
     report = verify(facts(), "某某区委2023年群众评议工作总结\n某某区委\n二〇二四年一月十二日")
     assert report.unsupported_numbers == ["2023"]
+    assert verify(facts(), "某某区委\n二〇二四年元月十二日").ok
     report = verify(facts(), "某某区委\n二〇二四年二月十二日")
     assert any("二〇二四年一月十二日" in m for m in report.missing_facts)
     assert report.unsupported_numbers == ["二"]
