@@ -11,7 +11,9 @@ Use it from a test module with
 which registers two pytest fixtures (the imported names differ from the fixture names, so parameters
 named after the fixtures do not shadow the imports): `fake_openai` is the bare server; `fake_openai_env`
 also points the settings at it (DRAFTING_LLM_MODEL, OPENAI_BASE_URL, OPENAI_API_KEY,
-DRAFTING_LLM_TIMEOUT, DRAFTING_LLM_RETRIES) and calls `drafting.runtime.reset()`.
+DRAFTING_LLM_TIMEOUT, DRAFTING_LLM_RETRIES) and calls `drafting.runtime.reset()`;
+`use_fake_openai(monkeypatch, server, timeout=…, retries=…)` does the same with other values.
+Outside pytest: `with serving() as server: ...`.
 
 Scripting replies (chat): `server.script("text", Fault.error(), ...)` queues replies, used in order;
 when the queue is empty, `server.reply(request_json)` answers (default: an error naming the gap, so a
@@ -31,6 +33,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
@@ -321,10 +324,10 @@ class _Server(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-@pytest.fixture(name="fake_openai")
-def fake_openai_fixture() -> Iterator[FakeOpenAI]:
-    """A fresh fake OpenAI server on a free port of 127.0.0.1, running in a thread."""
-    fake = FakeOpenAI()
+@contextmanager
+def serving(fake: FakeOpenAI | None = None) -> Iterator[FakeOpenAI]:
+    """Run a fake server on a free port of 127.0.0.1 in a thread for the duration of the block."""
+    fake = fake or FakeOpenAI()
     server = _Server(fake)
     fake.port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, name="fake-openai", daemon=True)
@@ -336,6 +339,13 @@ def fake_openai_fixture() -> Iterator[FakeOpenAI]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture(name="fake_openai")
+def fake_openai_fixture() -> Iterator[FakeOpenAI]:
+    """A fresh fake OpenAI server on a free port of 127.0.0.1, running in a thread."""
+    with serving() as fake:
+        yield fake
 
 
 def use_fake_openai(monkeypatch: pytest.MonkeyPatch, fake: FakeOpenAI, *, model: str = "fake-chat",
