@@ -157,13 +157,35 @@ def _describe(clusters: list[Cluster], texts: list[str], vectors: np.ndarray, we
         cluster.evidence = seen
 
 
-def _unique_name(words: list[str], used: set[str], number: int) -> str:
+def _unique_name(ranked: list[str], used: set[str], number: int) -> str:
+    """The two best words, a noun first (宿舍、漏水), widened or numbered until no other theme has it."""
+    words = _nouns_first(ranked[:KEYWORDS])
     for size in (2, 3, 1):
         if len(words) >= size:
             name = "、".join(words[:size])
             if name not in used:
                 return name
     return f"新主题{number}"
+
+
+def _nouns_first(words: list[str]) -> list[str]:
+    """Words whose single part of speech is a noun come first, otherwise in their ranked order."""
+    tagger = _jieba_posseg()
+
+    def is_noun(word: str) -> bool:
+        tags = [pair.flag for pair in tagger.cut(word)]
+        return len(tags) == 1 and tags[0].startswith(("n", "vn", "an"))
+
+    nouns = [w for w in words if is_noun(w)]
+    return nouns[:1] + [w for w in words if w not in nouns[:1]]
+
+
+@lru_cache
+def _jieba_posseg():
+    import jieba.posseg
+
+    _jieba()
+    return jieba.posseg
 
 
 @lru_cache

@@ -15,7 +15,7 @@ from .summarise import measure_for
 
 TITLE = "整改清单"
 COLUMNS = ("序号", "问题类别", "问题概述", "意见条数", "占比", "典型意见", "整改措施", "责任部门", "完成时限", "整改状态")
-WIDTHS = (6, 14, 30, 9, 8, 48, 44, 16, 12, 10)
+WIDTHS = (6, 14, 28, 10, 10, 44, 42, 16, 12, 10)
 DETAIL_COLUMNS = ("行号", "意见（已脱敏）", "主题", "新发现", "置信度")
 DETAIL_WIDTHS = (8, 70, 18, 8, 10)
 TABLE_FONT_PT = 10.5  # 五号: ten columns fit a landscape page
@@ -44,7 +44,7 @@ class ListRow(BaseModel):
 
 def rectification_rows(result: ClassifyResult, praise_id: str = PRAISE_ID) -> list[ListRow]:
     """The list's rows: themes by size without praise, then 其他 when some opinions have no theme."""
-    themes = sorted((t for t in result.themes if t.id != praise_id and t.count > 0),
+    themes = sorted((t for t in result.themes if not t.praise and t.id != praise_id and t.count > 0),
                     key=lambda t: (-t.count, t.id))
     rows = [ListRow(number=k, category=t.name + ("（新发现）" if t.discovered else ""),
                     overview=t.summary or "、".join(t.representatives[:1]), count=t.count, share=t.share,
@@ -77,7 +77,7 @@ def to_markdown(result: ClassifyResult) -> str:
     out.append("| " + " | ".join(COLUMNS) + " |")
     out.append("|" + "---|" * len(COLUMNS))
     out.extend("| " + " | ".join(cell(c) for c in row.cells()) + " |" for row in rectification_rows(result))
-    praise = next((t for t in result.themes if t.id == PRAISE_ID), None)
+    praise = next((t for t in result.themes if t.praise or t.id == PRAISE_ID), None)
     if praise is not None:
         out.extend(["", f"另有 {praise.count} 条为肯定或无意见（{praise.share:.1%}），不列入整改清单。"])
     return "\n".join(out) + "\n"
@@ -127,6 +127,7 @@ def to_xlsx(result: ClassifyResult) -> bytes:
 def to_docx(result: ClassifyResult) -> bytes:
     """整改清单 as a GB/T 9704 Word file: landscape, 方正小标宋 title, a 仿宋 table with a 黑体 header."""
     from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Emu
 
     from .gbt9704 import FONT_BODY, FONT_HEADING_1, STYLE_TITLE, new_document, set_indent_chars, set_run_font
@@ -137,18 +138,25 @@ def to_docx(result: ClassifyResult) -> bytes:
     table = doc.add_table(rows=1 + len(rows), cols=len(COLUMNS))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    usable = doc.sections[0].page_width - doc.sections[0].left_margin - doc.sections[0].right_margin
-    total_width = sum(WIDTHS)
-    for k, width in enumerate(WIDTHS):
-        for cell in table.columns[k].cells:
-            cell.width = Emu(int(usable * width / total_width))
+    table.autofit = False
+    section = doc.sections[0]
+    usable = section.page_width - section.left_margin - section.right_margin
+    widths = [Emu(int(usable * width / sum(WIDTHS))) for width in WIDTHS]
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
     texts = [list(COLUMNS)] + [[str(c) for c in row.cells()] for row in rows]
     for r, values in enumerate(texts):
+        if r == 0:
+            _repeat_as_header(table.rows[0])
         for k, value in enumerate(values):
             cell = table.cell(r, k)
+            cell.width = widths[k]
             paragraph = cell.paragraphs[0]
-            set_indent_chars(paragraph.paragraph_format, "firstLine", 0)
-            paragraph.paragraph_format.line_spacing = 1.0
+            fmt = paragraph.paragraph_format
+            set_indent_chars(fmt, "firstLine", 0)
+            fmt.line_spacing = 1.0
+            fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER if r == 0 or k in {0, 3, 4} else WD_ALIGN_PARAGRAPH.LEFT
+            _off_grid(paragraph)
             lines = value.split("\n")
             for j, line in enumerate(lines):
                 run = paragraph.add_run(line)
@@ -158,3 +166,24 @@ def to_docx(result: ClassifyResult) -> bytes:
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
+
+
+def _off_grid(paragraph) -> None:
+    """Table text keeps its own line height instead of snapping to the page's 22-line grid."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    snap = OxmlElement("w:snapToGrid")
+    snap.set(qn("w:val"), "0")
+    paragraph._p.get_or_add_pPr().insert_element_before(
+        snap, "w:spacing", "w:ind", "w:jc", "w:textDirection", "w:outlineLvl", "w:rPr")
+
+
+def _repeat_as_header(row) -> None:
+    """The header row repeats on every page."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(header)

@@ -35,6 +35,7 @@ class ThemeSummary(BaseModel):
     department: str = Field("", description="Responsible department, when known")
     discovered: bool = Field(False, description="True for themes found by clustering rather than the taxonomy")
     summary: str = Field("", description="问题概述: the theme's description or the discovered theme's criterion")
+    praise: bool = Field(False, description="Praise and no-opinion answers: counted, never listed for rectification")
 
 
 class AssignedOpinion(BaseModel):

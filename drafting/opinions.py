@@ -15,6 +15,7 @@ from .redact import redact
 NEAR_COSINE = 0.95
 NEAR_CHARS = 0.8
 _BLOCK = 1024
+_NEIGHBOURS = 5  # near duplicates are looked for among each opinion's nearest neighbours only
 
 # Markers of a numbered list inside one answer: 1. 2、 （1） (2) ① 一、 一是
 _MARKER = re.compile(
@@ -155,11 +156,14 @@ class Opinions:
 
         grams = {int(i): _bigrams(normalise(self.unique[i])) for i in rows}
         block = vectors[rows]
+        k = min(_NEIGHBOURS + 1, len(rows))
         for start in range(0, len(rows), _BLOCK):
             sims = block[start:start + _BLOCK] @ block.T
-            for a, b in zip(*np.nonzero(sims >= NEAR_COSINE), strict=True):
-                i, j = int(rows[start + a]), int(rows[b])
-                if i < j and _dice(grams[i], grams[j]) >= NEAR_CHARS:
+            nearest = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+            close = np.take_along_axis(sims, nearest, axis=1) >= NEAR_COSINE
+            for a, col in zip(*np.nonzero(close), strict=True):
+                i, j = int(rows[start + a]), int(rows[nearest[a, col]])
+                if i != j and _dice(grams[i], grams[j]) >= NEAR_CHARS:
                     ri, rj = root(i), root(j)
                     if ri != rj:
                         parent[max(ri, rj)] = min(ri, rj)

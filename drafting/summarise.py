@@ -55,15 +55,14 @@ def summarise(ops: "Opinions", theme_of: list[str | None], score_of: np.ndarray,
                                      department=department, discovered=True, summary=cluster.criterion))
             continue
         source = known.get(theme_id)
-        name = source.name if source is not None else PRAISE_NAME
-        measure, department = measure_for(theme_id, name, [])
-        if theme_id == praise_id:
-            measure, department = "", ""
+        praise = theme_id == praise_id
+        name = source.name if source is not None else (PRAISE_NAME if praise else theme_id)
+        measure, department = ("", "") if praise else measure_for(theme_id, name, [])
         rows.append(ThemeSummary(
             id=theme_id, name=name, count=count, share=count / ops.total, representatives=picks,
             measure=(source.measure if source is not None and source.measure else measure),
             department=(source.department if source is not None and source.department else department),
-            summary=source.description if source is not None else ""))
+            summary=source.description if source is not None else "", praise=praise))
     rows.sort(key=lambda row: (-row.count, row.id))
     assignments = [
         AssignedOpinion(line=line, text=text, theme=theme_of[u], score=round(float(score_of[u]), 4))
