@@ -4,6 +4,7 @@ import json
 import sys
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
 import click
@@ -34,6 +35,51 @@ def app() -> None:
 @app.group(help="语料库：过去的工作总结。")
 def corpus() -> None:
     pass
+
+
+@corpus.command("add", help="把文件或文件夹（.txt .md .docx .pdf）加入语料库；内容相同的文件不会重复加入。")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="PATH...")
+@reports_errors
+def corpus_add(paths: tuple[Path, ...]) -> None:
+    from . import runtime
+
+    report = runtime.store().add_files(list(paths))
+    for info in report.added:
+        click.echo(f"新增\t{info.id}\t{info.title}\t{info.chunks} 段\t{info.source}")
+    for info in report.skipped:
+        click.echo(f"已存在\t{info.id}\t{info.title}\t{info.source}")
+    click.echo(f"共新增 {len(report.added)} 篇、{report.chunks_added} 段；跳过已有 {len(report.skipped)} 篇。")
+
+
+@corpus.command("list", help="列出语料库中的文档：编号、标题、单位、日期、段数。")
+@reports_errors
+def corpus_list() -> None:
+    from . import runtime
+
+    for info in runtime.store().list_documents():
+        click.echo(f"{info.id}\t{info.title}\t{info.unit or '-'}\t{info.date or '-'}\t{info.chunks}")
+
+
+@corpus.command("search", help="在语料库中检索段落（向量与关键词混合排序）。")
+@click.argument("query")
+@click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 100), help="返回条数")
+@click.option("--sector", default=None, help="优先该行业的段落（加权，不过滤）")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="输出格式")
+@reports_errors
+def corpus_search(query: str, k: int, sector: str | None, fmt: str) -> None:
+    from . import runtime
+
+    passages = runtime.retriever().search(query, k=k, sector=sector)
+    if fmt == "json":
+        click.echo(json.dumps([p.model_dump() for p in passages], ensure_ascii=False, indent=2))
+        return
+    for rank, passage in enumerate(passages, 1):
+        where = " › ".join(passage.heading_path) or "（正文）"
+        meta = "，".join(part for part in (passage.unit, passage.date) if part)
+        click.echo(f"{rank}. [{passage.score:.3f}] {passage.title}" + (f"（{meta}）" if meta else ""))
+        click.echo(f"   {where}")
+        click.echo(f"   {passage.text}")
 
 
 @app.command(help="启动网页与接口服务。")
