@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from .config import Settings
 from .draft import Draft, DraftEngine, Exemplars, Section, build_draft, plain_text
-from .draft_template import HEADLINE_STATS, stat_phrase
+from .draft_template import stat_phrase
 from .errors import LLMUnavailable
 from .facts import Facts
 from .llm import complete, messages
@@ -25,6 +25,7 @@ EXEMPLARS_PER_SECTION = 3
 EXEMPLAR_CHARS = 900
 BODY_PARTS = ("measures", "characteristics", "assurances")
 MAX_BODY_SECTIONS = 6
+OPENING_STATS = 3  # the headline figures the opening is asked for; the rest go to the first body section
 
 _CN_NUMBERS = "一二三四五六七八九十"
 _HEADING = re.compile(rf"^[{_CN_NUMBERS}]+\s*[、.．]\s*(?P<text>.+)$")
@@ -169,7 +170,7 @@ def assign_facts(facts: Facts, parts: list[str]) -> list[list[Assignment]]:
     if facts.basis:
         by_part["opening"].append(Assignment(line=f"工作依据：{facts.basis}", needle=facts.basis))
     for i, stat in enumerate(facts.stats):
-        target = "opening" if i < HEADLINE_STATS else "measures"
+        target = "opening" if i < OPENING_STATS else "measures"
         by_part[target].append(Assignment(line=stat_phrase(stat), needle=f"“{stat.value}{stat.unit}”"))
     if facts.appraisal is not None:
         fields = type(facts.appraisal).model_fields
