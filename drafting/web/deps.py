@@ -1,5 +1,6 @@
 """The live parts every route takes, as FastAPI dependencies (tests override them with recording fakes)."""
 
+from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import Depends
@@ -25,6 +26,12 @@ def embedder() -> Embedder:
 
 
 def retriever() -> Retriever:
+    return _retriever_of(runtime.store())
+
+
+@lru_cache(maxsize=4)
+def _retriever_of(store: CorpusStore) -> Retriever:
+    """One retriever per store: it keeps its keyword index and query vectors between requests."""
     return runtime.retriever()
 
 

@@ -1,0 +1,143 @@
+"""Feedback runs through the API: classify, history, move an opinion, exports, uploads, bad input, delete."""
+
+import io
+import json
+
+import docx
+import openpyxl
+
+from .conftest import OPINIONS
+
+
+def classify(client, **body):
+    answer = client.post("/api/feedback", json={"text": OPINIONS, **body})
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def counts(record) -> dict[str, int]:
+    return {t["id"]: t["count"] for t in record["themes"]}
+
+
+def test_classify_round_trip(client):
+    record = classify(client)
+    assert record["total"] == 8
+    assert sum(t["count"] for t in record["themes"]) + sum(
+        1 for a in record["assignments"] if a["theme"] is None) == record["total"]
+    theme_of = {a["text"]: a["theme"] for a in record["assignments"]}
+    assert theme_of["承诺书签完就放抽屉里了，年底也没人问兑现了多少。"] == "commitment"
+    assert theme_of["学习基本上就是读文件、念报纸，大家坐着听，效果一般。"] == "study"
+    assert client.get(f"/api/feedback/{record['id']}").json() == record
+    listed = client.get("/api/feedback").json()
+    assert [r["id"] for r in listed] == [record["id"]] and listed[0]["total"] == 8
+
+
+def test_move_an_opinion_updates_counts_shares_and_exports(client):
+    record = classify(client)
+    index = next(i for i, a in enumerate(record["assignments"]) if a["theme"] == "study")
+    moved_text = record["assignments"][index]["text"]
+    before = counts(record)
+    answer = client.patch(f"/api/feedback/{record['id']}/assignments/{index}", json={"theme": "commitment"})
+    assert answer.status_code == 200, answer.text
+    after = answer.json()
+    assert counts(after)["study"] == before["study"] - 1
+    assert counts(after)["commitment"] == before["commitment"] + 1
+    share = {t["id"]: t["share"] for t in after["themes"]}
+    assert abs(share["commitment"] - counts(after)["commitment"] / after["total"]) < 1e-3
+    assert after["assignments"][index]["theme"] == "commitment"
+    assert client.get(f"/api/feedback/{record['id']}").json() == after
+
+    sheet = client.get(f"/api/feedback/{record['id']}/xlsx")
+    assert sheet.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(sheet.content))
+    cells = {str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value is not None}
+    assert moved_text in cells
+    commitment_name = next(t["name"] for t in after["themes"] if t["id"] == "commitment")
+    rows = [[c.value for c in row] for row in book.worksheets[0].iter_rows()]
+    assert any(commitment_name in row and counts(after)["commitment"] in row for row in rows), rows
+
+    word = client.get(f"/api/feedback/{record['id']}/docx")
+    assert word.status_code == 200
+    document = docx.Document(io.BytesIO(word.content))
+    table_text = " ".join(c.text for t in document.tables for row in t.rows for c in row.cells)
+    assert commitment_name in table_text
+
+    unassign = client.patch(f"/api/feedback/{record['id']}/assignments/{index}", json={"theme": None})
+    assert counts(unassign.json())["commitment"] == before["commitment"]
+
+
+def test_moves_are_checked(client):
+    record = classify(client)
+    unknown = client.patch(f"/api/feedback/{record['id']}/assignments/0", json={"theme": "nope"})
+    assert unknown.status_code == 422 and unknown.json()["detail"].startswith("theme")
+    far = client.patch(f"/api/feedback/{record['id']}/assignments/999", json={"theme": "study"})
+    assert far.status_code == 422 and far.json()["detail"].startswith("index")
+    negative = client.patch(f"/api/feedback/{record['id']}/assignments/-1", json={"theme": "study"})
+    assert negative.status_code == 422 and negative.json()["detail"].startswith("index")
+    missing = client.patch("/api/feedback/nothere/assignments/0", json={"theme": "study"})
+    assert missing.status_code == 404
+
+
+def test_lines_upload_and_no_taxonomy(client, drafting_home):
+    lines = [line for line in OPINIONS.splitlines() if line]
+    by_lines = client.post("/api/feedback", json={"lines": lines, "taxonomy": "none"})
+    assert by_lines.status_code == 200, by_lines.text
+    assert by_lines.json()["total"] == len(lines)
+    assert any(t["discovered"] for t in by_lines.json()["themes"])
+
+    upload = client.post("/api/feedback", files={"file": ("意见.txt", OPINIONS.encode("utf-8"), "text/plain")},
+                         data={"engine": "embedded"})
+    assert upload.status_code == 200, upload.text
+    assert upload.json()["total"] == 8
+
+    book = openpyxl.Workbook()
+    for line in lines:
+        book.active.append([line])
+    data = io.BytesIO()
+    book.save(data)
+    xlsx = client.post("/api/feedback", files={"file": ("意见.xlsx", data.getvalue(), "application/octet-stream")})
+    assert xlsx.status_code == 200, xlsx.text
+    assert xlsx.json()["total"] == len(lines)
+
+
+def test_personal_data_is_masked_in_the_answer_and_the_database(client, drafting_home):
+    record = classify(client, text="我是张三，电话13812345678，学习总是念文件，希望多开展实践活动\n")
+    assert "13812345678" not in json.dumps(record, ensure_ascii=False)
+    stored = (drafting_home / "drafting.sqlite3").read_bytes()
+    assert "13812345678".encode() not in stored and "张三".encode("utf-8") not in stored
+
+
+def test_bad_input_names_the_field(client):
+    for body, field in [({"text": ""}, "text"), ({"text": "  \n "}, "text"),
+                        ({"text": "有意见", "lines": ["有意见"]}, "text"),
+                        ({"text": "有意见", "colour": 1}, "colour"),
+                        ({"text": "有意见", "engine": "gpt"}, "engine"),
+                        ({"lines": "不是列表"}, "lines"),
+                        ({"text": "有意见", "taxonomy": "themes: 3"}, "taxonomy")]:
+        answer = client.post("/api/feedback", json=body)
+        assert answer.status_code == 422, (body, answer.text)
+        detail = answer.json()["detail"]
+        assert detail.startswith(field) and "\n" not in detail, (body, detail)
+    broken = client.post("/api/feedback", content=b"{", headers={"Content-Type": "application/json"})
+    assert broken.status_code == 422
+    bad_file = client.post("/api/feedback", files={"file": ("意见.pdf", b"%PDF-1.4", "application/pdf")})
+    assert bad_file.status_code == 422
+
+
+def test_delete(client):
+    record = classify(client)
+    assert client.delete(f"/api/feedback/{record['id']}").status_code == 204
+    assert client.get(f"/api/feedback/{record['id']}").status_code == 404
+    assert client.get(f"/api/feedback/{record['id']}/xlsx").status_code == 404
+    assert client.get("/api/feedback").json() == []
+
+
+def test_streamed_run_reports_progress(client):
+    with client.stream("POST", "/api/feedback", json={"text": OPINIONS},
+                       headers={"Accept": "text/event-stream"}) as answer:
+        body = answer.read().decode("utf-8")
+    names = [line[7:] for line in body.splitlines() if line.startswith("event: ")]
+    assert "progress" in names and names[-1] == "result"
+    stages = {json.loads(line[6:])["stage"] for line in body.splitlines()
+              if line.startswith("data: ") and '"stage"' in line}
+    assert {"embed", "classify"} <= stages
