@@ -12,7 +12,10 @@ PART_TEMPLATES = ("measures", "characteristics", "assurances", "problems", "next
 HEADLINE_STATS = 2
 
 
-def stable_choice(seed: str) -> Callable[[list[str], str], str]:
+Chooser = Callable[[list[str], str], str]
+
+
+def stable_choice(seed: str) -> Chooser:
     """A chooser that picks the same variant for the same unit and date, and different ones across units."""
 
     def choose(options: list[str], slot: str) -> str:
@@ -30,7 +33,7 @@ def stat_phrase(stat: Stat) -> str:
     return f"{stat.label}{figure}"
 
 
-def build_template_context(facts: Facts) -> dict[str, Any]:
+def build_template_context(facts: Facts, choose: Chooser | None = None) -> dict[str, Any]:
     """Every value the phrasing templates use, from the facts only (never from exemplars)."""
     phrases = [stat_phrase(s) for s in facts.stats]
     appraisal_text = ""
@@ -49,7 +52,7 @@ def build_template_context(facts: Facts) -> dict[str, Any]:
         "highlights_b": facts.highlights[2::3],
         "problems": facts.problems,
         "next_steps": facts.next_steps,
-        "choose": stable_choice(f"{facts.unit}|{facts.date.isoformat()}"),
+        "choose": choose or stable_choice(f"{facts.unit}|{facts.date.isoformat()}"),
     }
     if facts.appraisal is not None:
         appraisal_text = render("template/appraisal.j2", appraisal=facts.appraisal, choose=context["choose"])
@@ -67,9 +70,12 @@ class TemplateEngine:
 
     name: Literal["template", "llm"] = "template"
 
+    def __init__(self, choose: Chooser | None = None) -> None:
+        self._choose = choose  # None: variants picked by a stable hash of unit and date
+
     def write(self, facts: Facts, exemplars: Exemplars,
               on_text: Callable[[str], None] | None = None) -> Draft:
-        context = build_template_context(facts)
+        context = build_template_context(facts, self._choose)
         title = render("template/title.j2", **context)
         sections = [Section(heading="", items=[render("template/opening.j2", **context)])]
         sections += [_section(render(f"template/{part}.j2", **context)) for part in PART_TEMPLATES]

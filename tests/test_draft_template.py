@@ -94,6 +94,24 @@ def test_template_drafts_always_pass_verification_and_are_complete():
         assert draft.title.startswith(facts.unit) and draft.title.endswith("群众评议工作总结")
 
 
+@pytest.mark.parametrize("variant", range(3))
+def test_every_phrasing_variant_passes_verification(variant):
+    """Force each variant of every phrasing bank in turn; the chooser records bank sizes."""
+    sizes: list[int] = []
+
+    def choose(options: list[str], slot: str) -> str:
+        sizes.append(len(options))
+        return options[variant % len(options)]
+
+    engine = TemplateEngine(choose=choose)
+    samples = [load_facts(p) for p in sorted(DATA.glob("*.json")) if "as_filed" not in p.name]
+    for facts in generated_facts()[::7] + samples:
+        draft = engine.write(facts, Exemplars())
+        assert draft.verification.ok, (variant, facts, draft.verification)
+        assert len(draft.text) >= 1500
+    assert max(sizes) <= 3, "a bank has more variants than this test forces: widen range(3)"
+
+
 def test_typical_facts_weave_figures_goal_and_items():
     facts = load_facts(DATA / "district_committee.json")
     draft = TemplateEngine().write(facts, Exemplars())
