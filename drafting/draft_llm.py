@@ -10,7 +10,7 @@ from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 
 from .config import Settings
-from .draft import Draft, DraftEngine, Exemplars, Section, build_draft, plain_text
+from .draft import PARTS, Draft, DraftEngine, Exemplars, Section, build_draft, plain_text
 from .draft_template import stat_phrase
 from .errors import LLMUnavailable
 from .facts import Facts
@@ -207,8 +207,8 @@ class Written(BaseModel):
 
 
 def build_outline_context(facts: Facts, exemplars: Exemplars) -> dict[str, Any]:
-    headings = sorted({" / ".join(p.heading_path) for ps in exemplars.parts.values() for p in ps
-                       if p.heading_path})
+    headings = list(dict.fromkeys(" / ".join(p.heading_path) for part in PARTS
+                                  for p in exemplars.parts.get(part, []) if p.heading_path))
     return {"facts_block": facts_block(facts), "exemplar_headings": headings[:12], "unit": facts.unit,
             "year": facts.date.year, "activity": facts.activity}
 
