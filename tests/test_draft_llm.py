@@ -12,7 +12,7 @@ import pytest
 
 from drafting.config import get_settings
 from drafting.draft import Exemplars, choose_engine
-from drafting.draft_llm import LLMDraftEngine, parse_outline
+from drafting.draft_llm import LLMDraftEngine, Written, parse_outline, parse_section
 from drafting.draft_template import TemplateEngine
 from drafting.errors import LLMUnavailable
 from drafting.facts import Appraisal, Facts, Stat
@@ -302,3 +302,18 @@ def test_invented_figures_in_the_outline_give_way_and_facts_are_asked_for_once(f
     for fact in ("党员总数：30", "群众满意度达96%", "收集意见建议45条", "个别党员对群众评议工作重视不够"):
         assert sum(fact in m for m in must_use) == 1, fact
     assert "党员总数：30" in must_use[3]  # the form's figures go to the first 确保-like section
+
+
+def test_a_section_reply_is_read_as_paragraphs_without_markup_headings_or_signature():
+    outline = parse_outline(OUTLINE)
+    assert outline is not None
+    section = Written(part="measures", heading="一、采取四项措施，找准群众评议工作风向标")
+    reply = """## 一、采取四项措施，找准群众评议工作风向标
+
+**坚持把走群众路线作为出发点。**
+一是准备工作求细。〔待补充：领导小组组成〕
+
+银宇煤矿党支部
+二〇二四年一月十五日"""
+    assert parse_section(reply, section, outline, FACTS) == [
+        "坚持把走群众路线作为出发点。", "一是准备工作求细。〔待补充：领导小组组成〕"]
