@@ -50,7 +50,7 @@ async function search(event) {
     const passages = await api("GET", `/api/corpus/search?q=${encodeURIComponent(q)}&k=8`);
     document.getElementById("results").replaceChildren(...(passages.length ? passages.map((p) =>
       el("div", { class: "passage" },
-        el("div", {}, el("b", {}, p.title), el("span", { class: "muted" }, `  相关度 ${p.score.toFixed(2)}`)),
+        el("div", {}, el("b", {}, p.title), el("span", { class: "muted" }, `  ${p.unit ? p.unit + " · " : ""}相关度 ${p.score.toFixed(2)}`)),
         p.heading_path.length ? el("div", { class: "path" }, p.heading_path.join(" › ")) : null,
         el("div", {}, p.text))) : [el("p", { class: "muted" }, "没有找到相关内容。")]));
   } catch (e) {
