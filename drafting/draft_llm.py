@@ -207,6 +207,7 @@ class Written(BaseModel):
 
 
 def build_outline_context(facts: Facts, exemplars: Exemplars) -> dict[str, Any]:
+    """The values of prompts/llm/draft_outline.j2 (and of the genre's default outline)."""
     headings = list(dict.fromkeys(" / ".join(p.heading_path) for part in PARTS
                                   for p in exemplars.parts.get(part, []) if p.heading_path))
     return {"facts_block": facts_block(facts), "exemplar_headings": headings[:12], "unit": facts.unit,
@@ -297,11 +298,11 @@ class LLMDraftEngine:
 
     def _write(self, facts: Facts, exemplars: Exemplars, on_text: Callable[[str], None] | None) -> Draft:
         warnings: list[str] = []
-        default = parse_outline(render("llm/draft_outline_default.j2", unit=facts.unit, year=facts.date.year,
-                                       activity=facts.activity))
+        outline_context = build_outline_context(facts, exemplars)
+        default = parse_outline(render("llm/draft_outline_default.j2", **outline_context))
         if default is None:
             raise ValueError("prompts/llm/draft_outline_default.j2 has no numbered headings")
-        parsed = parse_outline(self._ask("llm/draft_outline.j2", build_outline_context(facts, exemplars)))
+        parsed = parse_outline(self._ask("llm/draft_outline.j2", outline_context))
         if parsed is None:
             warnings.append("大模型给出的提纲无法识别，已按常规提纲起草")
         outline = drop_invented(complete_outline(parsed, default), default, facts)
