@@ -180,6 +180,10 @@ def test_choose_engine():
     assert choose_engine("auto", None).name == "template"
     with pytest.raises(LLMUnavailable, match="DRAFTING_LLM_MODEL"):
         choose_engine("llm", None)
+    model = object()  # never called: choosing an engine does not talk to the model
+    auto, llm = choose_engine("auto", model), choose_engine("llm", model)
+    assert auto.name == llm.name == "llm"
+    assert isinstance(auto.fallback, TemplateEngine) and llm.fallback is None
 
 
 def test_markdown_carries_title_headings_and_signature():
