@@ -18,12 +18,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
 
-PLACES = ["食堂", "宿舍", "停车场", "图书馆", "办公楼", "卫生间", "操场", "会议室", "党员活动室", "门诊大厅", "车间",
-          "实验室", "电梯", "澡堂", "小区道路", "公交站", "医务室", "档案室", "接待窗口", "职工之家", "篮球场",
-          "教学楼", "村委会", "便民服务中心", "快递点"]
-PROBLEMS = ["收费太高", "卫生状况差", "设施老化", "开放时间太短", "排队时间太长", "服务态度不好", "经常停电",
-            "没有无障碍通道", "照明不足", "噪音太大", "漏水多次没人修", "空调不制冷", "座位不够", "指示牌不清楚",
-            "管理混乱", "安全隐患多", "网络信号差", "维修不及时", "冬天太冷", "人员经常不在岗"]
+PLACES = ("食堂 宿舍 停车场 图书馆 办公楼 卫生间 操场 会议室 党员活动室 门诊大厅 车间 实验室 电梯 澡堂 "
+          "小区道路 公交站 医务室 档案室 接待窗口 职工之家 篮球场 教学楼 村委会 便民服务中心 快递点").split()
+PROBLEMS = ("收费太高 卫生状况差 设施老化 开放时间太短 排队时间太长 服务态度不好 经常停电 没有无障碍通道 "
+            "照明不足 噪音太大 漏水多次没人修 空调不制冷 座位不够 指示牌不清楚 管理混乱 安全隐患多 "
+            "网络信号差 维修不及时 冬天太冷 人员经常不在岗").split()
 ASKS = ["希望尽快解决", "建议领导重视", "请相关部门处理", "群众意见很大", "已经反映多次", "希望给个答复",
         "建议限期整改", "影响正常工作", "老人孩子很不方便", "希望加强管理", ""]
 NAMES = ["张晓明", "王海涛", "李秀英", "陈丽", "刘建国", "杨帆", "赵永刚", "黄志强"]
@@ -38,7 +37,8 @@ def opinions(n: int, seed: int = 0) -> list[str]:
     for k, (place, problem, ask) in enumerate(combos[:n]):
         text = f"{place}{problem}" + (f"，{ask}" if ask else "")
         if k % 50 == 0:
-            text = f"我是{rng.choice(NAMES)}，电话1{rng.randint(3, 9)}{rng.randint(100000000, 999999999)}，{text}"
+            phone = f"1{rng.randint(3, 9)}{rng.randint(100000000, 999999999)}"
+            text = f"我是{rng.choice(NAMES)}，电话{phone}，{text}"
         out.append(text + "。")
     return out
 
@@ -46,7 +46,8 @@ def opinions(n: int, seed: int = 0) -> list[str]:
 def timed(cmd: list[str], stdin: str | None = None) -> tuple[float, int, str]:
     """Wall seconds, peak RSS in MiB (from /usr/bin/time -v), and stdout."""
     start = time.perf_counter()
-    done = subprocess.run(["/usr/bin/time", "-v", *cmd], input=stdin, capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(["/usr/bin/time", "-v", *cmd], input=stdin, capture_output=True, text=True,
+                          cwd=ROOT)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         sys.exit(f"failed: {' '.join(cmd)}\n{done.stderr[-2000:]}")
@@ -75,7 +76,8 @@ def main() -> None:
         source.write_text("\n".join(lines) + "\n", encoding="utf-8")
         out = Path(tmp) / "result.json"
         floor_s, floor_rss, _ = timed([str(PYTHON), "-c", FLOOR], stdin="\n".join(lines))
-        cmd = [str(ROOT / ".venv" / "bin" / "drafting"), "classify", str(source), "--format", "json", "-o", str(out)]
+        cmd = [str(ROOT / ".venv" / "bin" / "drafting"), "classify", str(source), "--format", "json",
+               "-o", str(out)]
         if args.taxonomy:
             cmd += ["--taxonomy", args.taxonomy]
         run_s, run_rss, _ = timed(cmd)
@@ -85,7 +87,8 @@ def main() -> None:
     print(f"opinions={args.n} unique={result['unique']} themes={len(result['themes'])} "
           f"discovered={len(result['discovered'])} other={other:.1%} leaked_names={leaked}")
     print(f"embedder alone: {floor_s:.1f} s, peak RSS {floor_rss} MiB")
-    print(f"drafting classify: {run_s:.1f} s, peak RSS {run_rss} MiB, ratio {run_s / floor_s:.2f}x (goal <= 1.5x)")
+    print(f"drafting classify: {run_s:.1f} s, peak RSS {run_rss} MiB, "
+          f"ratio {run_s / floor_s:.2f}x (goal <= 1.5x)")
 
 
 if __name__ == "__main__":

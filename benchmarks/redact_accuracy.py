@@ -53,8 +53,8 @@ def score(rows=None) -> dict:
             errors.append((text, sorted(gold - predicted), sorted(predicted - gold)))
     t, p, n = sum(tp.values()), sum(fp.values()), sum(fn.values())
     by_kind = {k: {"tp": tp[k], "fp": fp[k], "fn": fn[k]} for k in sorted(set(tp) | set(fp) | set(fn))}
-    return {"lines": len(rows), "entities": t + n, "recall": t / max(t + n, 1), "precision": t / max(t + p, 1),
-            "by_kind": by_kind, "errors": errors}
+    return {"lines": len(rows), "entities": t + n, "recall": t / max(t + n, 1),
+            "precision": t / max(t + p, 1), "by_kind": by_kind, "errors": errors}
 
 
 def main() -> None:

@@ -148,7 +148,8 @@ def schema() -> None:
               help="归类引擎：auto 有大模型时用大模型，否则用内置模型")
 @click.option("--format", "fmt", type=click.Choice(["md", "json", "xlsx", "docx"]), default="md",
               show_default=True, help="输出格式")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="输出文件（xlsx、docx 必须指定）")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="输出文件（xlsx、docx 必须指定）")
 @reports_errors
 def classify(source: str, taxonomy: str | None, engine: str, fmt: str, output: str | None) -> None:
     from pathlib import Path
@@ -202,7 +203,8 @@ def _stage_bar() -> Callable[[str, int, int], None]:
     def show(stage: str, done: int, total: int) -> None:
         filled = 30 * done // max(total, 1)
         end = "\n" if stage == "summarise" and done >= total else ""
-        sys.stderr.write(f"\r{names.get(stage, stage):<6} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}  {end}")
+        bar = "#" * filled + "." * (30 - filled)
+        sys.stderr.write(f"\r{names.get(stage, stage):<6} [{bar}] {done}/{total}  {end}")
         sys.stderr.flush()
 
     return show

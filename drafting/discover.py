@@ -27,8 +27,9 @@ EVIDENCE = 3
 
 _STOPWORDS = set("""
 的 了 是 在 和 有 我 我们 你 你们 他 他们 她 它 这 那 这个 那个 这些 那些 就 都 也 还 又 很 太 更 最 非常 比较
-一些 一下 一个 一直 一定 一般 不 没 没有 不是 可以 能 能够 要 需要 应该 希望 建议 请 请求 希望能 能否 是否 如何
-什么 怎么 为什么 为何 哪里 问题 情况 现象 意见 方面 工作 进行 开展 加强 提高 相关 有关 存在 出现 导致 造成
+一些 一下 一个 一直 一定 一般 不 没 没有 不是 可以 能 能够 要 需要 应该 希望 建议 请 请求 希望能
+能否 是否 如何 什么 怎么 为什么 为何 哪里 问题 情况 现象 意见 方面 工作 进行 开展 加强 提高
+相关 有关 存在 出现 导致 造成
 因为 所以 但是 但 而且 并且 如果 虽然 然后 还是 或者 以及 及 与 对 对于 把 被 让 给 从 向 到 在于 由于 关于
 等 等等 之 其 其中 目前 现在 已经 曾经 今年 去年 明年 每年 时候 时间 多 少 大 小 好 上 下 中 里 内 外 后 前
 年 月 日 号 个 条 次 位 名 人 元 万元 一 二 三 两 几 些 该 各 每 本 此 某 啥 吗 呢 吧 啊 呀 哦 嘛 着 过 得 地
@@ -142,7 +143,8 @@ def _describe(clusters: list[Cluster], texts: list[str], vectors: np.ndarray, we
         cluster.keywords = words[:KEYWORDS]
         cluster.label = _unique_name(words, used, number)
         used.add(cluster.label)
-        cluster.criterion = render("discover/criterion.j2", theme_name=cluster.label, keywords=cluster.keywords[:3])
+        cluster.criterion = render("discover/criterion.j2", theme_name=cluster.label,
+                                   keywords=cluster.keywords[:3])
         centre = vectors[cluster.members].mean(axis=0)
         centre /= max(float(np.linalg.norm(centre)), 1e-12)
         sims = vectors[cluster.members] @ centre
@@ -203,7 +205,7 @@ def tokens(text: str) -> list[str]:
 
 
 def c_tf_idf(docs: list[list[str]], background: list[str]) -> list[list[str]]:
-    """Words of each class ranked by class-based TF-IDF (BERTopic's formula), the background as a class too."""
+    """Words of each class ranked by class-based TF-IDF (BERTopic's); the background is a class too."""
     counts = [Counter(w for text in doc for w in tokens(text)) for doc in docs]
     cache: dict[str, list[str]] = {}
     rest: Counter[str] = Counter()

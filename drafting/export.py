@@ -14,7 +14,7 @@ from .feedback import OTHER_NAME, PRAISE_ID, ClassifyResult
 from .summarise import measure_for
 
 TITLE = "整改清单"
-COLUMNS = ("序号", "问题类别", "问题概述", "意见条数", "占比", "典型意见", "整改措施", "责任部门", "完成时限", "整改状态")
+COLUMNS = tuple("序号 问题类别 问题概述 意见条数 占比 典型意见 整改措施 责任部门 完成时限 整改状态".split())
 WIDTHS = (6, 14, 28, 10, 10, 44, 42, 16, 12, 10)
 DETAIL_COLUMNS = ("行号", "意见（已脱敏）", "主题", "新发现", "置信度")
 DETAIL_WIDTHS = (8, 70, 18, 8, 10)

@@ -30,12 +30,13 @@ class ThemeSummary(BaseModel):
     name: str
     count: int = Field(ge=0, description="Opinions in the theme, duplicates counted with their multiplicity")
     share: float = Field(ge=0.0, le=1.0, description="count / total")
-    representatives: list[str] = Field(default_factory=list, description="Up to three redacted opinions near the centre")
+    representatives: list[str] = Field(default_factory=list,
+                                       description="Up to three redacted opinions near the centre")
     measure: str = Field("", description="Suggested rectification measure")
     department: str = Field("", description="Responsible department, when known")
-    discovered: bool = Field(False, description="True for themes found by clustering rather than the taxonomy")
-    summary: str = Field("", description="问题概述: the theme's description or the discovered theme's criterion")
-    praise: bool = Field(False, description="Praise and no-opinion answers: counted, never listed for rectification")
+    discovered: bool = Field(False, description="True for themes found by clustering, not the taxonomy")
+    summary: str = Field("", description="问题概述: the description, or a discovered theme's criterion")
+    praise: bool = Field(False, description="Praise and no-opinion answers: counted, never rectified")
 
 
 class AssignedOpinion(BaseModel):
@@ -130,7 +131,9 @@ def classify_opinions(lines: list[str], *, taxonomy: "Taxonomy | None", classifi
     if other_count:
         share = other_count / ops.total
         note = f"有 {other_count} 条意见（{share:.1%}）未能归入任何主题，列为“{OTHER_NAME}”"
-        warnings.append(note if share <= MAX_OTHER_SHARE else f"{note}，超过 {MAX_OTHER_SHARE:.0%}，请人工复核")
+        if share > MAX_OTHER_SHARE:
+            note += f"，超过 {MAX_OTHER_SHARE:.0%}，请人工复核"
+        warnings.append(note)
 
     tell("summarise", 0, 1)
     result = summarise(ops, theme_of, score_of, vectors, taxonomy=taxonomy, praise_id=praise_id,

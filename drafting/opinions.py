@@ -145,7 +145,7 @@ class Opinions:
         return [int(i) for i in np.flatnonzero(self.weights > 0)]
 
     def merge_near(self, rows: np.ndarray, vectors: np.ndarray) -> tuple[np.ndarray, list[int]]:
-        """Fold near duplicates among `rows` (very similar embeddings and characters) into the earliest one."""
+        """Fold near duplicates among `rows` (very similar embeddings and characters) into the first."""
         parent = {int(i): int(i) for i in rows}
 
         def root(i: int) -> int:

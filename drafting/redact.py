@@ -29,15 +29,12 @@ COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫",
                      "司徒", "夏侯", "令狐", "端木", "西门", "南宫", "独孤", "轩辕", "澹台", "公冶", "呼延")
 
 # A name right before one of these is a person; a bare surname before one (王书记) stays as it is.
-TITLES = ("书记", "副书记", "师傅", "同志", "老师", "主任", "副主任", "医生", "大夫", "护士", "校长", "副校长",
-          "局长", "副局长", "科长", "处长", "所长", "院长", "部长", "村长", "镇长", "乡长", "县长", "区长",
-          "市长", "经理", "总经理", "厂长", "队长", "组长", "班长", "站长", "馆长", "行长", "支书", "委员",
-          "干事", "会计", "老板", "先生", "女士", "阿姨", "大姐", "大哥", "师父", "教授", "主席", "警官",
-          "民警", "律师", "工程师", "代表", "社长", "董事长")
+TITLES = tuple("""书记 副书记 师傅 同志 老师 主任 副主任 医生 大夫 护士 校长 副校长 局长 副局长 科长 处长 所长
+院长 部长 村长 镇长 乡长 县长 区长 市长 经理 总经理 厂长 队长 组长 班长 站长 馆长 行长 支书 委员 干事 会计
+老板 先生 女士 阿姨 大姐 大哥 师父 教授 主席 警官 民警 律师 工程师 代表 社长 董事长""".split())
 # A name right after one of these is a person: 我是、我叫、联系人：…
-CUES = ("我是", "我叫", "本人", "姓名", "名叫", "叫做", "联系人", "举报人", "反映人", "来信人", "签名", "患者",
-        "司机", "职工", "员工", "学生", "家长", "住户", "业主", "村民", "居民", "群众", "党员", "同事", "丈夫",
-        "妻子", "儿子", "女儿", "老伴")
+CUES = tuple("""我是 我叫 本人 姓名 名叫 叫做 联系人 举报人 反映人 来信人 签名 患者 司机 职工 员工 学生 家长
+住户 业主 村民 居民 群众 党员 同事 丈夫 妻子 儿子 女儿 老伴""".split())
 # Words the tagger calls names whose next word or last character shows a place or an organisation.
 PLACE_SUFFIXES = tuple("村镇乡路街庄县区市省山河湖桥井港湾寺楼园堂店厂场站馆院所局委队社巷里屯营堡寨岭峰坡州")
 NOT_NAMES = {"高度", "马路", "白天", "常常", "周末", "任务", "万一", "何时", "于是", "金融", "方便", "平安",
@@ -52,8 +49,8 @@ _PATTERNS: list[tuple[Kind, re.Pattern[str]]] = [
     ("email", re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")),
     ("id", re.compile(rf"(?<![\dA-Za-z])(?:{_ID18}|{_ID15})(?![\dA-Za-z])")),
     ("mobile", re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)")),
-    ("landline", re.compile(r"(?<!\d)(?:\(0\d{2,3}\)|（0\d{2,3}）|0\d{2,3}-?)\s?[2-9]\d{6,7}(?:-\d{1,4})?(?!\d)"
-                            r"|(?<=电话)[:：]?\s?[2-9]\d{6,7}(?!\d)")),
+    ("landline", re.compile(r"(?<!\d)(?:\(0\d{2,3}\)|（0\d{2,3}）|0\d{2,3}-?)\s?[2-9]\d{6,7}"
+                            r"(?:-\d{1,4})?(?!\d)|(?<=电话)[:：]?\s?[2-9]\d{6,7}(?!\d)")),
 ]
 
 
@@ -174,7 +171,7 @@ def _name_at(tokens: list[tuple[str, str]], i: int) -> tuple[int, int] | None:
         return None
     if flag in {"nr", "nrfg", "nrt"} and _full_name(word) and not _place_like(word, nxt):
         return 1, len(word)
-    # surname and given name split into two tokens (周 建华, 欧阳 娜娜): join them unless the second is a title
+    # surname and given name as two tokens (周 建华, 欧阳 娜娜): joined unless the second is a title
     if nxt and _is_chinese(nxt) and len(nxt) <= 2 and nxt not in TITLES and _full_name(word + nxt):
         next_flag = tokens[i + 1][1]
         lone_surname = len(word) == 1 and (flag in {"nr", "ng"} or cued)

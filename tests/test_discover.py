@@ -1,4 +1,4 @@
-"""Discovery on synthetic embeddings: groups found, near-duplicate groups merged, 其他 bounded, names unique."""
+"""Discovery on synthetic embeddings: groups found, near duplicates merged, 其他 bounded, names unique."""
 
 import numpy as np
 
@@ -17,7 +17,8 @@ def test_groups_found_named_and_other_bounded():
     texts = ([f"宿舍漏水第{k}处" for k in range(10)] + [f"停车车位紧张{k}" for k in range(8)]
              + [f"零散意见{k}" for k in range(6)])
     noise = rng.normal(0, 1, (6, 16))
-    vectors = np.vstack([blob(0, 10, rng), blob(1, 8, rng), noise / np.linalg.norm(noise, axis=1, keepdims=True)])
+    noise /= np.linalg.norm(noise, axis=1, keepdims=True)
+    vectors = np.vstack([blob(0, 10, rng), blob(1, 8, rng), noise])
     clusters, leftover, sims = discover(texts, vectors.astype(np.float32), np.ones(24, dtype=int),
                                         background=texts, taken_names={"宿舍"}, max_other=0.15)
     assert len(clusters) == 2

@@ -13,10 +13,12 @@ from drafting.feedback import AssignedOpinion, ClassifyResult, DiscoveredTheme, 
 def result() -> ClassifyResult:
     themes = [
         ThemeSummary(id="praise", name="肯定与无意见", count=5, share=0.5, representatives=["无"]),
-        ThemeSummary(id="service", name="服务群众", count=2, share=0.2, representatives=["食堂太贵", "路灯不亮"],
+        ThemeSummary(id="service", name="服务群众", count=2, share=0.2,
+                     representatives=["食堂太贵", "路灯不亮"],
                      measure="建立群众诉求台账。", department="办公室", summary="为群众办实事。"),
         ThemeSummary(id="停车、车位", name="停车、车位", count=3, share=0.3, discovered=True,
-                     representatives=["停车难", "车位少"], measure="增加车位。", summary="主要反映停车问题的意见。"),
+                     representatives=["停车难", "车位少"], measure="增加车位。",
+                     summary="主要反映停车问题的意见。"),
     ]
     assignments = ([AssignedOpinion(line=k, text="无", theme="praise", score=1.0) for k in range(5)]
                    + [AssignedOpinion(line=5, text="食堂太贵", theme="service", score=0.8),
@@ -26,7 +28,8 @@ def result() -> ClassifyResult:
                       AssignedOpinion(line=8, text="停车收费贵", theme="停车、车位", score=0.9),
                       AssignedOpinion(line=9, text="我是张**，一件零散的事", theme=None, score=0.3)])
     return ClassifyResult(total=11, unique=8, themes=themes, assignments=assignments, engine="embedded",
-                          discovered=[DiscoveredTheme(label="停车、车位", keywords=["停车", "车位"], lines=[7, 8])],
+                          discovered=[DiscoveredTheme(label="停车、车位", keywords=["停车", "车位"],
+                                                      lines=[7, 8])],
                           warnings=["有 1 条意见（9.1%）未能归入任何主题，列为“其他”"])
 
 
@@ -45,7 +48,8 @@ def test_xlsx_reads_back(result):
     sheet = book["整改清单"]
     assert [c.value for c in sheet[1]] == list(COLUMNS)
     assert sheet.freeze_panes == "A2"
-    assert sheet["B2"].value == "停车、车位（新发现）" and sheet["D2"].value == 3 and sheet["E2"].value == "30.0%"
+    assert sheet["B2"].value == "停车、车位（新发现）"
+    assert sheet["D2"].value == 3 and sheet["E2"].value == "30.0%"
     assert sheet["F3"].value == "1. 食堂太贵\n2. 路灯不亮" and sheet["F3"].alignment.wrap_text
     assert sheet["A1"].font.bold and sheet.column_dimensions["F"].width > 20
     assert sheet.max_row == 4
@@ -78,3 +82,34 @@ def test_markdown_and_json(result):
     data = json.loads(to_json(result))
     assert ClassifyResult.model_validate(data) == result
     assert "\\u" not in to_json(result)
+
+
+def test_a_taxonomy_praise_id_is_left_out(result):
+    renamed = result.model_copy(deep=True)
+    renamed.themes[0] = renamed.themes[0].model_copy(update={"id": "ok", "praise": True})
+    assert "肯定与无意见" not in [r.category for r in rectification_rows(renamed)]
+
+
+def test_cli_writes_xlsx_and_docx_without_personal_data(embedder, tmp_path):
+    from click.testing import CliRunner
+    from docx import Document
+    from openpyxl import load_workbook
+
+    from drafting.cli import app
+
+    source = tmp_path / "in.txt"
+    source.write_text("我是张晓明，电话13812345678，食堂饭菜太贵\n食堂饭菜价格太高\n宿舍漏水没人修\n"
+                      "宿舍屋顶漏水\n无\n", encoding="utf-8")
+    for fmt in ("xlsx", "docx"):
+        out = tmp_path / f"list.{fmt}"
+        done = CliRunner().invoke(app, ["classify", str(source), "--taxonomy", "none", "--format", fmt,
+                                        "-o", str(out)])
+        assert done.exit_code == 0, done.output
+        if fmt == "xlsx":
+            book = load_workbook(out)
+            cells = " ".join(str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row)
+        else:
+            doc = Document(str(out))
+            cells = " ".join(c.text for t in doc.tables for row in t.rows for c in row.cells)
+        assert "张晓明" not in cells and "13812345678" not in cells
+        assert "138****5678" in cells

@@ -41,13 +41,15 @@ def test_split_opinion(line, parts):
 
 
 def test_no_opinion_answers_are_recognised():
-    assert all(is_no_opinion(t) for t in ["无", "无。", "没有", "没有意见", "暂无意见", "满意", "很满意！", "/"])
+    answers = ["无", "无。", "没有", "没有意见", "暂无意见", "满意", "很满意！", "/"]
+    assert all(is_no_opinion(t) for t in answers)
     assert not any(is_no_opinion(t) for t in ["无人管理", "没有路灯", "不满意", "食堂不好"])
 
 
 def test_lines_split_and_numbered_among_non_blank_lines():
     result, _, _ = run(["食堂太贵；路灯不亮", "", "  ", "宿舍漏水"])
-    assert [(a.line, a.text) for a in result.assignments] == [(0, "食堂太贵"), (0, "路灯不亮"), (1, "宿舍漏水")]
+    expected = [(0, "食堂太贵"), (0, "路灯不亮"), (1, "宿舍漏水")]
+    assert [(a.line, a.text) for a in result.assignments] == expected
     assert result.total == 3
 
 
@@ -55,8 +57,9 @@ def test_duplicates_counted_once_with_multiplicity():
     lines = ["食堂饭菜太贵了。", "食堂饭菜太贵了！", "食堂 饭菜太贵了", "路灯不亮", "食堂饭菜太贵啦"]
     result, embedder, classifier = run(lines)
     embedded = [t for call in embedder.calls for t in call]
-    assert embedded == ["食堂饭菜太贵了。", "路灯不亮", "食堂饭菜太贵啦"]  # exact duplicates never embedded twice
-    assert classifier.seen == ["食堂饭菜太贵了。", "路灯不亮"]  # the near duplicate folded before classifying
+    # exact duplicates are never embedded twice; the near duplicate is folded before classifying
+    assert embedded == ["食堂饭菜太贵了。", "路灯不亮", "食堂饭菜太贵啦"]
+    assert classifier.seen == ["食堂饭菜太贵了。", "路灯不亮"]
     assert result.unique == 2 and result.total == 5
     canteen = next(t for t in result.themes if t.id == "canteen")
     assert canteen.count == 4 and canteen.share == pytest.approx(0.8)
@@ -165,7 +168,8 @@ def test_cli_rejects_bad_input():
 
 def test_cli_json_without_taxonomy(embedder, tmp_path):
     source = tmp_path / "in.txt"
-    source.write_text("食堂饭菜太贵了\n食堂饭菜价格太高\n我是张晓明，宿舍漏水\n宿舍漏水没人修\n无\n", encoding="utf-8")
+    text = "食堂饭菜太贵了\n食堂饭菜价格太高\n我是张晓明，宿舍漏水\n宿舍漏水没人修\n无\n"
+    source.write_text(text, encoding="utf-8")
     out = CliRunner().invoke(app, ["classify", str(source), "--taxonomy", "none", "--format", "json"])
     assert out.exit_code == 0, out.output
     assert '"total": 5' in out.output and "张晓明" not in out.output and "张**" in out.output
