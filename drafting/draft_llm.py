@@ -282,13 +282,23 @@ class LLMDraftEngine:
 
     def write(self, facts: Facts, exemplars: Exemplars,
               on_text: Callable[[str], None] | None = None) -> Draft:
+        streamed: list[str] = []
+
+        def relay(piece: str) -> None:
+            streamed.append(piece)
+            if on_text is not None:
+                on_text(piece)
+
         try:
-            return self._write(facts, exemplars, on_text)
+            return self._write(facts, exemplars, relay if on_text is not None else None)
         except LLMUnavailable as exc:
             if self.fallback is None:
                 raise
-            draft = self.fallback.write(facts, exemplars, on_text)
             warning = f"{exc.message}，已改用模板引擎"
+            if on_text is not None and streamed:
+                # The listener already shows part of the LLM's text: say why a new draft follows.
+                on_text(f"\n\n{warning}\n\n")
+            draft = self.fallback.write(facts, exemplars, on_text)
             return draft.model_copy(update={"warnings": [warning, *draft.warnings]})
 
     def _ask(self, template: str, context: dict[str, Any],

@@ -215,11 +215,18 @@ def test_a_failing_server_is_llm_unavailable_under_llm(fake_openai, monkeypatch,
     assert "\n" not in caught.value.message
 
 
-def test_a_failure_midway_falls_back_too(fake_openai_env):
+def test_a_failure_midway_falls_back_too_and_the_stream_says_so(fake_openai_env):
     fake_openai_env.script(OUTLINE, SECTIONS["opening"], Fault.error(502))
-    draft = choose_engine("auto", make_chat_model(get_settings()), get_settings()).write(FACTS, EXEMPLARS)
+    pieces: list[str] = []
+    auto = choose_engine("auto", make_chat_model(get_settings()), get_settings())
+
+    draft = auto.write(FACTS, EXEMPLARS, on_text=pieces.append)
+
     assert draft.engine == "template"
     assert "HTTP 502" in draft.warnings[0]
+    streamed = "".join(pieces)
+    order = [streamed.index(part) for part in (SECTIONS["opening"], draft.warnings[0], draft.text)]
+    assert order == sorted(order)
 
 
 def test_streaming_delivers_the_text_as_it_arrives(fake_openai_env):
