@@ -265,7 +265,8 @@ def open_store(settings: Settings, embedder: Embedder, *, sample_dir: Path = COR
         raise StoreUnavailable(f"向量库不可用：{type(exc).__name__}") from exc
     store = CorpusStore(collection, embedder, max_file_bytes=settings.max_file_bytes)
     if store.count() == 0 and sample_dir.is_dir():
-        documents = [read_file(path, settings.max_file_bytes).model_copy(update={"source": f"corpus/{path.name}"})
+        # the shipped sample is trusted: the user's size limit is for what users add
+        documents = [read_file(path, path.stat().st_size).model_copy(update={"source": f"corpus/{path.name}"})
                      for path in collect_paths([sample_dir])]
         store.add_documents(documents, known_vectors=load_sample_vectors(embedder, sample_dir))
     return store
