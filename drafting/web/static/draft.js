@@ -114,7 +114,7 @@ function renderDraft(record) {
     box.append(el("div", { class: "verify bad", id: "faults" }, "核验发现问题（正文中以红色标出）：",
       el("ul", {}, items.map((t) => el("li", {}, t)))));
   }
-  for (const warning of record.warnings || []) box.append(el("div", { class: "verify bad" }, warning));
+  for (const warning of record.warnings || []) box.append(el("div", { class: "verify warn" }, warning));
 
   const figures = figuresOf(record.facts);
   doc.replaceChildren(el("h1", { html: markup(record.title, figures, faults) }));

@@ -7,7 +7,7 @@ const open = new Set();
 const NONE = "__none__";
 
 function themeName(id) {
-  if (id === null) return "未归类";
+  if (id === null) return "其他（未归类）";
   const found = run.themes.find((t) => t.id === id);
   return found ? found.name : id;
 }
@@ -29,7 +29,7 @@ function opinionList(themeId) {
   const rows = opinionsOf(themeId).map((a) => {
     const select = el("select", { "data-index": a.index, "aria-label": "移到其他类别", onchange: (e) => move(a.index, e.target.value) },
       [...targets].map(([id, name]) => el("option", { value: id, selected: id === a.theme }, name)),
-      el("option", { value: NONE, selected: a.theme === null }, "未归类"));
+      el("option", { value: NONE, selected: a.theme === null }, "其他（未归类）"));
     return el("div", { class: "opinion" }, el("span", {}, a.text), select);
   });
   return rows.length ? rows : [el("p", { class: "muted" }, "没有意见。")];
@@ -69,24 +69,26 @@ function render(record) {
   document.getElementById("summary").replaceChildren(
     el("div", {}, el("b", {}, run.total), "条意见"),
     el("div", {}, el("b", {}, run.unique), "条（去重后）"),
-    el("div", {}, el("b", {}, run.themes.filter((t) => !t.discovered && t.count > 0).length), "个问题类别"),
+    el("div", {}, el("b", {}, run.themes.filter((t) => !t.discovered && !t.praise && t.count > 0).length), "个问题类别"),
     el("div", {}, el("b", {}, run.themes.filter((t) => t.discovered).length), "个新发现主题"));
-  document.getElementById("warnings").replaceChildren(...run.warnings.map((w) => el("div", { class: "verify bad" }, w)));
+  document.getElementById("warnings").replaceChildren(...run.warnings.map((w) => el("div", { class: "verify warn" }, w)));
 
-  const known = run.themes.filter((t) => !t.discovered);
+  const known = [...run.themes.filter((t) => !t.discovered && !t.praise), ...run.themes.filter((t) => t.praise)];
   const found = run.themes.filter((t) => t.discovered);
   const chartRows = [...known, ...found].filter((t) => t.count > 0);
-  if (unassigned) chartRows.push({ id: NONE, name: "未归类", count: unassigned, share: unassigned / Math.max(run.total, 1) });
+  if (unassigned) chartRows.push({ id: NONE, name: "其他（未归类）", count: unassigned, share: unassigned / Math.max(run.total, 1) });
   renderChart(chartRows);
 
   const header = el("tr", {}, el("th", { class: "num" }, "序号"), el("th", {}, "问题类别"), el("th", { class: "num" }, "条数"),
     el("th", { class: "num" }, "占比"), el("th", {}, "典型意见"), el("th", {}, "整改措施"));
-  const columns = (t, i) => [el("td", { class: "num" }, i + 1), el("td", {}, t.name), el("td", { class: "num", "data-count": t.id }, t.count),
+  const columns = (t, i) => [el("td", { class: "num" }, t.praise ? "—" : i + 1),
+    el("td", {}, t.name, t.praise ? el("span", { class: "tag grey" }, "不列入整改") : null),
+    el("td", { class: "num", "data-count": t.id }, t.count),
     el("td", { class: "num" }, percent(t.share)), el("td", {}, (t.representatives || []).slice(0, 2).join("；")), el("td", {}, t.measure || "")];
   const table = document.getElementById("themes-table");
   const listed = known.filter((t) => t.count > 0 || open.has(t.id));
   const rows = themeRows(listed, columns);
-  if (unassigned) rows.push(...themeRows([{ id: NONE, name: "未归类", count: unassigned, share: unassigned / Math.max(run.total, 1) }],
+  if (unassigned) rows.push(...themeRows([{ id: NONE, name: "其他（未归类）", count: unassigned, share: unassigned / Math.max(run.total, 1) }],
     (t) => [el("td", { class: "num" }, "—"), el("td", {}, t.name), el("td", { class: "num", "data-count": NONE }, t.count),
       el("td", { class: "num" }, percent(t.share)), el("td", {}, ""), el("td", {}, "")]));
   table.replaceChildren(el("thead", {}, header), el("tbody", {}, rows));
