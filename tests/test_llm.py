@@ -96,3 +96,11 @@ def test_fake_server_serves_embeddings_and_records_them(fake_openai):
     fake_openai.script_embeddings(Fault.error(500))
     with pytest.raises(openai.InternalServerError):
         client.embeddings.create(model="fake-embed", input=["x"])
+
+
+def test_empty_replies_beyond_the_bound_are_llm_unavailable(fake_openai, monkeypatch):
+    use_fake_openai(monkeypatch, fake_openai, retries=1)
+    fake_openai.script("", "<think>只想不答</think>")
+    with pytest.raises(LLMUnavailable, match="^大模型不可用：返回了空内容$"):
+        complete(make_chat_model(get_settings()), messages("系统", "用户"), get_settings())
+    assert len(fake_openai.chat_requests) == 2
