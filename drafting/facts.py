@@ -39,6 +39,12 @@ class Stat(BaseModel):
     value: str = Field(min_length=1, description="The figure as written: 645, 7800多, 一万两千余, 957.89")
     unit: str = Field("", description="Unit after the value: 场次, 份, 人, %")
 
+    @field_validator("value", mode="before")
+    @classmethod
+    def _number_as_written(cls, v: Any) -> Any:
+        # YAML and hand-written JSON give 645 or 957.89 as numbers; keep them as the writer typed them.
+        return str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
+
     @field_validator("label", "value", "unit")
     @classmethod
     def _strip(cls, v: str) -> str:
@@ -198,6 +204,7 @@ def load_facts(path_or_text: str | Path) -> Facts:
             text = Path(path_or_text).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise BadInput.field("FACTS", f"无法读取文件：{exc}") from None
+    text = text.lstrip("\ufeff")
     try:
         data = json.loads(text)
     except json.JSONDecodeError:

@@ -38,6 +38,12 @@ class FailingRetriever:
         raise StoreUnavailable("向量库无法打开")
 
 
+def sample_facts() -> list[Facts]:
+    """The valid files in tests/data/facts (the form as filed is invalid on purpose)."""
+    paths = sorted([*DATA.glob("*.json"), *DATA.glob("*.yaml")])
+    return [load_facts(p) for p in paths if "as_filed" not in p.name]
+
+
 STAT_VALUES = ["645", "7800多", "36300余", "一万两千余", "957.89", "3万多", "近万", "0"]
 PERCENTS = ["96", "100", "86.7", "0"]
 
@@ -75,7 +81,7 @@ def generated_facts() -> list[Facts]:
 
 def test_template_drafts_always_pass_verification_and_are_complete():
     engine = TemplateEngine()
-    samples = [load_facts(p) for p in sorted(DATA.glob("*.json")) if "as_filed" not in p.name]
+    samples = sample_facts()
     cases = generated_facts() + samples
     assert len(cases) >= 150
     for facts in cases:
@@ -104,7 +110,7 @@ def test_every_phrasing_variant_passes_verification(variant):
         return options[variant % len(options)]
 
     engine = TemplateEngine(choose=choose)
-    samples = [load_facts(p) for p in sorted(DATA.glob("*.json")) if "as_filed" not in p.name]
+    samples = sample_facts()
     for facts in generated_facts()[::7] + samples:
         draft = engine.write(facts, Exemplars())
         assert draft.verification.ok, (variant, facts, draft.verification)

@@ -35,6 +35,12 @@ def test_json_and_yaml_give_the_same_facts():
     assert from_yaml.goal == "创新增效"
 
 
+def test_numbers_typed_as_numbers_and_a_byte_order_mark_are_accepted():
+    facts = load_facts("\ufeff" + facts_json(stats=[{"label": "收缴木材", "value": 957.89, "unit": "立方米"},
+                                                    {"label": "评议大会", "value": 645, "unit": "场次"}]))
+    assert [s.value for s in facts.stats] == ["957.89", "645"]
+
+
 def test_files_load_and_defaults_apply():
     facts = load_facts(DATA / "village_minimal.yaml")
     assert facts.unit == "东山村党支部" and facts.activity == "创先争优" and facts.goal == "创业致富"
