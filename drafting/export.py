@@ -140,7 +140,7 @@ def to_docx(result: ClassifyResult) -> bytes:
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     section = doc.sections[0]
-    usable = section.page_width - section.left_margin - section.right_margin
+    usable = int(section.page_width or 0) - int(section.left_margin or 0) - int(section.right_margin or 0)
     widths = [Emu(int(usable * width / sum(WIDTHS))) for width in WIDTHS]
     for column, width in zip(table.columns, widths, strict=True):
         column.width = width

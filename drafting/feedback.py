@@ -69,7 +69,7 @@ class ClassifyResult(BaseModel):
 def classify_opinions(lines: list[str], *, taxonomy: "Taxonomy | None", classifier: "Classifier | None",
                       embedder: "Embedder", progress: Progress | None = None) -> ClassifyResult:
     """Group one-answer-a-line opinions into the taxonomy's themes and newly discovered ones."""
-    from .discover import discover
+    from .discover import Cluster, discover
     from .summarise import summarise
 
     def tell(stage: str, done: int, total: int) -> None:
@@ -103,16 +103,17 @@ def classify_opinions(lines: list[str], *, taxonomy: "Taxonomy | None", classifi
         if classifier is not None and len(to_embed):
             tell("classify", 0, len(to_embed))
             found = classifier.classify([ops.unique[i] for i in to_embed], vectors[to_embed])
-            for i, assignment in zip(to_embed, found, strict=True):
-                theme_of[i] = assignment.theme
-                score_of[i] = assignment.score
+            for row, assignment in zip(to_embed.tolist(), found, strict=True):
+                theme_of[row] = assignment.theme
+                score_of[row] = assignment.score
             tell("classify", len(to_embed), len(to_embed))
 
     alive = ops.alive()
     open_rows = np.array([i for i in alive if theme_of[i] is None and not no_opinion[i]], dtype=int)
     taken = {t.name for t in taxonomy.themes} if taxonomy is not None else set()
     warnings: list[str] = []
-    clusters, leftover = [], open_rows
+    clusters: list[Cluster] = []
+    leftover = open_rows
     if len(open_rows):
         tell("discover", 0, len(open_rows))
         clusters, leftover, similarity = discover(
