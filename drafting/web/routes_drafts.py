@@ -154,6 +154,11 @@ def get_draft(draft_id: str, history: HistoryDep,
     return record(history, draft_id, version)
 
 
+@router.get("/{draft_id}/facts", response_model=Facts, summary="读取稿件的事实（含未写成的稿件）")
+def get_facts(draft_id: str, history: HistoryDep) -> Facts:
+    return Facts.model_validate(history.get_draft(draft_id).facts)
+
+
 @router.put("/{draft_id}", response_model=DraftRecord, summary="保存修改后的正文为新版本（重新核验）")
 def save_version(draft_id: str, body: EditedText, history: HistoryDep) -> DraftRecord:
     current = record(history, draft_id)

@@ -210,14 +210,16 @@ document.addEventListener("DOMContentLoaded", async () => {
     e.target.closest("li").remove();
     if (current && current.id === id) location.href = "/";
   });
-  const id = new URLSearchParams(location.search).get("id");
-  if (id) {
-    try {
-      const record = await api("GET", `/api/drafts/${id}`);
+  const params = new URLSearchParams(location.search);
+  try {
+    if (params.get("id")) {
+      const record = await api("GET", `/api/drafts/${params.get("id")}`);
       renderDraft(record);
       fillForm(record.facts);
-    } catch (e) {
-      showError(document.getElementById("form-error"), e);
+    } else if (params.get("facts")) {
+      fillForm(await api("GET", `/api/drafts/${params.get("facts")}/facts`));
     }
+  } catch (e) {
+    showError(document.getElementById("form-error"), e);
   }
 });
