@@ -6,7 +6,6 @@ import unicodedata
 from collections import Counter
 from typing import TYPE_CHECKING, Literal, Protocol
 
-import numpy as np
 from pydantic import BaseModel, Field
 
 from .errors import BadInput
@@ -17,7 +16,6 @@ if TYPE_CHECKING:
 KEYWORD_WEIGHT = 0.5
 SECTOR_BOOST = 0.1
 CANDIDATES = 50
-QUERY_CACHE = 256
 
 
 class Passage(BaseModel):
@@ -88,7 +86,6 @@ class HybridRetriever:
         self._keyword_weight = keyword_weight
         self._sector_boost = sector_boost
         self._index: tuple[int, list[Passage], KeywordIndex] | None = None
-        self._vectors: dict[str, np.ndarray] = {}
 
     def search(self, query: str, k: int = 5, *, sector: str | None = None,
                exclude_docs: set[str] | None = None) -> list[Passage]:
@@ -110,7 +107,7 @@ class HybridRetriever:
             keyword = {i: raw[i] / best for i in top}
         if self._mode != "keyword":
             position = {p.id: i for i, p in enumerate(passages)}
-            query_vector = self._query_vector(query)
+            query_vector = self._store.query_vector(query)
             near = self._store.nearest(query_vector, pool, exclude_docs=exclude_docs)
             vector = {position[cid]: sim for cid, sim in near if cid in position}
         if self._mode == "vector":
@@ -133,14 +130,6 @@ class HybridRetriever:
         span = (high - low) or 1.0
         weight = self._keyword_weight
         return {i: (1 - weight) * (vector[i] - low) / span + weight * keyword.get(i, 0.0) for i in vector}
-
-    def _query_vector(self, query: str) -> np.ndarray:
-        """Embedding of the query, remembered for the last few queries (drafting asks the same ones again)."""
-        if query not in self._vectors:
-            if len(self._vectors) >= QUERY_CACHE:
-                self._vectors.pop(next(iter(self._vectors)))
-            self._vectors[query] = self._store.embedder.queries([query])[0]
-        return self._vectors[query]
 
     def _passages(self) -> list[Passage]:
         return self._indexed()[1]

@@ -21,6 +21,7 @@ from .errors import StoreUnavailable
 from .retrieve import Passage
 
 WRITE_BATCH = 500
+QUERY_CACHE = 512
 
 
 class DocumentInfo(BaseModel):
@@ -56,6 +57,7 @@ class CorpusStore:
         self._embedder = embedder
         self._max_file_bytes = max_file_bytes
         self._passages: list[Passage] | None = None
+        self._query_vectors: dict[str, np.ndarray] = {}
         self.version = 0
 
     @property
@@ -131,6 +133,14 @@ class CorpusStore:
                           key=lambda row: (row[2].get("added", 0), row[2]["doc_id"], row[2].get("ordinal", 0)))
             self._passages = [_passage(cid, text, meta) for cid, text, meta in rows]
         return self._passages
+
+    def query_vector(self, query: str) -> np.ndarray:
+        """Embedding of a search query, remembered for recent queries (drafting asks the same ones again)."""
+        if query not in self._query_vectors:
+            if len(self._query_vectors) >= QUERY_CACHE:
+                self._query_vectors.pop(next(iter(self._query_vectors)))
+            self._query_vectors[query] = self._embedder.queries([query])[0]
+        return self._query_vectors[query]
 
     def nearest(self, vector: np.ndarray, n: int, *,
                 exclude_docs: set[str] | None = None) -> list[tuple[str, float]]:
