@@ -32,8 +32,10 @@ def main() -> None:
     start = time.perf_counter()
     vectors = embedder.passages(texts)
     seconds = time.perf_counter() - start
-    print(f"embedder {embedder.name}: {len(texts)} chunks, {sum(map(len, texts))} characters, "
-          f"{seconds:.1f} s embedding ({len(texts) / seconds:.1f} chunks/s)")
+    print(
+        f"embedder {embedder.name}: {len(texts)} chunks, {sum(map(len, texts))} characters, "
+        f"{seconds:.1f} s embedding ({len(texts) / seconds:.1f} chunks/s)"
+    )
     start = time.perf_counter()
     store = open_store(settings, embedder)
     print(f"open_store on an empty home: {time.perf_counter() - start:.1f} s, {store.count()} chunks")

@@ -38,16 +38,25 @@ def evaluate(retriever: HybridRetriever, queries: list[dict], k: int = 5) -> tup
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--weights", default="", help="also try these keyword weights for hybrid, comma-separated")
+    parser.add_argument(
+        "--weights", default="", help="also try these keyword weights for hybrid, comma-separated"
+    )
     parser.add_argument("--misses", action="store_true", help="list the queries each mode misses")
     args = parser.parse_args()
     queries = yaml.safe_load(QUERIES.read_text(encoding="utf-8"))
     settings = Settings(home=Path(tempfile.mkdtemp(prefix="drafting-recall-")))
     store = open_store(settings, make_embedder(settings))
     print(f"{len(queries)} queries over {store.count()} chunks of {len(store.list_documents())} documents")
-    runs = [("vector", HybridRetriever(store, mode="vector")), ("keyword", HybridRetriever(store, mode="keyword")),
-            (f"hybrid (w={KEYWORD_WEIGHT})", HybridRetriever(store))]
-    runs += [(f"hybrid (w={w})", HybridRetriever(store, keyword_weight=float(w))) for w in args.weights.split(",") if w]
+    runs = [
+        ("vector", HybridRetriever(store, mode="vector")),
+        ("keyword", HybridRetriever(store, mode="keyword")),
+        (f"hybrid (w={KEYWORD_WEIGHT})", HybridRetriever(store)),
+    ]
+    runs += [
+        (f"hybrid (w={w})", HybridRetriever(store, keyword_weight=float(w)))
+        for w in args.weights.split(",")
+        if w
+    ]
     print(f"{'mode':<20} {'recall@5':>9} {'MRR':>6}")
     for name, retriever in runs:
         recall, mrr, missed = evaluate(retriever, queries)

@@ -1,4 +1,4 @@
-"""Past summaries as documents: read .txt/.md/.docx/.pdf, repair extraction damage, split along the genre's headings.
+"""Past summaries as documents: read .txt/.md/.docx/.pdf, repair extraction damage, split along headings.
 
 The genre numbers its structure 一、 / （一） / 1、 and lists inside a paragraph as 一是……二是……;
 every chunk keeps the headings above it, so a passage knows it is 二是 of 一、采取四项措施.
@@ -43,8 +43,10 @@ SECTOR_HINTS = (
     ("机关", ("局", "区委", "县委", "市委", "政府", "机关", "法院", "检察院", "公安", "办公室")),
 )
 CN_NUMERALS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "元": 1, "正": 1}
-DATE_LINE = re.compile(r"^(?:[^\d〇零一二三四五六七八九]*[：:])?\s*([〇零一二三四五六七八九\d]{4})年"
-                       r"([元正一二三四五六七八九十\d]{1,3})月([一二三四五六七八九十\d]{1,3})日$")
+DATE_LINE = re.compile(
+    r"^(?:[^\d〇零一二三四五六七八九]*[：:])?\s*([〇零一二三四五六七八九\d]{4})年"
+    r"([元正一二三四五六七八九十\d]{1,3})月([一二三四五六七八九十\d]{1,3})日$"
+)
 
 
 class Document(BaseModel):
@@ -66,7 +68,9 @@ class Chunk(BaseModel):
     id: str = Field(description="Content hash of document, position, headings and text")
     doc_id: str
     ordinal: int = Field(description="Position in the document, from 0")
-    heading_path: list[str] = Field(default_factory=list, description="Headings above the chunk, outermost first")
+    heading_path: list[str] = Field(
+        default_factory=list, description="Headings above the chunk, outermost first"
+    )
     text: str
 
 
@@ -76,12 +80,15 @@ def content_hash(*parts: str) -> str:
 
 # ---------------------------------------------------------------- reading files
 
+
 def collect_paths(paths: Iterable[Path]) -> list[Path]:
     """Expand folders into their supported files (sorted); a named file must exist and be supported."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES))
+            found.extend(
+                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+            )
         elif not path.exists():
             raise BadInput.field(str(path), "文件不存在")
         elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
@@ -162,6 +169,7 @@ def _pdf_text(data: bytes, label: str) -> str:
 
 # ---------------------------------------------------------------- front matter and what can be inferred
 
+
 def parse_document(raw: str, *, source: str = "", fallback_title: str = "") -> Document:
     """Front matter (title, unit, sector, date, kind) if present, else inferred from the first lines."""
     meta, body = _split_front_matter(raw, source)
@@ -182,9 +190,19 @@ def parse_document(raw: str, *, source: str = "", fallback_title: str = "") -> D
     title = title or fallback_title or text[:20]
     date = str(meta.get("date") or "").strip() or _date_from(lines)
     sector = str(meta.get("sector") or "").strip() or _sector_from(unit)
-    kind = str(meta.get("kind") or "").strip() or ("form" if "统计单" in title or "统计表" in title else "summary")
-    return Document(id=content_hash(text), title=title, unit=unit, sector=sector, date=date, kind=kind,
-                    source=source, text=text)
+    kind = str(meta.get("kind") or "").strip() or (
+        "form" if "统计单" in title or "统计表" in title else "summary"
+    )
+    return Document(
+        id=content_hash(text),
+        title=title,
+        unit=unit,
+        sector=sector,
+        date=date,
+        kind=kind,
+        source=source,
+        text=text,
+    )
 
 
 def _split_front_matter(raw: str, source: str) -> tuple[dict, str]:
@@ -198,7 +216,7 @@ def _split_front_matter(raw: str, source: str) -> tuple[dict, str]:
         raise BadInput.field(source, "文件头（YAML front matter）格式错误") from exc
     if not isinstance(meta, dict):
         raise BadInput.field(source, "文件头（YAML front matter）应为键值对")
-    return meta, raw[match.end():]
+    return meta, raw[match.end() :]
 
 
 def _looks_like_title(line: str) -> bool:
@@ -206,8 +224,11 @@ def _looks_like_title(line: str) -> bool:
 
 
 def _looks_like_unit(line: str) -> bool:
-    return len(line) <= 30 and re.search(r"[，。；：]", line) is None and (
-        re.search(UNIT_SUFFIX + "$", line) is not None or _sector_from(line) != "")
+    return (
+        len(line) <= 30
+        and re.search(r"[，。；：]", line) is None
+        and (re.search(UNIT_SUFFIX + "$", line) is not None or _sector_from(line) != "")
+    )
 
 
 def _unit_from(title: str) -> str:
@@ -246,6 +267,7 @@ def _date_from(lines: list[str]) -> str:
 
 # ---------------------------------------------------------------- repairing extracted text
 
+
 def clean_text(text: str) -> str:
     """Repair what copying out of PDFs does to the genre: one paragraph a line, headings on their own line."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").translate(QUOTE_FIXES).translate(FULLWIDTH_DIGITS)
@@ -269,7 +291,7 @@ def _split_glued_heading(line: str) -> list[str]:
 
 
 def _is_broken(line: str) -> bool:
-    """A long line cut mid-sentence (a real paragraph ends with punctuation; headings and titles are short)."""
+    """A long line cut mid-sentence (paragraphs end with punctuation; headings and titles are short)."""
     return len(line) >= 30 and line[-1] not in SENTENCE_END and not _is_heading_line(line)
 
 
@@ -289,15 +311,16 @@ def _fix_spacing(line: str) -> str:
 
 
 def _space(line: str, match: re.Match) -> str:
-    """Keep a blank left in a form (有 个) and the gap before a form field (填报时间：), drop one inside a word (灵 活)."""
+    """Keep a form's blank (有 个) and the gap before a field (填报时间：); drop one in a word (灵 活)."""
     after = line[match.end()] if match.end() < len(line) else ""
     before = line[match.start() - 1] if match.start() else ""
     if after in MEASURE_WORDS and before in "有为共计":
         return " "
-    return " " if re.match(rf"[{CJK}]{{2,6}}[：:]", line[match.end():]) else ""
+    return " " if re.match(rf"[{CJK}]{{2,6}}[：:]", line[match.end() :]) else ""
 
 
 # ---------------------------------------------------------------- chunking along the headings
+
 
 def _heading_level(line: str) -> int:
     for level, pattern in LEVEL_PATTERNS:
@@ -326,7 +349,7 @@ def _split_items(paragraph: str) -> tuple[str, list[str]]:
     if not starts or (len(starts) == 1 and starts[0] != 0):
         return paragraph, []
     ends = [*starts[1:], len(paragraph)]
-    return paragraph[:starts[0]].strip(), [paragraph[s:e].strip() for s, e in zip(starts, ends, strict=True)]
+    return paragraph[: starts[0]].strip(), [paragraph[s:e].strip() for s, e in zip(starts, ends, strict=True)]
 
 
 def _pieces(text: str) -> list[str]:
@@ -376,5 +399,13 @@ def split_chunks(doc: Document) -> list[Chunk]:
             emit(path, intro, not items)
         for label, item in zip(labels, items, strict=True):
             emit([*path, label], item, False)
-    return [Chunk(id=content_hash(doc.id, str(i), "/".join(path), text), doc_id=doc.id, ordinal=i,
-                  heading_path=path, text=text) for i, (path, text, _) in enumerate(drafts)]
+    return [
+        Chunk(
+            id=content_hash(doc.id, str(i), "/".join(path), text),
+            doc_id=doc.id,
+            ordinal=i,
+            heading_path=path,
+            text=text,
+        )
+        for i, (path, text, _) in enumerate(drafts)
+    ]

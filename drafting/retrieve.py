@@ -27,15 +27,18 @@ class Passage(BaseModel):
     unit: str = Field("", description="Unit that wrote the document")
     sector: str = Field("", description="Sector of the unit")
     date: str = Field("", description="Date of the document, YYYY-MM-DD when known")
-    heading_path: list[str] = Field(default_factory=list, description="Headings above the chunk, outermost first")
+    heading_path: list[str] = Field(
+        default_factory=list, description="Headings above the chunk, outermost first"
+    )
     text: str
     source: str = Field("", description="File the document came from")
     score: float = Field(0.0, description="Relevance, higher is closer")
 
 
 class Retriever(Protocol):
-    def search(self, query: str, k: int = 5, *, sector: str | None = None,
-               exclude_docs: set[str] | None = None) -> list[Passage]: ...
+    def search(
+        self, query: str, k: int = 5, *, sector: str | None = None, exclude_docs: set[str] | None = None
+    ) -> list[Passage]: ...
 
 
 def keyword_tokens(text: str) -> list[str]:
@@ -44,7 +47,7 @@ def keyword_tokens(text: str) -> list[str]:
     tokens: list[str] = []
     for run in re.findall(r"[\u4e00-\u9fff]+|[a-z0-9.%]+", text):
         if not run[0].isascii() and len(run) > 1:
-            tokens.extend(run[i:i + 2] for i in range(len(run) - 1))
+            tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
         else:
             tokens.append(run)
     return tokens
@@ -68,8 +71,13 @@ class KeywordIndex:
         result = []
         for doc, length in zip(self._docs, self._lengths, strict=True):
             norm = self._k1 * (1 - self._b + self._b * length / (self._average or 1.0))
-            result.append(sum(self._idf.get(t, 0.0) * qn * doc[t] * (self._k1 + 1) / (doc[t] + norm)
-                              for t, qn in terms.items() if t in doc))
+            result.append(
+                sum(
+                    self._idf.get(t, 0.0) * qn * doc[t] * (self._k1 + 1) / (doc[t] + norm)
+                    for t, qn in terms.items()
+                    if t in doc
+                )
+            )
         return result
 
 
@@ -79,16 +87,23 @@ class HybridRetriever:
     `mode` is "hybrid" (the default), or "vector" / "keyword" alone, which the recall benchmark compares.
     """
 
-    def __init__(self, store: "CorpusStore", *, mode: Literal["hybrid", "vector", "keyword"] = "hybrid",
-                 keyword_weight: float = KEYWORD_WEIGHT, sector_boost: float = SECTOR_BOOST) -> None:
+    def __init__(
+        self,
+        store: "CorpusStore",
+        *,
+        mode: Literal["hybrid", "vector", "keyword"] = "hybrid",
+        keyword_weight: float = KEYWORD_WEIGHT,
+        sector_boost: float = SECTOR_BOOST,
+    ) -> None:
         self._store = store
         self._mode = mode
         self._keyword_weight = keyword_weight
         self._sector_boost = sector_boost
         self._index: tuple[int, list[Passage], KeywordIndex] | None = None
 
-    def search(self, query: str, k: int = 5, *, sector: str | None = None,
-               exclude_docs: set[str] | None = None) -> list[Passage]:
+    def search(
+        self, query: str, k: int = 5, *, sector: str | None = None, exclude_docs: set[str] | None = None
+    ) -> list[Passage]:
         query = query.strip()
         if not query:
             raise BadInput.field("query", "检索内容不能为空")
@@ -120,7 +135,10 @@ class HybridRetriever:
                 vector[position[cid]] = sim
             scores = self._blend(vector, keyword)
         if sector:
-            scores = {i: s + (self._sector_boost if passages[i].sector == sector else 0.0) for i, s in scores.items()}
+            scores = {
+                i: s + (self._sector_boost if passages[i].sector == sector else 0.0)
+                for i, s in scores.items()
+            }
         ranked = sorted(scores, key=lambda i: (-scores[i], i))[:k]
         return [passages[i].model_copy(update={"score": round(scores[i], 4)}) for i in ranked]
 

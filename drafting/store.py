@@ -40,7 +40,9 @@ class AddReport(BaseModel):
     """What one add did: new documents, and documents already stored (same content) that were skipped."""
 
     added: list[DocumentInfo] = Field(default_factory=list)
-    skipped: list[DocumentInfo] = Field(default_factory=list, description="Already in the store; nothing changed")
+    skipped: list[DocumentInfo] = Field(
+        default_factory=list, description="Already in the store; nothing changed"
+    )
     chunks_added: int = Field(0, description="Chunks embedded and written")
 
 
@@ -69,7 +71,7 @@ class CorpusStore:
         return int(self._call(self._collection.count))
 
     def add_files(self, paths: Iterable[Path]) -> AddReport:
-        """Add files and folders (.txt .md .docx .pdf); all are read and checked before anything is written."""
+        """Add files and folders (.txt .md .docx .pdf); all are read and checked before any write."""
         documents = [read_file(path, self._max_file_bytes) for path in collect_paths(paths)]
         return self.add_documents(documents)
 
@@ -80,15 +82,16 @@ class CorpusStore:
     def add_document(self, document: Document) -> AddReport:
         return self.add_documents([document])
 
-    def add_documents(self, documents: Sequence[Document], *,
-                      known_vectors: dict[str, np.ndarray] | None = None) -> AddReport:
+    def add_documents(
+        self, documents: Sequence[Document], *, known_vectors: dict[str, np.ndarray] | None = None
+    ) -> AddReport:
         """Chunk, embed and write the documents not stored yet; documents already stored are skipped.
 
         `known_vectors` (chunk id to vector, from this same embedder) spares embedding those chunks again.
         """
         unique = list({doc.id: doc for doc in documents}.values())
         stored = self._stored_doc_ids([doc.id for doc in unique])
-        report = AddReport()
+        report = AddReport(chunks_added=0)
         new: list[tuple[Document, list[Chunk]]] = []
         for doc in unique:
             chunks = split_chunks(doc)
@@ -118,9 +121,15 @@ class CorpusStore:
         for passage in self.passages():
             info = docs.get(passage.doc_id)
             if info is None:
-                docs[passage.doc_id] = DocumentInfo(id=passage.doc_id, title=passage.title, unit=passage.unit,
-                                                    sector=passage.sector, date=passage.date, chunks=1,
-                                                    source=passage.source)
+                docs[passage.doc_id] = DocumentInfo(
+                    id=passage.doc_id,
+                    title=passage.title,
+                    unit=passage.unit,
+                    sector=passage.sector,
+                    date=passage.date,
+                    chunks=1,
+                    source=passage.source,
+                )
             else:
                 info.chunks += 1
         return list(docs.values())
@@ -129,8 +138,10 @@ class CorpusStore:
         """Every stored chunk as a Passage (cached until the next write), in document order."""
         if self._passages is None:
             got = self._call(self._collection.get, include=["documents", "metadatas"])
-            rows = sorted(zip(got["ids"], got["documents"], got["metadatas"], strict=True),
-                          key=lambda row: (row[2].get("added", 0), row[2]["doc_id"], row[2].get("ordinal", 0)))
+            rows = sorted(
+                zip(got["ids"], got["documents"], got["metadatas"], strict=True),
+                key=lambda row: (row[2].get("added", 0), row[2]["doc_id"], row[2].get("ordinal", 0)),
+            )
             self._passages = [_passage(cid, text, meta) for cid, text, meta in rows]
         return self._passages
 
@@ -142,16 +153,24 @@ class CorpusStore:
             self._query_vectors[query] = self._embedder.queries([query])[0]
         return self._query_vectors[query]
 
-    def nearest(self, vector: np.ndarray, n: int, *,
-                exclude_docs: set[str] | None = None) -> list[tuple[str, float]]:
+    def nearest(
+        self, vector: np.ndarray, n: int, *, exclude_docs: set[str] | None = None
+    ) -> list[tuple[str, float]]:
         """Ids of the n chunks closest to a query vector (embedder.queries), with cosine similarity."""
         total = self.count()
         if total == 0 or n <= 0:
             return []
         where = {"doc_id": {"$nin": sorted(exclude_docs)}} if exclude_docs else None
-        got = self._call(self._collection.query, query_embeddings=[vector], n_results=min(n, total), where=where,
-                         include=["distances"])
-        return [(cid, 1.0 - float(dist)) for cid, dist in zip(got["ids"][0], got["distances"][0], strict=True)]
+        got = self._call(
+            self._collection.query,
+            query_embeddings=[vector],
+            n_results=min(n, total),
+            where=where,
+            include=["distances"],
+        )
+        return [
+            (cid, 1.0 - float(dist)) for cid, dist in zip(got["ids"][0], got["distances"][0], strict=True)
+        ]
 
     def similarities(self, vector: np.ndarray, ids: Sequence[str]) -> dict[str, float]:
         """Cosine similarity of a query vector to each given chunk."""
@@ -172,14 +191,18 @@ class CorpusStore:
         written: list[str] = []
         try:
             for start in range(0, len(rows), WRITE_BATCH):
-                batch = rows[start:start + WRITE_BATCH]
+                batch = rows[start : start + WRITE_BATCH]
                 ids = [chunk.id for _, chunk in batch]
                 self._collection.upsert(
-                    ids=ids, embeddings=vectors[start:start + len(batch)],
+                    ids=ids,
+                    embeddings=vectors[start : start + len(batch)],
                     documents=[chunk.text for _, chunk in batch],
-                    metadatas=[_metadata(doc, chunk, added_at) for doc, chunk in batch])
+                    metadatas=[_metadata(doc, chunk, added_at) for doc, chunk in batch],
+                )
                 written.extend(ids)
-        except Exception as exc:  # chromadb raises its own and transport errors; either way undo what was written
+        except (
+            Exception
+        ) as exc:  # chromadb raises its own and transport errors; either way undo what was written
             if written:
                 self._call(self._collection.delete, ids=written)
             raise StoreUnavailable(f"向量库写入失败：{type(exc).__name__}") from exc
@@ -196,20 +219,45 @@ class CorpusStore:
 
 
 def _info(doc: Document, chunks: int) -> DocumentInfo:
-    return DocumentInfo(id=doc.id, title=doc.title, unit=doc.unit, sector=doc.sector, date=doc.date,
-                        chunks=chunks, source=doc.source)
+    return DocumentInfo(
+        id=doc.id,
+        title=doc.title,
+        unit=doc.unit,
+        sector=doc.sector,
+        date=doc.date,
+        chunks=chunks,
+        source=doc.source,
+    )
 
 
 def _metadata(doc: Document, chunk: Chunk, added_at: int) -> dict[str, str | int]:
-    return {"doc_id": doc.id, "title": doc.title, "unit": doc.unit, "sector": doc.sector, "date": doc.date,
-            "kind": doc.kind, "source": doc.source, "ordinal": chunk.ordinal, "added": added_at,
-            "heading_path": json.dumps(chunk.heading_path, ensure_ascii=False)}
+    return {
+        "doc_id": doc.id,
+        "title": doc.title,
+        "unit": doc.unit,
+        "sector": doc.sector,
+        "date": doc.date,
+        "kind": doc.kind,
+        "source": doc.source,
+        "ordinal": chunk.ordinal,
+        "added": added_at,
+        "heading_path": json.dumps(chunk.heading_path, ensure_ascii=False),
+    }
 
 
 def _passage(chunk_id: str, text: str, meta: dict) -> Passage:
-    return Passage(id=chunk_id, doc_id=meta["doc_id"], title=meta["title"], unit=meta.get("unit", ""),
-                   sector=meta.get("sector", ""), date=meta.get("date", ""), source=meta.get("source", ""),
-                   heading_path=json.loads(meta.get("heading_path", "[]")), text=text)
+    return Passage(
+        id=chunk_id,
+        score=0.0,
+        doc_id=meta["doc_id"],
+        title=meta["title"],
+        unit=meta.get("unit", ""),
+        sector=meta.get("sector", ""),
+        date=meta.get("date", ""),
+        source=meta.get("source", ""),
+        heading_path=json.loads(meta.get("heading_path", "[]")),
+        text=text,
+    )
 
 
 def collection_name(embedder: Embedder) -> str:
@@ -229,21 +277,24 @@ def _client(settings: Settings) -> Any:
             raise StoreUnavailable(f"DRAFTING_CHROMA_URL 无法解析：{settings.chroma_url}")
         port = url.port or (443 if url.scheme == "https" else 8000)
         try:
-            return chromadb.HttpClient(host=url.hostname, port=port, ssl=url.scheme == "https",
-                                       settings=chroma_settings)
+            return chromadb.HttpClient(
+                host=url.hostname, port=port, ssl=url.scheme == "https", settings=chroma_settings
+            )
         except Exception as exc:  # the client checks the server at once; any failure means unreachable
-            raise StoreUnavailable(f"无法连接 Chroma 服务 {settings.chroma_url}：{type(exc).__name__}") from exc
+            raise StoreUnavailable(
+                f"无法连接 Chroma 服务 {settings.chroma_url}：{type(exc).__name__}"
+            ) from exc
     settings.chroma_path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
 
 
 def sample_vectors_path(embedder: Embedder, sample_dir: Path = CORPUS_DIR) -> Path:
-    """Where the sample corpus's vectors for this embedder ship (benchmarks/embed_corpus.py --write makes it)."""
+    """Where the sample's vectors for this embedder ship (`benchmarks/embed_corpus.py --write` makes them)."""
     return sample_dir / "vectors" / f"{collection_name(embedder)}.npz"
 
 
 def load_sample_vectors(embedder: Embedder, sample_dir: Path = CORPUS_DIR) -> dict[str, np.ndarray]:
-    """Chunk id to vector, as shipped; chunks whose text changed have new ids and are simply embedded again."""
+    """Chunk id to vector, as shipped; a chunk whose text changed has a new id and is embedded again."""
     path = sample_vectors_path(embedder, sample_dir)
     if not path.is_file():
         return {}
@@ -255,12 +306,17 @@ def load_sample_vectors(embedder: Embedder, sample_dir: Path = CORPUS_DIR) -> di
         return dict(zip(data["ids"].tolist(), vectors, strict=True))
 
 
-def save_sample_vectors(embedder: Embedder, ids: Sequence[str], vectors: np.ndarray,
-                        sample_dir: Path = CORPUS_DIR) -> Path:
+def save_sample_vectors(
+    embedder: Embedder, ids: Sequence[str], vectors: np.ndarray, sample_dir: Path = CORPUS_DIR
+) -> Path:
     path = sample_vectors_path(embedder, sample_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(path, embedder=np.str_(embedder.name), ids=np.asarray(ids, dtype=str),
-                        vectors=np.asarray(vectors, dtype=np.float16))
+    np.savez_compressed(
+        path,
+        embedder=np.str_(embedder.name),
+        ids=np.asarray(ids, dtype=str),
+        vectors=np.asarray(vectors, dtype=np.float16),
+    )
     return path
 
 
@@ -269,14 +325,19 @@ def open_store(settings: Settings, embedder: Embedder, *, sample_dir: Path = COR
     client = _client(settings)
     try:
         collection = client.get_or_create_collection(
-            name=collection_name(embedder), embedding_function=None,
-            configuration={"hnsw": {"space": "cosine"}}, metadata={"embedder": embedder.name})
+            name=collection_name(embedder),
+            embedding_function=None,
+            configuration={"hnsw": {"space": "cosine"}},
+            metadata={"embedder": embedder.name},
+        )
     except Exception as exc:  # same as above: server or disk trouble
         raise StoreUnavailable(f"向量库不可用：{type(exc).__name__}") from exc
     store = CorpusStore(collection, embedder, max_file_bytes=settings.max_file_bytes)
     if store.count() == 0 and sample_dir.is_dir():
         # the shipped sample is trusted: the user's size limit is for what users add
-        documents = [read_file(path, path.stat().st_size).model_copy(update={"source": f"corpus/{path.name}"})
-                     for path in collect_paths([sample_dir])]
+        documents = [
+            read_file(path, path.stat().st_size).model_copy(update={"source": f"corpus/{path.name}"})
+            for path in collect_paths([sample_dir])
+        ]
         store.add_documents(documents, known_vectors=load_sample_vectors(embedder, sample_dir))
     return store

@@ -15,7 +15,8 @@ LIMIT = 1_000_000
 GARBLED = """创先争优群众评议工作总结
 某某社区党委
 按照街道党工委的部署，我社区开展了群众评议工作，现总结如下。
-一、采取三项措施，夯实评议基础 坚持把走群众路线作为出发点。一是准备工作求细。成立了以书记为组长的领导小组，召开座谈会，发放测评表，广泛听取意见，确保评
+一、采取三项措施，夯实评议基础 坚持把走群众路线作为出发点。一是准备工作求细。成立了以书记为组长的\
+领导小组，召开座谈会，发放测评表，广泛听取意见，确保评
 议工作不走过场。二是评议范围求广。邀请居民代表、驻区单位代表参加评议，形式灵 活多样。
 二、突出‚三个结合‛，确保评议实效
 坚持评议与整改相结合，对群众意见逐条梳理，推动社区服务水平不断提 2 高，群众满意度明显上升。
@@ -25,8 +26,12 @@ GARBLED = """创先争优群众评议工作总结
 
 def test_plain_text_is_repaired_and_described_from_its_first_lines():
     doc = parse_document(GARBLED, source="summary.txt")
-    assert (doc.title, doc.unit, doc.sector, doc.date) == ("创先争优群众评议工作总结", "某某社区党委", "街道社区",
-                                                          "2012-01-15")
+    assert (doc.title, doc.unit, doc.sector, doc.date) == (
+        "创先争优群众评议工作总结",
+        "某某社区党委",
+        "街道社区",
+        "2012-01-15",
+    )
     lines = doc.text.split("\n")
     assert "一、采取三项措施，夯实评议基础" in lines
     assert "确保评议工作不走过场。" in doc.text
@@ -36,7 +41,9 @@ def test_plain_text_is_repaired_and_described_from_its_first_lines():
 
 
 def test_blanks_of_a_statistics_form_are_kept():
-    text = clean_text("1、被评议的党支部有 1 个，评议为“基本满意”以上的有 个。\n填报单位：某党支部 填报时间：2024年1月15日")
+    text = clean_text(
+        "1、被评议的党支部有 1 个，评议为“基本满意”以上的有 个。\n填报单位：某党支部 填报时间：2024年1月15日"
+    )
     assert "有 1 个" in text and "以上的有 个" in text
     assert "某党支部 填报时间" in text
 
@@ -44,7 +51,12 @@ def test_blanks_of_a_statistics_form_are_kept():
 def test_front_matter_gives_title_unit_sector_date_and_kind():
     doc = read_file(CORPUS_DIR / "05-yinyu-mine-appraisal-form.md", LIMIT)
     assert (doc.title, doc.unit, doc.sector, doc.date, doc.kind) == (
-        "党组织开展创先争优活动情况群众评议相关数据统计单", "银宇煤矿党支部", "企业", "2024-01-15", "form")
+        "党组织开展创先争优活动情况群众评议相关数据统计单",
+        "银宇煤矿党支部",
+        "企业",
+        "2024-01-15",
+        "form",
+    )
     assert not doc.text.startswith("---")
 
 
@@ -62,7 +74,11 @@ def test_chunks_carry_heading_path_down_to_the_item():
 def test_nested_headings_and_numbered_items():
     chunks = split_chunks(read_file(CORPUS_DIR / "01-haizhou-school-appraisal.md", LIMIT))
     item = next(c for c in chunks if c.text.startswith("1、成立领导小组"))
-    assert item.heading_path == ["一、对前一阶段主要工作开展情况的评议", "（一）学习计划完成情况比较令人满意", "1、成立领导小组"]
+    assert item.heading_path == [
+        "一、对前一阶段主要工作开展情况的评议",
+        "（一）学习计划完成情况比较令人满意",
+        "1、成立领导小组",
+    ]
     learning = next(c for c in chunks if "分散自学" in c.text)
     assert learning.heading_path[-1] == "3、党员的学习安排紧揍得体"
     lone_item = next(c for c in chunks if c.text.startswith("二是组织严密"))
@@ -81,7 +97,9 @@ def test_long_paragraphs_are_cut_at_sentence_ends():
     chunks = split_chunks(read_file(CORPUS_DIR / "04-forest-police-appraisal.md", LIMIT))
     assert all(len(c.text) <= 400 for c in chunks)
     assert all(c.text.split("\n")[0][-1] in "。！？；：”" for c in chunks)
-    assert chunks[-1].text.endswith("更上一层楼！\n二〇一二年一月九日")  # the signing line joins the last chunk
+    assert chunks[-1].text.endswith(
+        "更上一层楼！\n二〇一二年一月九日"
+    )  # the signing line joins the last chunk
 
 
 def docx_bytes(paragraphs: list[str]) -> bytes:
@@ -111,11 +129,18 @@ def pdf_bytes(lines: list[str]) -> bytes:
     return buffer.getvalue()
 
 
-DOCX_PARAGRAPHS = ["某某医院党委群众评议工作总结", "一、精心组织，广泛参与",
-                   "医院成立评议领导小组。一是设置意见箱，收集患者意见。二是召开座谈会，听取职工建议。"]
-PDF_LINES = ["某某中学党支部群众评议工作总结", "一、加强组织领导，突出责任意识",
-             "学校党支部成立领导小组，制定实施方案，召开动员大会部署工作，将评议",
-             "内容具体分工到人，做到事事有人抓、件件有落实。", "2"]
+DOCX_PARAGRAPHS = [
+    "某某医院党委群众评议工作总结",
+    "一、精心组织，广泛参与",
+    "医院成立评议领导小组。一是设置意见箱，收集患者意见。二是召开座谈会，听取职工建议。",
+]
+PDF_LINES = [
+    "某某中学党支部群众评议工作总结",
+    "一、加强组织领导，突出责任意识",
+    "学校党支部成立领导小组，制定实施方案，召开动员大会部署工作，将评议",
+    "内容具体分工到人，做到事事有人抓、件件有落实。",
+    "2",
+]
 
 
 def test_docx_is_read_and_chunked(tmp_path):
@@ -146,15 +171,18 @@ def test_markdown_and_txt_uploads():
     assert gbk.title == "某局党组工作总结" and gbk.text == "按照要求开展评议。"
 
 
-@pytest.mark.parametrize(("name", "data", "problem"), [
-    ("empty.txt", b"", "文件为空"),
-    ("blank.md", b"  \n\n ", "文件为空"),
-    ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "不是文本文件"),
-    ("broken.docx", b"PK\x03\x04 this is not a word file", "无法读取 Word 文件"),
-    ("broken.pdf", b"%PDF-1.4\n garbage without objects", "无法读取 PDF 文件"),
-    ("photo.png", b"\x89PNG", "不支持的文件类型"),
-    ("bad-front.md", b"---\ntitle: [unclosed\n---\ntext", "front matter"),
-])
+@pytest.mark.parametrize(
+    ("name", "data", "problem"),
+    [
+        ("empty.txt", b"", "文件为空"),
+        ("blank.md", b"  \n\n ", "文件为空"),
+        ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "不是文本文件"),
+        ("broken.docx", b"PK\x03\x04 this is not a word file", "无法读取 Word 文件"),
+        ("broken.pdf", b"%PDF-1.4\n garbage without objects", "无法读取 PDF 文件"),
+        ("photo.png", b"\x89PNG", "不支持的文件类型"),
+        ("bad-front.md", b"---\ntitle: [unclosed\n---\ntext", "front matter"),
+    ],
+)
 def test_bad_files_are_refused_with_one_line_naming_the_file(name, data, problem):
     with pytest.raises(BadInput) as caught:
         read_upload(name, data, LIMIT)

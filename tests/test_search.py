@@ -24,7 +24,9 @@ def store(tmp_path_factory, embedder):
 
 
 def recall_at_5(retriever: HybridRetriever) -> float:
-    hits = sum(any(item["expect"] in p.text for p in retriever.search(item["query"], k=5)) for item in QUERIES)
+    hits = sum(
+        any(item["expect"] in p.text for p in retriever.search(item["query"], k=5)) for item in QUERIES
+    )
     return hits / len(QUERIES)
 
 
