@@ -48,7 +48,8 @@ def corpus_add(paths: tuple[Path, ...]) -> None:
         click.echo(f"新增\t{info.id}\t{info.title}\t{info.chunks} 段\t{info.source}")
     for info in report.skipped:
         click.echo(f"已存在\t{info.id}\t{info.title}\t{info.source}")
-    click.echo(f"共新增 {len(report.added)} 篇、{report.chunks_added} 段；跳过已有 {len(report.skipped)} 篇。")
+    added, skipped = len(report.added), len(report.skipped)
+    click.echo(f"共新增 {added} 篇、{report.chunks_added} 段；跳过已有 {skipped} 篇。")
 
 
 @corpus.command("list", help="列出语料库中的文档：编号、标题、单位、日期、段数。")
