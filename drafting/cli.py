@@ -120,7 +120,10 @@ def draft(facts_path: str, engine: str, fmt: str, output: str | None) -> None:
         facts = load_facts(Path(facts_path))
     else:
         raise BadInput.field("FACTS", f"找不到文件 {facts_path}")
-    chosen = choose_engine(engine, runtime.chat_model() if engine != "template" else None)
+    from .config import get_settings
+
+    wants_llm = engine != "template" and get_settings().llm_enabled  # skip importing langchain otherwise
+    chosen = choose_engine(engine, runtime.chat_model() if wants_llm else None)
     result = write_draft(facts, retriever=runtime.retriever(), engine=chosen)
     if fmt == "docx":
         from .render import to_docx
