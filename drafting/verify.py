@@ -4,7 +4,7 @@ import re
 
 from pydantic import BaseModel, Field
 
-from .facts import Facts
+from .facts import Facts, Stat
 from .numerals import BIG_UNITS, DIGITS, SMALL_UNITS, chinese_date, find_figures, normalise, parse_figure
 
 
@@ -87,10 +87,26 @@ def is_used(item: str, text: str, threshold: float = 0.7) -> bool:
     return sum(1 for p in pairs if p in text) / len(pairs) >= threshold
 
 
-def _figure_written(value: str, text: str) -> bool:
+def _figure_pattern(value: str) -> re.Pattern[str]:
     """The figure as written, not as part of a longer number (645 is not in 6450)."""
-    pattern = rf"(?<![\d.]){re.escape(normalise(value))}(?![\d])"
-    return re.search(pattern, text) is not None
+    return re.compile(rf"(?<![\d.]){re.escape(normalise(value))}(?![\d])")
+
+
+def _figure_written(value: str, text: str) -> bool:
+    return _figure_pattern(value).search(text) is not None
+
+
+MEANING_WINDOW = 25
+
+
+def _beside_its_meaning(stat: Stat, text: str) -> bool:
+    """Some occurrence of the figure has most of its label's wording close by (a paraphrase may do)."""
+    label = normalise(stat.label)
+    for m in _figure_pattern(stat.value).finditer(text):
+        around = text[max(0, m.start() - MEANING_WINDOW): m.end() + MEANING_WINDOW]
+        if is_used(label, around, threshold=0.5):
+            return True
+    return False
 
 
 def _date_written(facts: Facts, text: str) -> bool:
@@ -111,6 +127,8 @@ def missing_facts(facts: Facts, text: str) -> list[str]:
     for stat in facts.stats:
         if not _figure_written(stat.value, text):
             missing.append(f"数字“{stat.value}{stat.unit}”（{stat.label}）没有按原样写入")
+        elif not _beside_its_meaning(stat, text):
+            missing.append(f"数字“{stat.value}{stat.unit}”没有和它的含义“{stat.label}”写在一起")
     if facts.appraisal:
         names = {name: field.description for name, field in type(facts.appraisal).model_fields.items()}
         for name, value in facts.appraisal.model_dump().items():

@@ -106,6 +106,15 @@ def test_paraphrased_item_counts_as_used_but_an_absent_one_does_not():
     assert not verify(f, "存在问题：工作方式方法不灵活。" + SIGNATURE).ok
 
 
+def test_a_figure_must_stand_beside_its_meaning():
+    f = facts(stats=[Stat(label="群众满意度", value="96", unit="%"),
+                     Stat(label="破案", value="537", unit="起")])
+    assert verify(f, "群众满意率达96%，破案537起。" + SIGNATURE).ok
+    report = verify(f, "破案96%。" + "文字" * 20 + "群众满意度很高，共537起。" + SIGNATURE)
+    assert report.missing_facts == ["数字“96%”没有和它的含义“群众满意度”写在一起",
+                                    "数字“537起”没有和它的含义“破案”写在一起"]
+
+
 def test_stat_in_ten_thousands_reads_back():
     f = facts(stats=[Stat(label="挽救经济损失", value="322.17", unit="万元")])
     assert verify(f, "为国家挽救经济损失322.17万元。" + SIGNATURE).ok
