@@ -26,6 +26,7 @@ LEVEL_PATTERNS = (
     (2, re.compile(rf"^[（(][{CN_DIGITS}]+[）)]")),
     (3, re.compile(r"^\d{1,2}[、.．](?!\d)")),
 )
+MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+(\S.*)$")
 ITEM_MARK = re.compile(rf"(?:^|(?<=[。；，：！？]))([{CN_DIGITS}]是)")
 SENTENCE_END = "。！？；…”」）)"
 CJK = r"\u4e00-\u9fff"
@@ -147,11 +148,21 @@ def _docx_text(data: bytes, label: str) -> str:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises zip, xml and package errors alike for a damaged file
         raise BadInput.field(label, "无法读取 Word 文件（文件损坏或不是 .docx）") from exc
-    lines = [p.text for p in document.paragraphs]
+    lines = [_docx_line(p.text, p.style.name if p.style is not None else "") for p in document.paragraphs]
     for table in document.tables:
         for row in table.rows:
             lines.append(" ".join(cell.text.strip() for cell in row.cells if cell.text.strip()))
     return "\n".join(lines)
+
+
+def _docx_line(text: str, style: str) -> str:
+    """Word headings become Markdown headings: the structure survives when Word numbers them itself."""
+    match = re.match(r"^(?:Heading|标题)\s*(\d)$", style)
+    if style == "Title":
+        return f"# {text}" if text.strip() else text
+    if match and text.strip():
+        return f"{'#' * int(match.group(1))} {text}"
+    return text
 
 
 def _pdf_text(data: bytes, label: str) -> str:
@@ -176,6 +187,10 @@ def parse_document(raw: str, *, source: str = "", fallback_title: str = "") -> D
     lines = clean_text(body).split("\n")
     title = str(meta.get("title") or "").strip()
     unit = str(meta.get("unit") or "").strip()
+    if lines and MARKDOWN_HEADING.match(lines[0]) and not _genre_level(_strip_markdown(lines[0])):
+        lines[0] = _strip_markdown(
+            lines[0]
+        )  # "# 标题" opens a Markdown file or a Word file with a Title style
     if not title and lines and _looks_like_title(lines[0]):
         title = re.sub(r"^第[一二三四五六七八九十\d]+篇[：:]", "", lines.pop(0)).strip()
         if lines and lines[0] == title:
@@ -296,7 +311,9 @@ def _is_broken(line: str) -> bool:
 
 
 def _is_heading_line(line: str) -> bool:
-    return bool(_heading_level(line)) and len(line) <= HEADING_MAX_CHARS and "。" not in line
+    if MARKDOWN_HEADING.match(line):
+        return True
+    return bool(_genre_level(line)) and len(line) <= HEADING_MAX_CHARS and "。" not in line
 
 
 def _fix_spacing(line: str) -> str:
@@ -322,11 +339,24 @@ def _space(line: str, match: re.Match) -> str:
 # ---------------------------------------------------------------- chunking along the headings
 
 
-def _heading_level(line: str) -> int:
+def _genre_level(line: str) -> int:
     for level, pattern in LEVEL_PATTERNS:
         if pattern.match(line):
             return level
     return 0
+
+
+def _heading_level(line: str) -> int:
+    """1 for 一、, 2 for （一）, 3 for 1、; a Markdown heading without such a marker counts its #s."""
+    markdown = MARKDOWN_HEADING.match(line)
+    if markdown:
+        return _genre_level(markdown.group(2)) or min(len(markdown.group(1)), 3)
+    return _genre_level(line)
+
+
+def _strip_markdown(line: str) -> str:
+    markdown = MARKDOWN_HEADING.match(line)
+    return markdown.group(2).strip() if markdown else line
 
 
 def _label(text: str) -> str:
@@ -373,7 +403,7 @@ def split_chunks(doc: Document) -> list[Chunk]:
 
     def emit(path: list[str], text: str, packable: bool) -> None:
         last = drafts[-1] if drafts else None
-        if last and packable and len(text) < TINY_CHARS:
+        if last and packable and len(text) < TINY_CHARS and last[0][: len(path)] == path:
             drafts[-1] = (last[0], last[1] + "\n" + text, last[2])
             return
         if last and last[0] == path and packable and last[2] and len(last[1]) + len(text) <= MAX_CHUNK_CHARS:
@@ -385,7 +415,7 @@ def split_chunks(doc: Document) -> list[Chunk]:
     for paragraph in doc.text.split("\n"):
         level = _heading_level(paragraph)
         if level and _is_heading_line(paragraph):
-            stack = [entry for entry in stack if entry[0] < level] + [(level, paragraph)]
+            stack = [entry for entry in stack if entry[0] < level] + [(level, _strip_markdown(paragraph))]
             continue
         path = [heading for _, heading in stack]
         if level:

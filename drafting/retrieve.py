@@ -99,7 +99,6 @@ class HybridRetriever:
         self._mode = mode
         self._keyword_weight = keyword_weight
         self._sector_boost = sector_boost
-        self._index: tuple[int, list[Passage], KeywordIndex] | None = None
 
     def search(
         self, query: str, k: int = 5, *, sector: str | None = None, exclude_docs: set[str] | None = None
@@ -109,7 +108,7 @@ class HybridRetriever:
             raise BadInput.field("query", "检索内容不能为空")
         if k < 1:
             raise BadInput.field("k", "返回条数至少为 1")
-        passages = self._passages()
+        passages = self._store.passages()
         allowed = [i for i, p in enumerate(passages) if not (exclude_docs and p.doc_id in exclude_docs)]
         if not allowed:
             return []
@@ -149,14 +148,5 @@ class HybridRetriever:
         weight = self._keyword_weight
         return {i: (1 - weight) * (vector[i] - low) / span + weight * keyword.get(i, 0.0) for i in vector}
 
-    def _passages(self) -> list[Passage]:
-        return self._indexed()[1]
-
     def _keyword(self) -> KeywordIndex:
-        return self._indexed()[2]
-
-    def _indexed(self) -> tuple[int, list[Passage], KeywordIndex]:
-        if self._index is None or self._index[0] != self._store.version:
-            passages = self._store.passages()
-            self._index = (self._store.version, passages, KeywordIndex(passages))
-        return self._index
+        return self._store.derived("keyword-index", KeywordIndex)

@@ -6,9 +6,9 @@ so a bad file leaves the store as it was.
 """
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 import numpy as np
@@ -21,6 +21,7 @@ from .errors import StoreUnavailable
 from .retrieve import Passage
 
 WRITE_BATCH = 500
+T = TypeVar("T")
 QUERY_CACHE = 512
 
 
@@ -60,7 +61,7 @@ class CorpusStore:
         self._max_file_bytes = max_file_bytes
         self._passages: list[Passage] | None = None
         self._query_vectors: dict[str, np.ndarray] = {}
-        self.version = 0
+        self._derived: dict[str, Any] = {}
 
     @property
     def embedder(self) -> Embedder:
@@ -135,8 +136,9 @@ class CorpusStore:
         return list(docs.values())
 
     def passages(self) -> list[Passage]:
-        """Every stored chunk as a Passage (cached until the next write), in document order."""
-        if self._passages is None:
+        """Every stored chunk as a Passage, in document order; re-read after a write here or elsewhere."""
+        if self._passages is None or len(self._passages) != self.count():
+            self._derived.clear()
             got = self._call(self._collection.get, include=["documents", "metadatas"])
             rows = sorted(
                 zip(got["ids"], got["documents"], got["metadatas"], strict=True),
@@ -144,6 +146,13 @@ class CorpusStore:
             )
             self._passages = [_passage(cid, text, meta) for cid, text, meta in rows]
         return self._passages
+
+    def derived(self, name: str, build: Callable[[list[Passage]], T]) -> T:
+        """Something computed from passages() (a keyword index), kept until the passages change."""
+        passages = self.passages()
+        if name not in self._derived:
+            self._derived[name] = build(passages)
+        return self._derived[name]
 
     def query_vector(self, query: str) -> np.ndarray:
         """Embedding of a search query, remembered for recent queries (drafting asks the same ones again)."""
@@ -208,7 +217,6 @@ class CorpusStore:
             raise StoreUnavailable(f"向量库写入失败：{type(exc).__name__}") from exc
         finally:
             self._passages = None
-            self.version += 1
 
     @staticmethod
     def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:

@@ -216,3 +216,29 @@ def test_folders_expand_to_supported_files(tmp_path):
     assert [p.name for p in collect_paths([tmp_path])] == ["a.txt", "b.docx", "d.PDF"]
     with pytest.raises(BadInput, match="不存在"):
         collect_paths([tmp_path / "missing.txt"])
+
+
+def test_markdown_headings_and_word_heading_styles_give_the_path(tmp_path):
+    text = (
+        "# 某医院党委工作总结\n\n## 主要做法\n\n一是开展患者满意度调查。二是设立意见箱。\n\n"
+        "## 存在问题\n\n个别科室服务态度不好。"
+    )
+    chunks = split_chunks(read_upload("a.md", text.encode(), LIMIT))
+    assert [c.heading_path for c in chunks] == [
+        ["主要做法", "一是开展患者满意度调查"],
+        ["主要做法", "二是设立意见箱"],
+        ["存在问题"],
+    ]
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("某某公司党委群众评议工作总结", style="Title")
+    document.add_paragraph("主要做法", style="Heading 1")  # Word numbers it itself: no 一、 in the text
+    document.add_paragraph("召开职工恳谈会，听取职工意见。")
+    path = tmp_path / "styled.docx"
+    document.save(path)
+    doc = read_file(path, LIMIT)
+    assert (doc.title, doc.unit, doc.sector) == ("某某公司党委群众评议工作总结", "某某公司党委", "企业")
+    assert [(c.heading_path, c.text) for c in split_chunks(doc)] == [
+        (["主要做法"], "召开职工恳谈会，听取职工意见。")
+    ]
