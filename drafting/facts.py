@@ -12,6 +12,7 @@ from .errors import BadInput
 from .numerals import QUALIFIERS_AFTER, QUALIFIERS_BEFORE, normalise, parse_figure
 
 Sector = Literal["农村", "街道社区", "企业", "新社会组织", "学校", "医院", "机关", "其他"]
+DATE_FORMAT = "日期格式应为 YYYY-MM-DD"
 SECTORS: tuple[str, ...] = Sector.__args__  # type: ignore[attr-defined]
 
 # The appraisal goal of each sector, as the corpus states it (区委 summary).
@@ -85,6 +86,13 @@ class Appraisal(BaseModel):
     participants: int | None = Field(None, ge=0, description="参加评议的群众人数")
     good_deeds: int | None = Field(None, ge=0, description="为群众办实事、做好事、解难事件数")
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_booleans(cls, v: Any) -> Any:
+        if isinstance(v, bool):
+            raise ValueError("应为整数")
+        return v
+
     @model_validator(mode="after")
     def _consistent(self) -> "Appraisal":
         # (smaller field, its Chinese name, larger field, its Chinese name): smaller may not exceed larger.
@@ -120,6 +128,14 @@ class Facts(BaseModel):
     problems: list[str] = Field(default_factory=list, description="Shortcomings found (存在问题)")
     next_steps: list[str] = Field(default_factory=list, description="What will be done next (下一步打算)")
 
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date_as_written(cls, v: Any) -> Any:
+        # Numbers would be read as Unix timestamps; a date is written YYYY-MM-DD.
+        if not isinstance(v, str | Date):
+            raise ValueError(DATE_FORMAT)
+        return v
+
     @field_validator("unit", "activity")
     @classmethod
     def _not_blank(cls, v: str) -> str:
@@ -144,6 +160,7 @@ class Facts(BaseModel):
 
 
 _TYPE_MESSAGES = {
+    "date_from_datetime_inexact": DATE_FORMAT,
     "missing": "必须填写",
     "extra_forbidden": "不认识的字段",
     "string_type": "应为文字",
@@ -155,9 +172,9 @@ _TYPE_MESSAGES = {
     "int_from_float": "应为整数",
     "greater_than_equal": "不能是负数",
     "string_too_short": "不能为空",
-    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
-    "date_parsing": "日期格式应为 YYYY-MM-DD",
-    "date_type": "日期格式应为 YYYY-MM-DD",
+    "date_from_datetime_parsing": DATE_FORMAT,
+    "date_parsing": DATE_FORMAT,
+    "date_type": DATE_FORMAT,
     "literal_error": "只能是 " + "、".join(SECTORS) + " 之一",
 }
 
@@ -182,7 +199,7 @@ def explain(error: ValidationError) -> BadInput:
         return BadInput.field(_path(loc + (cause.field,)), cause.problem)
     if first["type"] == "value_error" and cause is not None:
         return BadInput.field(_path(loc), str(cause))
-    message = _TYPE_MESSAGES.get(first["type"], first["msg"])
+    message = _TYPE_MESSAGES.get(first["type"], "取值不符合要求")
     return BadInput.field(_path(loc), message)
 
 

@@ -73,6 +73,9 @@ def test_missing_unit_and_bad_date():
     assert rejection('{"date": "2024-01-15"}') == "unit: 必须填写"
     assert rejection('{"unit": "某某党支部", "date": "2024-13-40"}') == "date: 日期格式应为 YYYY-MM-DD"
     assert rejection('{"unit": "  ", "date": "2024-01-15"}').startswith("unit: ")
+    for odd in ('20240115', '0', '"2024-01-15T10:00"', '"2024/01/15"'):
+        assert rejection('{"unit": "某某党支部", "date": ' + odd + "}") == "date: 日期格式应为 YYYY-MM-DD"
+    assert rejection(facts_json(appraisal={"meetings": True})) == "appraisal.meetings: 应为整数"
 
 
 def test_the_seed_statistics_form_is_caught():
