@@ -55,8 +55,8 @@ def _texts(facts: Facts) -> list[str]:
 
 
 def supported_values(facts: Facts) -> list[float]:
-    """Every value a figure in the draft may have."""
-    values: list[float] = [float(facts.date.year), float(facts.date.month), float(facts.date.day)]
+    """Every value a figure in the draft may have (the date's parts only in a date: see date_values)."""
+    values: list[float] = []
     for stat in facts.stats:
         value = parse_figure(stat.value)
         if value is not None:
@@ -68,6 +68,14 @@ def supported_values(facts: Facts) -> list[float]:
     for text in _texts(facts):
         values += [f.value for f in find_figures(text)]
     return values
+
+
+def date_values(facts: Facts) -> list[float]:
+    """Year, month and day: figures only when written as a date (2024年, 1月, 15日)."""
+    return [float(facts.date.year), float(facts.date.month), float(facts.date.day)]
+
+
+DATE_MARKS = "年月日号"
 
 
 def _held(value: float, values: list[float]) -> bool:
@@ -150,10 +158,11 @@ def unsupported_numbers(facts: Facts, text: str) -> list[str]:
     for piece in sorted(_texts(facts), key=len, reverse=True):
         text = text.replace(piece, "\u3000" * len(piece))
     text = _strip_structural(text)
-    values = supported_values(facts)
+    values, dates = supported_values(facts), date_values(facts)
     out: list[str] = []
     for figure in find_figures(text):
-        if not _held(figure.value, values) and figure.text not in out:
+        as_date = text[figure.end: figure.end + 1] in DATE_MARKS and _held(figure.value, dates)
+        if not as_date and not _held(figure.value, values) and figure.text not in out:
             out.append(figure.text)
     return out
 

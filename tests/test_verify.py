@@ -98,6 +98,7 @@ def test_a_date_or_year_not_in_the_facts_is_unsupported():
     report = verify(facts(), "某某区委\n二〇二四年二月十二日")
     assert any("二〇二四年一月十二日" in m for m in report.missing_facts)
     assert report.unsupported_numbers == ["二"]
+    assert verify(facts(), "共召开评议会12场。\n某某区委\n二〇二四年一月十二日").unsupported_numbers == ["12"]
 
 
 def test_paraphrased_item_counts_as_used_but_an_absent_one_does_not():
