@@ -46,6 +46,7 @@ def main() -> None:
     queries = yaml.safe_load(QUERIES.read_text(encoding="utf-8"))
     settings = Settings(home=Path(tempfile.mkdtemp(prefix="drafting-recall-")))
     store = open_store(settings, make_embedder(settings))
+    store.query_vectors([item["query"] for item in queries])
     print(f"{len(queries)} queries over {store.count()} chunks of {len(store.list_documents())} documents")
     runs = [
         ("vector", HybridRetriever(store, mode="vector")),

@@ -22,7 +22,7 @@ from .retrieve import Passage
 
 WRITE_BATCH = 500
 T = TypeVar("T")
-QUERY_CACHE = 512
+QUERY_CACHE = 1024
 
 
 class DocumentInfo(BaseModel):
@@ -156,11 +156,17 @@ class CorpusStore:
 
     def query_vector(self, query: str) -> np.ndarray:
         """Embedding of a search query, remembered for recent queries (drafting asks the same ones again)."""
-        if query not in self._query_vectors:
-            if len(self._query_vectors) >= QUERY_CACHE:
-                self._query_vectors.pop(next(iter(self._query_vectors)))
-            self._query_vectors[query] = self._embedder.queries([query])[0]
-        return self._query_vectors[query]
+        return self.query_vectors([query])[0]
+
+    def query_vectors(self, queries: Sequence[str]) -> np.ndarray:
+        """Embeddings of many search queries, the new ones embedded in one batch (faster than one by one)."""
+        new = list(dict.fromkeys(q for q in queries if q not in self._query_vectors))
+        if new:
+            for query, vector in zip(new, self._embedder.queries(new), strict=True):
+                if len(self._query_vectors) >= QUERY_CACHE:
+                    self._query_vectors.pop(next(iter(self._query_vectors)))
+                self._query_vectors[query] = vector
+        return np.vstack([self._query_vectors[q] for q in queries])
 
     def nearest(
         self, vector: np.ndarray, n: int, *, exclude_docs: set[str] | None = None
