@@ -102,14 +102,15 @@ def serve(host: str, port: int) -> None:
               help="起草引擎：auto 有大模型时用大模型，否则用模板")
 @click.option("--format", "fmt", type=click.Choice(["md", "json", "docx"]), default="md", show_default=True,
               help="输出格式")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="输出文件（docx 必须指定）")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="输出文件（docx 必须指定）")
 @reports_errors
 def draft(facts_path: str, engine: str, fmt: str, output: str | None) -> None:
     from pathlib import Path
 
     from . import runtime
     from .draft import choose_engine, write_draft
-    from .errors import BadInput
+    from .errors import BadInput, StoreUnavailable
     from .facts import load_facts
 
     if fmt == "docx" and not output:
@@ -124,7 +125,15 @@ def draft(facts_path: str, engine: str, fmt: str, output: str | None) -> None:
 
     wants_llm = engine != "template" and get_settings().llm_enabled  # skip importing langchain otherwise
     chosen = choose_engine(engine, runtime.chat_model() if wants_llm else None)
-    result = write_draft(facts, retriever=runtime.retriever(), engine=chosen)
+    try:
+        retriever = runtime.retriever()
+    except StoreUnavailable as exc:
+        retriever, store_warning = None, f"未能打开语料库，草稿未参考范文：{exc.message}"
+    else:
+        store_warning = ""
+    result = write_draft(facts, retriever=retriever, engine=chosen)
+    if store_warning:
+        result.warnings.insert(0, store_warning)
     if fmt == "docx":
         from .render import to_docx
 

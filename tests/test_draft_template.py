@@ -218,3 +218,21 @@ def test_cli_drafts_json_and_docx_offline(tmp_path):
     docx = CliRunner().invoke(app, ["draft", str(source), "--format", "docx", "-o", str(out)])
     assert docx.exit_code == 0, docx.output
     assert out.read_bytes()[:2] == b"PK"
+
+
+def test_cli_drafts_without_the_store_and_says_so(monkeypatch):
+    """A Chroma server that cannot be reached (port 9 on loopback) leaves the draft without exemplars."""
+    import json
+
+    from click.testing import CliRunner
+
+    from drafting import runtime
+    from drafting.cli import app
+
+    monkeypatch.setenv("DRAFTING_CHROMA_URL", "http://127.0.0.1:9")
+    runtime.reset()
+    result = CliRunner().invoke(app, ["draft", str(DATA / "hospital_example.json"), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    shape = json.loads(result.output)
+    assert shape["sources"] == [] and shape["verification"]["ok"] is True
+    assert shape["warnings"][0].startswith("未能打开语料库")
