@@ -124,7 +124,9 @@ def test_typical_facts_weave_figures_goal_and_items():
     assert "开展评议大会645场次" in draft.text and "群众满意度达96%" in draft.text
     assert "“服务发展”" in draft.text
     assert "二〇二四年一月十二日" in draft.text
-    assert draft.text.startswith("区委2024年创先争优群众评议工作总结")
+    assert draft.text.startswith("区委2024年创先争优群众评议工作总结\n\n按照市委创先争优活动领导小组")
+    assert "区委高度重视" in draft.sections[0].items[0]
+    assert draft.sections[0].items[0].endswith("总结如下：")
     measures = draft.sections[1].items
     assert measures[1].startswith("一是准备工作求细") and measures[2].startswith("二是评议范围求广")
     assert "〔待补充" not in draft.text
