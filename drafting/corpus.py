@@ -87,9 +87,7 @@ def collect_paths(paths: Iterable[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(
-                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
-            )
+            found.extend(sorted(p for p in path.rglob("*") if _wanted(p)))
         elif not path.exists():
             raise BadInput.field(str(path), "文件不存在")
         elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
@@ -97,6 +95,12 @@ def collect_paths(paths: Iterable[Path]) -> list[Path]:
         else:
             found.append(path)
     return found
+
+
+def _wanted(path: Path) -> bool:
+    """A supported file in a folder; hidden files and Word's ~$ lock files are not documents."""
+    hidden = path.name.startswith((".", "~$"))
+    return path.is_file() and not hidden and path.suffix.lower() in SUPPORTED_SUFFIXES
 
 
 def read_file(path: Path, max_bytes: int) -> Document:
@@ -187,10 +191,9 @@ def parse_document(raw: str, *, source: str = "", fallback_title: str = "") -> D
     lines = clean_text(body).split("\n")
     title = str(meta.get("title") or "").strip()
     unit = str(meta.get("unit") or "").strip()
+    # "# 标题" opens a Markdown file, or a Word file with a Title style
     if lines and MARKDOWN_HEADING.match(lines[0]) and not _genre_level(_strip_markdown(lines[0])):
-        lines[0] = _strip_markdown(
-            lines[0]
-        )  # "# 标题" opens a Markdown file or a Word file with a Title style
+        lines[0] = _strip_markdown(lines[0])
     if not title and lines and _looks_like_title(lines[0]):
         title = re.sub(r"^第[一二三四五六七八九十\d]+篇[：:]", "", lines.pop(0)).strip()
         if lines and lines[0] == title:

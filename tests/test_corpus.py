@@ -211,7 +211,7 @@ def test_oversized_file_is_refused_before_reading(tmp_path):
 
 def test_folders_expand_to_supported_files(tmp_path):
     (tmp_path / "sub").mkdir()
-    for name in ("a.txt", "sub/b.docx", "c.png", "sub/d.PDF"):
+    for name in ("a.txt", "sub/b.docx", "c.png", "sub/d.PDF", "sub/~$b.docx", ".hidden.md"):
         (tmp_path / name).write_bytes(b"x")
     assert [p.name for p in collect_paths([tmp_path])] == ["a.txt", "b.docx", "d.PDF"]
     with pytest.raises(BadInput, match="不存在"):
