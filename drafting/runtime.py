@@ -35,9 +35,13 @@ def retriever() -> "Retriever":
 
 
 def chat_model() -> "BaseChatModel | None":
+    """The configured chat model, or None; langchain is only imported when an LLM is configured."""
+    settings = get_settings()
+    if not settings.llm_enabled:
+        return None
     from .llm import make_chat_model
 
-    return make_chat_model(get_settings())
+    return make_chat_model(settings)
 
 
 def reset() -> None:
