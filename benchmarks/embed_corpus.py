@@ -27,7 +27,7 @@ def main() -> None:
     settings = Settings(home=Path(tempfile.mkdtemp(prefix="drafting-embed-")))
     embedder = make_embedder(settings)
     chunks = [chunk for path in collect_paths([CORPUS_DIR]) for chunk in split_chunks(read_file(path, 10**8))]
-    texts = [embedding_text(chunk.heading_path, chunk.text) for chunk in chunks]
+    texts = [embedding_text(chunk) for chunk in chunks]
     embedder.passages(["预热"])
     start = time.perf_counter()
     vectors = embedder.passages(texts)
