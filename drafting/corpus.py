@@ -309,8 +309,11 @@ def _split_glued_heading(line: str) -> list[str]:
 
 
 def _is_broken(line: str) -> bool:
-    """A long line cut mid-sentence (paragraphs end with punctuation; headings and titles are short)."""
-    return len(line) >= 30 and line[-1] not in SENTENCE_END and not _is_heading_line(line)
+    """A long line cut mid-sentence: paragraphs end with punctuation; titles, unit lines and headings are
+    short and (almost) never hold a comma."""
+    if len(line) < 30 or line[-1] in SENTENCE_END or _is_heading_line(line):
+        return False
+    return len(line) > 60 or re.search("[，。；：、]", line) is not None
 
 
 def _is_heading_line(line: str) -> bool:

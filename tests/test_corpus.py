@@ -40,6 +40,14 @@ def test_plain_text_is_repaired_and_described_from_its_first_lines():
     assert "服务水平不断提高" in doc.text
 
 
+def test_a_long_title_is_not_glued_to_the_first_paragraph():
+    doc = parse_document(
+        "海州实验中学党总支2024年度党员创先争优活动群众评议工作情况总结报告\n按照上级党委的统一部署，开展评议。"
+    )
+    assert doc.title == "海州实验中学党总支2024年度党员创先争优活动群众评议工作情况总结报告"
+    assert doc.text == "按照上级党委的统一部署，开展评议。"
+
+
 def test_blanks_of_a_statistics_form_are_kept():
     text = clean_text(
         "1、被评议的党支部有 1 个，评议为“基本满意”以上的有 个。\n填报单位：某党支部 填报时间：2024年1月15日"
