@@ -299,8 +299,11 @@ def _client(settings: Settings) -> Any:
             raise StoreUnavailable(
                 f"无法连接 Chroma 服务 {settings.chroma_url}：{type(exc).__name__}"
             ) from exc
-    settings.chroma_path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+    try:
+        settings.chroma_path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+    except Exception as exc:  # an unwritable folder or a damaged database, raised as OS or chromadb errors
+        raise StoreUnavailable(f"无法打开本地向量库 {settings.chroma_path}：{type(exc).__name__}") from exc
 
 
 def sample_vectors_path(embedder: Embedder, sample_dir: Path = CORPUS_DIR) -> Path:

@@ -268,3 +268,11 @@ def test_unreachable_server_is_one_clear_error(tmp_path):
     settings = settings_for(tmp_path, chroma_url=f"http://127.0.0.1:{free_port()}")
     with pytest.raises(StoreUnavailable, match="无法连接 Chroma 服务"):
         open_store(settings, RecordingEmbedder())
+
+
+def test_unusable_local_folder_is_one_clear_error(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "chroma").write_text("a file where the store folder should be", encoding="utf-8")
+    with pytest.raises(StoreUnavailable, match="无法打开本地向量库"):
+        open_store(settings_for(home), RecordingEmbedder())
