@@ -6,6 +6,7 @@ so a bad file leaves the store as it was.
 """
 
 import json
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -63,6 +64,7 @@ class CorpusStore:
         self._passages: list[Passage] | None = None
         self._query_vectors: dict[str, np.ndarray] = {}
         self._derived: dict[str, Any] = {}
+        self._lock = threading.RLock()  # the web service searches from several threads
 
     @property
     def embedder(self) -> Embedder:
@@ -138,22 +140,24 @@ class CorpusStore:
 
     def passages(self) -> list[Passage]:
         """Every stored chunk as a Passage, in document order; re-read after a write here or elsewhere."""
-        if self._passages is None or len(self._passages) != self.count():
-            self._derived.clear()
-            got = self._call(self._collection.get, include=["documents", "metadatas"])
-            rows = sorted(
-                zip(got["ids"], got["documents"], got["metadatas"], strict=True),
-                key=lambda row: (row[2].get("added", 0), row[2]["doc_id"], row[2].get("ordinal", 0)),
-            )
-            self._passages = [_passage(cid, text, meta) for cid, text, meta in rows]
-        return self._passages
+        with self._lock:
+            if self._passages is None or len(self._passages) != self.count():
+                self._derived.clear()
+                got = self._call(self._collection.get, include=["documents", "metadatas"])
+                rows = sorted(
+                    zip(got["ids"], got["documents"], got["metadatas"], strict=True),
+                    key=lambda row: (row[2].get("added", 0), row[2]["doc_id"], row[2].get("ordinal", 0)),
+                )
+                self._passages = [_passage(cid, text, meta) for cid, text, meta in rows]
+            return self._passages
 
     def derived(self, name: str, build: Callable[[list[Passage]], T]) -> T:
         """Something computed from passages() (a keyword index), kept until the passages change."""
-        passages = self.passages()
-        if name not in self._derived:
-            self._derived[name] = build(passages)
-        return self._derived[name]
+        with self._lock:
+            passages = self.passages()
+            if name not in self._derived:
+                self._derived[name] = build(passages)
+            return self._derived[name]
 
     def query_vector(self, query: str) -> np.ndarray:
         """Embedding of a search query, remembered for recent queries (drafting asks the same ones again)."""
@@ -161,13 +165,16 @@ class CorpusStore:
 
     def query_vectors(self, queries: Sequence[str]) -> np.ndarray:
         """Embeddings of many search queries, the new ones embedded in one batch (faster than one by one)."""
-        new = list(dict.fromkeys(q for q in queries if q not in self._query_vectors))
-        if new:
-            for query, vector in zip(new, self._embedder.queries(new), strict=True):
-                if len(self._query_vectors) >= QUERY_CACHE:
-                    self._query_vectors.pop(next(iter(self._query_vectors)))
-                self._query_vectors[query] = vector
-        return np.vstack([self._query_vectors[q] for q in queries])
+        with self._lock:
+            known = {q: self._query_vectors[q] for q in queries if q in self._query_vectors}
+            new = list(dict.fromkeys(q for q in queries if q not in known))
+            if new:
+                known.update(zip(new, self._embedder.queries(new), strict=True))
+                for query in new:
+                    if len(self._query_vectors) >= QUERY_CACHE:
+                        self._query_vectors.pop(next(iter(self._query_vectors)))
+                    self._query_vectors[query] = known[query]
+            return np.vstack([known[q] for q in queries])
 
     def nearest(
         self, vector: np.ndarray, n: int, *, exclude_docs: set[str] | None = None
