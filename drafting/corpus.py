@@ -152,10 +152,15 @@ def _docx_text(data: bytes, label: str) -> str:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises zip, xml and package errors alike for a damaged file
         raise BadInput.field(label, "无法读取 Word 文件（文件损坏或不是 .docx）") from exc
-    lines = [_docx_line(p.text, p.style.name if p.style is not None else "") for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            lines.append(" ".join(cell.text.strip() for cell in row.cells if cell.text.strip()))
+    from docx.table import Table
+
+    lines: list[str] = []
+    for block in document.iter_inner_content():  # paragraphs and tables in reading order
+        if isinstance(block, Table):
+            for row in block.rows:
+                lines.append(" ".join(dict.fromkeys(c.text.strip() for c in row.cells if c.text.strip())))
+        else:
+            lines.append(_docx_line(block.text, block.style.name if block.style is not None else ""))
     return "\n".join(lines)
 
 

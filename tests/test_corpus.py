@@ -243,10 +243,15 @@ def test_markdown_headings_and_word_heading_styles_give_the_path(tmp_path):
     document.add_paragraph("某某公司党委群众评议工作总结", style="Title")
     document.add_paragraph("主要做法", style="Heading 1")  # Word numbers it itself: no 一、 in the text
     document.add_paragraph("召开职工恳谈会，听取职工意见。")
+    table = document.add_table(rows=1, cols=2)
+    table.rows[0].cells[0].text, table.rows[0].cells[1].text = "参加评议人数", "120人"
+    document.add_paragraph("存在问题", style="Heading 1")
+    document.add_paragraph("服务意识有待提高。")
     path = tmp_path / "styled.docx"
     document.save(path)
     doc = read_file(path, LIMIT)
     assert (doc.title, doc.unit, doc.sector) == ("某某公司党委群众评议工作总结", "某某公司党委", "企业")
     assert [(c.heading_path, c.text) for c in split_chunks(doc)] == [
-        (["主要做法"], "召开职工恳谈会，听取职工意见。")
+        (["主要做法"], "召开职工恳谈会，听取职工意见。\n参加评议人数 120人"),
+        (["存在问题"], "服务意识有待提高。"),
     ]
