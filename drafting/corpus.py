@@ -294,6 +294,7 @@ def _date_from(lines: list[str]) -> str:
 def clean_text(text: str) -> str:
     """Repair what copying out of PDFs does to the genre: one paragraph a line, headings on their own line."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").translate(QUOTE_FIXES).translate(FULLWIDTH_DIGITS)
+    text = text.replace("“”", "")  # PDF text extraction sometimes lifts a pair of quotes out of its words
     lines = [line.strip() for line in text.split("\n")]
     lines = [line for line in lines if line and not re.fullmatch(r"[-—\s]*\d{1,3}[-—\s]*", line)]
     lines = [part for line in lines for part in _split_glued_heading(line)]

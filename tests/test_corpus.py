@@ -40,6 +40,10 @@ def test_plain_text_is_repaired_and_described_from_its_first_lines():
     assert "服务水平不断提高" in doc.text
 
 
+def test_quote_pair_lifted_out_of_its_words_by_pdf_extraction_is_dropped():
+    assert clean_text("为确保群众“”评议工作不走过场。") == "为确保群众评议工作不走过场。"
+
+
 def test_a_long_title_is_not_glued_to_the_first_paragraph():
     doc = parse_document(
         "海州实验中学党总支2024年度党员创先争优活动群众评议工作情况总结报告\n按照上级党委的统一部署，开展评议。"
