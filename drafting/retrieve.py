@@ -54,30 +54,30 @@ def keyword_tokens(text: str) -> list[str]:
 
 
 class KeywordIndex:
-    """Okapi BM25 over character bigrams of each chunk's headings and text."""
+    """Okapi BM25 over character bigrams of each chunk's headings and text, with an inverted index."""
 
     def __init__(self, passages: list[Passage], *, k1: float = 1.2, b: float = 0.75) -> None:
-        self._docs = [Counter(keyword_tokens("\n".join([*p.heading_path, p.text]))) for p in passages]
-        self._lengths = [sum(doc.values()) for doc in self._docs]
-        self._average = (sum(self._lengths) / len(self._lengths)) if self._lengths else 0.0
-        frequency: Counter[str] = Counter(token for doc in self._docs for token in doc)
-        total = len(self._docs)
-        self._idf = {t: math.log(1 + (total - n + 0.5) / (n + 0.5)) for t, n in frequency.items()}
-        self._k1, self._b = k1, b
+        docs = [Counter(keyword_tokens("\n".join([*p.heading_path, p.text]))) for p in passages]
+        lengths = [sum(doc.values()) for doc in docs]
+        average = (sum(lengths) / len(lengths)) if lengths else 1.0
+        self._size = len(docs)
+        self._postings: dict[str, list[tuple[int, float]]] = {}
+        for i, (doc, length) in enumerate(zip(docs, lengths, strict=True)):
+            norm = k1 * (1 - b + b * length / (average or 1.0))
+            for token, tf in doc.items():
+                self._postings.setdefault(token, []).append((i, tf * (k1 + 1) / (tf + norm)))
+        total = len(docs)
+        self._idf = {
+            t: math.log(1 + (total - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self._postings.items()
+        }
 
     def scores(self, query: str) -> list[float]:
         """BM25 score of every chunk, in index order."""
-        terms = Counter(keyword_tokens(query))
-        result = []
-        for doc, length in zip(self._docs, self._lengths, strict=True):
-            norm = self._k1 * (1 - self._b + self._b * length / (self._average or 1.0))
-            result.append(
-                sum(
-                    self._idf.get(t, 0.0) * qn * doc[t] * (self._k1 + 1) / (doc[t] + norm)
-                    for t, qn in terms.items()
-                    if t in doc
-                )
-            )
+        result = [0.0] * self._size
+        for token, count in Counter(keyword_tokens(query)).items():
+            idf = self._idf.get(token, 0.0)
+            for i, weight in self._postings.get(token, ()):
+                result[i] += idf * count * weight
         return result
 
 
