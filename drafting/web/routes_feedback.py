@@ -2,21 +2,22 @@
 """
 
 import json
+from functools import lru_cache
 from typing import Any, Literal
 
+import yaml
 from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from .. import themes
 from ..embed import Embedder
 from ..errors import BadInput
 from ..export import to_docx, to_xlsx
 from ..facts import explain
 from ..feedback import ClassifyResult, classify_opinions, parse_input, read_opinions_file
 from ..redact import redact
-from ..themes import Taxonomy
+from ..themes import FIELD, Classifier, Taxonomy, load_taxonomy, make_classifier, taxonomy_from_data
 from .db import FeedbackInfo, History
 from .deps import ChatModelDep, EmbedderDep, HistoryDep, SettingsDep
 from .moves import move_opinion
@@ -58,10 +59,17 @@ class Move(BaseModel):
 
 def taxonomy_from_text(text: str | None) -> Taxonomy | None:
     if text is None or not text.strip():
-        return themes.load_taxonomy(None)
+        return load_taxonomy(None)
     if text.strip().lower() == "none":
         return None
-    return themes.parse_taxonomy(text, source="taxonomy")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        raise BadInput.field("taxonomy", "不是有效的 YAML") from None
+    try:
+        return taxonomy_from_data(data)
+    except BadInput as exc:
+        raise BadInput.field("taxonomy", exc.message.removeprefix(f"{FIELD}: ")) from None
 
 
 async def read_request(request: Request) -> tuple[list[str], str | None, EngineName, str]:
@@ -100,13 +108,25 @@ async def read_request(request: Request) -> tuple[list[str], str | None, EngineN
     return lines, body.taxonomy, body.engine, "粘贴"
 
 
+def classifier_for(engine: EngineName, taxonomy: Taxonomy, embedder: Embedder, chat_model: Any) -> Classifier:
+    """The embedded classifier is kept per taxonomy (it embeds its examples once); LLM ones are built anew."""
+    if chat_model is None:
+        return _embedded_classifier(engine, taxonomy.model_dump_json(), embedder)
+    return make_classifier(engine, taxonomy, embedder, chat_model)
+
+
+@lru_cache(maxsize=8)
+def _embedded_classifier(engine: EngineName, taxonomy_json: str, embedder: Embedder) -> Classifier:
+    return make_classifier(engine, Taxonomy.model_validate_json(taxonomy_json), embedder, None)
+
+
 def run_feedback(lines: list[str], taxonomy_text: str | None, engine: EngineName, label: str, *,
                  embedder: Embedder, chat_model: Any, history: History,
                  emit: Emit | None = None) -> FeedbackRecord:
     taxonomy = taxonomy_from_text(taxonomy_text)
     classifier = None
     if taxonomy is not None:
-        classifier = themes.make_classifier(engine, taxonomy, embedder, chat_model)
+        classifier = classifier_for(engine, taxonomy, embedder, chat_model)
     stored_input = {"lines": [redact(line) for line in lines], "taxonomy": taxonomy_text, "source": label}
     run_id = history.start_feedback(stored_input, engine, len(lines))
 

@@ -19,8 +19,19 @@ def counts(record) -> dict[str, int]:
     return {t["id"]: t["count"] for t in record["themes"]}
 
 
-def test_classify_round_trip(client):
+def test_classify_move_export_delete(client):
+    """One run with the default taxonomy (the embedded classifier is the slow part), checked end to end."""
     record = classify(client)
+    check_round_trip(client, record)
+    check_move_updates_counts_shares_and_exports(client, record)
+    check_moves_are_checked(client, record)
+    assert client.delete(f"/api/feedback/{record['id']}").status_code == 204
+    assert client.get(f"/api/feedback/{record['id']}").status_code == 404
+    assert client.get(f"/api/feedback/{record['id']}/xlsx").status_code == 404
+    assert client.get("/api/feedback").json() == []
+
+
+def check_round_trip(client, record):
     assert record["total"] == 8
     assert sum(t["count"] for t in record["themes"]) + sum(
         1 for a in record["assignments"] if a["theme"] is None) == record["total"]
@@ -32,8 +43,7 @@ def test_classify_round_trip(client):
     assert [r["id"] for r in listed] == [record["id"]] and listed[0]["total"] == 8
 
 
-def test_move_an_opinion_updates_counts_shares_and_exports(client):
-    record = classify(client)
+def check_move_updates_counts_shares_and_exports(client, record):
     index = next(i for i, a in enumerate(record["assignments"]) if a["theme"] == "study")
     moved_text = record["assignments"][index]["text"]
     before = counts(record)
@@ -66,8 +76,7 @@ def test_move_an_opinion_updates_counts_shares_and_exports(client):
     assert counts(unassign.json())["commitment"] == before["commitment"]
 
 
-def test_moves_are_checked(client):
-    record = classify(client)
+def check_moves_are_checked(client, record):
     unknown = client.patch(f"/api/feedback/{record['id']}/assignments/0", json={"theme": "nope"})
     assert unknown.status_code == 422 and unknown.json()["detail"].startswith("theme")
     far = client.patch(f"/api/feedback/{record['id']}/assignments/999", json={"theme": "study"})
@@ -86,7 +95,7 @@ def test_lines_upload_and_no_taxonomy(client, drafting_home):
     assert any(t["discovered"] for t in by_lines.json()["themes"])
 
     text_file = ("意见.txt", OPINIONS.encode(), "text/plain")
-    upload = client.post("/api/feedback", files={"file": text_file}, data={"engine": "embedded"})
+    upload = client.post("/api/feedback", files={"file": text_file}, data={"taxonomy": "none"})
     assert upload.status_code == 200, upload.text
     assert upload.json()["total"] == 8
 
@@ -96,13 +105,14 @@ def test_lines_upload_and_no_taxonomy(client, drafting_home):
     data = io.BytesIO()
     book.save(data)
     sheet_file = ("意见.xlsx", data.getvalue(), "application/octet-stream")
-    xlsx = client.post("/api/feedback", files={"file": sheet_file})
+    xlsx = client.post("/api/feedback", files={"file": sheet_file}, data={"taxonomy": "none"})
     assert xlsx.status_code == 200, xlsx.text
     assert xlsx.json()["total"] == len(lines)
 
 
 def test_personal_data_is_masked_in_the_answer_and_the_database(client, drafting_home):
-    record = classify(client, text="我是张三，电话13812345678，学习总是念文件，希望多开展实践活动\n")
+    record = classify(client, text="我是张三，电话13812345678，学习总是念文件，希望多开展实践活动\n",
+                      taxonomy="none")
     assert "13812345678" not in json.dumps(record, ensure_ascii=False)
     stored = (drafting_home / "drafting.sqlite3").read_bytes()
     assert b"13812345678" not in stored and "张三".encode() not in stored
@@ -125,20 +135,12 @@ def test_bad_input_names_the_field(client):
     assert bad_file.status_code == 422
 
 
-def test_delete(client):
-    record = classify(client)
-    assert client.delete(f"/api/feedback/{record['id']}").status_code == 204
-    assert client.get(f"/api/feedback/{record['id']}").status_code == 404
-    assert client.get(f"/api/feedback/{record['id']}/xlsx").status_code == 404
-    assert client.get("/api/feedback").json() == []
-
-
 def test_streamed_run_reports_progress(client):
-    with client.stream("POST", "/api/feedback", json={"text": OPINIONS},
+    with client.stream("POST", "/api/feedback", json={"text": OPINIONS, "taxonomy": "none"},
                        headers={"Accept": "text/event-stream"}) as answer:
         body = answer.read().decode("utf-8")
     names = [line[7:] for line in body.splitlines() if line.startswith("event: ")]
     assert "progress" in names and names[-1] == "result"
     stages = {json.loads(line[6:])["stage"] for line in body.splitlines()
               if line.startswith("data: ") and '"stage"' in line}
-    assert {"embed", "classify"} <= stages
+    assert {"embed", "discover"} <= stages
