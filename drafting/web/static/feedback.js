@@ -82,7 +82,7 @@ function render(record) {
   const header = el("tr", {}, el("th", { class: "num" }, "序号"), el("th", {}, "问题类别"), el("th", { class: "num" }, "条数"),
     el("th", { class: "num" }, "占比"), el("th", {}, "典型意见"), el("th", {}, "整改措施"));
   const columns = (t, i) => [el("td", { class: "num" }, t.praise ? "—" : i + 1),
-    el("td", {}, t.name, t.praise ? el("span", { class: "tag grey" }, "不列入整改") : null),
+    el("td", { class: "name" }, t.name, t.praise ? el("div", {}, el("span", { class: "tag grey" }, "不列入整改")) : null),
     el("td", { class: "num", "data-count": t.id }, t.count),
     el("td", { class: "num" }, percent(t.share)), el("td", {}, (t.representatives || []).slice(0, 2).join("；")), el("td", {}, t.measure || "")];
   const table = document.getElementById("themes-table");
@@ -97,7 +97,8 @@ function render(record) {
   const criteria = new Map((run.discovered || []).map((d) => [d.label, d]));
   const dcolumns = (t, i) => {
     const d = criteria.get(t.name) || criteria.get(t.id) || {};
-    return [el("td", { class: "num" }, i + 1), el("td", {}, t.name), el("td", { class: "num", "data-count": t.id }, t.count),
+    return [el("td", { class: "num" }, i + 1), el("td", { class: "name" }, t.name),
+      el("td", { class: "num", "data-count": t.id }, t.count),
       el("td", { class: "num" }, percent(t.share)), el("td", {}, (t.representatives || []).slice(0, 2).join("；")),
       el("td", {}, d.criterion || "", d.keywords && d.keywords.length ? el("div", { class: "muted" }, "关键词：" + d.keywords.join("、")) : null)];
   };
