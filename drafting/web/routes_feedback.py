@@ -2,7 +2,6 @@
 """
 
 import json
-from functools import lru_cache
 from typing import Any, Literal
 
 import yaml
@@ -27,6 +26,7 @@ from .stream import Emit, stream_run, wants_stream
 router = APIRouter(prefix="/api/feedback", tags=["意见归类"])
 
 EngineName = Literal["auto", "embedded", "llm"]
+_EMBEDDED: dict[tuple[str, str, int], Classifier] = {}
 STAGES = {"split": "拆分与去重", "redact": "脱敏", "embed": "计算向量", "classify": "归类",
           "discover": "发现新主题", "summarise": "汇总"}
 
@@ -110,14 +110,14 @@ async def read_request(request: Request) -> tuple[list[str], str | None, EngineN
 
 def classifier_for(engine: EngineName, taxonomy: Taxonomy, embedder: Embedder, chat_model: Any) -> Classifier:
     """The embedded classifier is kept per taxonomy (it embeds its examples once); LLM ones are built anew."""
-    if chat_model is None:
-        return _embedded_classifier(engine, taxonomy.model_dump_json(), embedder)
-    return make_classifier(engine, taxonomy, embedder, chat_model)
-
-
-@lru_cache(maxsize=8)
-def _embedded_classifier(engine: EngineName, taxonomy_json: str, embedder: Embedder) -> Classifier:
-    return make_classifier(engine, Taxonomy.model_validate_json(taxonomy_json), embedder, None)
+    if chat_model is not None:
+        return make_classifier(engine, taxonomy, embedder, chat_model)
+    key = (engine, taxonomy.model_dump_json(), id(embedder))
+    if key not in _EMBEDDED:
+        if len(_EMBEDDED) >= 8:
+            _EMBEDDED.clear()
+        _EMBEDDED[key] = make_classifier(engine, taxonomy, embedder, None)
+    return _EMBEDDED[key]
 
 
 def run_feedback(lines: list[str], taxonomy_text: str | None, engine: EngineName, label: str, *,
