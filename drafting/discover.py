@@ -1,7 +1,10 @@
 """Discovery: opinions that fit no theme are clustered on their embeddings into new, named themes.
 
-Average-linkage agglomerative clustering at a cosine threshold finds the groups (k-means first
-shrinks a large input to a few hundred centres, so nothing is quadratic in the number of opinions);
+The embeddings are first freed of the embedder's common direction (the mean embedding of a fixed
+set of reference sentences, removed and the rows renormalised): sentence embeddings share one large
+component, and without it cosine distances spread out enough for a fixed threshold to work. The
+reference is fixed rather than the run's own mean so that a run about one topic stays one theme. Average-linkage agglomerative clustering at a cosine threshold then finds the
+groups (k-means first shrinks a large input to a few hundred centres, so nothing is quadratic);
 near-duplicate groups are merged; small groups go to 其他, which is kept at or under `max_other`
 by attaching its closest members to their nearest group. Names and keywords come from class-based
 TF-IDF over jieba words.
@@ -17,8 +20,9 @@ import numpy as np
 
 from .templates import render
 
-THRESHOLD = 0.12  # cosine distance at which average-linkage groups stop merging
-MERGE_COSINE = 0.95  # centroids this close are one theme
+THRESHOLD = 0.6  # cosine distance (centred vectors) at which average-linkage groups stop merging
+MERGE_COSINE = 0.8  # centred centroids this close are one theme
+MIN_SIZE = 3  # smaller groups go to 其他
 MAX_DIRECT = 1500  # above this many opinions, k-means centres are clustered instead
 MICRO_CLUSTERS = 400
 KEYWORDS = 5
@@ -51,26 +55,44 @@ class Cluster:
 
 
 def discover(texts: list[str], vectors: np.ndarray, weights: np.ndarray, *, background: list[str],
-             taken_names: set[str], max_other: float, total: int | None = None
-             ) -> tuple[list[Cluster], np.ndarray, list[float]]:
-    """Clusters of `texts`, the indices left as 其他, and their similarity to the nearest cluster."""
+             taken_names: set[str], max_other: float, total: int | None = None,
+             mean: np.ndarray | None = None) -> tuple[list[Cluster], np.ndarray, list[float]]:
+    """Clusters of `texts`, the indices left as 其他, and their similarity to the nearest cluster.
+
+    `mean` is the embedder's common direction, taken out first (None: vectors used as they are).
+    """
     n = len(texts)
     total = total if total is not None else int(weights.sum())
     if n < 2:
         return [], np.arange(n), [0.0] * n
+    if mean is not None:
+        vectors = centred(vectors, mean)
     labels = cluster_labels(vectors)
     groups = _merge_near(_groups(labels), vectors)
-    min_size = max(2, math.ceil(0.01 * total))
+    min_size = max(MIN_SIZE, math.ceil(0.01 * total))
     kept = [g for g in groups if weights[g].sum() >= min_size]
     leftover = np.array(sorted(i for g in groups if weights[g].sum() < min_size for i in g), dtype=int)
     if not kept:
         return [], np.arange(n), [0.0] * n
     kept, leftover = _bound_other(kept, leftover, vectors, weights, int(max_other * total))
-    centres = _centres(kept, vectors)
-    other_sim = (vectors[leftover] @ centres.T).max(axis=1) if len(leftover) else np.zeros(0)
     clusters = [Cluster(members=g) for g in sorted(kept, key=lambda g: -weights[g].sum())]
     _describe(clusters, texts, vectors, weights, background, taken_names)
-    return clusters, leftover, [float(s) for s in other_sim]
+    # a group with no content word (greetings, 尊敬的领导) is no theme: it joins 其他
+    empty = [c for c in clusters if not c.keywords]
+    if empty:
+        clusters = [c for c in clusters if c.keywords]
+        leftover = np.array(sorted([*leftover.tolist(), *(i for c in empty for i in c.members)]), dtype=int)
+    if not clusters or not len(leftover):
+        return clusters, leftover, [0.0] * len(leftover)
+    centres = _centres([c.members for c in clusters], vectors)
+    other_sim = (vectors[leftover] @ centres.T).max(axis=1)
+    return clusters, leftover, [float(min(max(s, 0.0), 1.0)) for s in other_sim]
+
+
+def centred(vectors: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """Rows with the common direction taken out, L2-normalised again."""
+    rows = vectors - mean
+    return (rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)).astype(np.float32)
 
 
 def cluster_labels(vectors: np.ndarray, threshold: float = THRESHOLD) -> np.ndarray:
@@ -171,7 +193,7 @@ def _unique_name(ranked: list[str], used: set[str], number: int) -> str:
 
 
 def _nouns_first(words: list[str]) -> list[str]:
-    """Words whose single part of speech is a noun come first, otherwise in their ranked order."""
+    """Words whose single part of speech is a noun come first, each part in ranked order."""
     tagger = _jieba_posseg()
 
     def is_noun(word: str) -> bool:
@@ -179,7 +201,7 @@ def _nouns_first(words: list[str]) -> list[str]:
         return len(tags) == 1 and tags[0].startswith(("n", "vn", "an"))
 
     nouns = [w for w in words if is_noun(w)]
-    return nouns[:1] + [w for w in words if w not in nouns[:1]]
+    return nouns + [w for w in words if w not in nouns]
 
 
 @lru_cache

@@ -119,7 +119,7 @@ def classify_opinions(lines: list[str], *, taxonomy: "Taxonomy | None", classifi
         clusters, leftover, similarity = discover(
             [ops.unique[i] for i in open_rows], vectors[open_rows], ops.weights[open_rows],
             background=[ops.unique[i] for i in alive], taken_names=taken, max_other=MAX_OTHER_SHARE,
-            total=ops.total)
+            total=ops.total, mean=common_direction(embedder))
         for cluster in clusters:
             for k, sim in zip(cluster.members, cluster.similarity, strict=True):
                 theme_of[open_rows[k]] = cluster.label
@@ -142,6 +142,24 @@ def classify_opinions(lines: list[str], *, taxonomy: "Taxonomy | None", classifi
     tell("summarise", 1, 1)
     engine = "llm" if classifier is not None and getattr(classifier, "name", "") == "llm" else "embedded"
     return result.model_copy(update={"engine": engine, "warnings": warnings})
+
+
+def common_direction(embedder: "Embedder") -> np.ndarray:
+    """The embedder's mean query vector over reference sentences: the default taxonomy's descriptions
+    and examples (kept per embedder, so a long-lived service embeds them once)."""
+    if embedder.name not in _COMMON:
+        import yaml
+
+        from .config import DEFAULT_TAXONOMY
+
+        with open(DEFAULT_TAXONOMY, encoding="utf-8") as handle:
+            themes = yaml.safe_load(handle)["themes"]
+        sentences = [t["description"] for t in themes] + [e for t in themes for e in t["examples"]]
+        _COMMON[embedder.name] = embedder.queries(sentences).mean(axis=0)
+    return _COMMON[embedder.name]
+
+
+_COMMON: dict[str, np.ndarray] = {}
 
 
 def _embed(texts: list[str], embedder: "Embedder", tell: Progress) -> np.ndarray:
