@@ -2,6 +2,7 @@
 
 import hmac
 import ipaddress
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, cast
 from urllib.parse import quote
@@ -28,6 +29,7 @@ app.mount("/docs-static", StaticFiles(directory=swagger_ui_bundle.swagger_ui_pat
 for module in (routes_drafts, routes_feedback, routes_corpus, routes_pages):
     app.include_router(module.router)
 
+log = logging.getLogger("drafting.service")
 PUBLIC_PATHS = {"/healthz", "/login", "/docs", "/openapi.json"}
 PUBLIC_PREFIXES = ("/static/", "/docs-static/")
 
@@ -63,6 +65,13 @@ async def require_token(request: Request, call_next: Callable[[Request], Awaitab
 async def drafting_error(request: Request, exc: Exception) -> JSONResponse:
     error = cast(DraftingError, exc)
     return JSONResponse({"detail": error.message}, status_code=error.http_status)
+
+
+@app.exception_handler(Exception)
+async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+    """Anything unforeseen: one Chinese line for the user, the traceback only in the service log."""
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return JSONResponse({"detail": "服务器内部错误，请查看服务日志"}, status_code=500)
 
 
 class _Located:

@@ -4,10 +4,13 @@ import io
 import json
 
 import docx
+from fastapi.testclient import TestClient
 
 from drafting.errors import BadInput
 from drafting.facts import parse_facts
+from drafting.web import deps
 from drafting.web.db import History
+from service import app
 
 from .conftest import FACTS
 
@@ -140,3 +143,21 @@ def test_history_survives_a_restart(client, drafting_home):
     stored = reopened.get_draft(record["id"])
     assert stored.status == "done" and stored.draft["text"] == record["text"]
     assert stored.facts["unit"] == FACTS["unit"]
+
+
+class BrokenRetriever:
+    """A retriever that fails as a bug would (not a DraftingError)."""
+
+    def search(self, query, k=5, *, sector=None, exclude_docs=None):
+        raise RuntimeError("disk on fire")
+
+
+def test_a_crash_mid_request_keeps_the_input(client):
+    app.dependency_overrides[deps.retriever] = BrokenRetriever
+    with TestClient(app, raise_server_exceptions=False) as crashing:
+        answer = crashing.post("/api/drafts", json=FACTS)
+    assert answer.status_code == 500
+    assert answer.json() == {"detail": "服务器内部错误，请查看服务日志"}
+    kept = client.get("/api/drafts").json()
+    assert [d["status"] for d in kept] == ["failed"]
+    assert client.get(f"/api/drafts/{kept[0]['id']}/facts").json()["unit"] == FACTS["unit"]
