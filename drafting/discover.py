@@ -3,7 +3,8 @@
 The embeddings are first freed of the embedder's common direction (the mean embedding of a fixed
 set of reference sentences, removed and the rows renormalised): sentence embeddings share one large
 component, and without it cosine distances spread out enough for a fixed threshold to work. The
-reference is fixed rather than the run's own mean so that a run about one topic stays one theme. Average-linkage agglomerative clustering at a cosine threshold then finds the
+reference is fixed rather than the run's own mean so that a run about one topic stays one theme.
+Average-linkage agglomerative clustering at a cosine threshold then finds the
 groups (k-means first shrinks a large input to a few hundred centres, so nothing is quadratic);
 near-duplicate groups are merged; small groups go to 其他, which is kept at or under `max_other`
 by attaching its closest members to their nearest group. Names and keywords come from class-based

@@ -91,10 +91,11 @@ def classify_opinions(lines: list[str], *, taxonomy: "Taxonomy | None", classifi
     score_of[no_opinion] = 1.0
 
     to_embed = np.flatnonzero(~no_opinion)
+    passages = getattr(classifier, "embeds_as", "query") == "passage"
     vectors = np.zeros((n, 0), dtype=np.float32)
     if len(to_embed):
         texts = [ops.unique[i] for i in to_embed]
-        rows = _embed(texts, embedder, tell)
+        rows = _embed(texts, embedder.passages if passages else embedder.queries, tell)
         vectors = np.zeros((n, rows.shape[1]), dtype=np.float32)
         vectors[to_embed] = rows
         to_embed, merged = ops.merge_near(to_embed, vectors)
@@ -111,7 +112,7 @@ def classify_opinions(lines: list[str], *, taxonomy: "Taxonomy | None", classifi
     alive = ops.alive()
     open_rows = np.array([i for i in alive if theme_of[i] is None and not no_opinion[i]], dtype=int)
     taken = {t.name for t in taxonomy.themes} if taxonomy is not None else set()
-    warnings: list[str] = []
+    warnings: list[str] = list(getattr(classifier, "warnings", []) or [])
     clusters: list[Cluster] = []
     leftover = open_rows
     if len(open_rows):
@@ -119,7 +120,7 @@ def classify_opinions(lines: list[str], *, taxonomy: "Taxonomy | None", classifi
         clusters, leftover, similarity = discover(
             [ops.unique[i] for i in open_rows], vectors[open_rows], ops.weights[open_rows],
             background=[ops.unique[i] for i in alive], taken_names=taken, max_other=MAX_OTHER_SHARE,
-            total=ops.total, mean=common_direction(embedder))
+            total=ops.total, mean=common_direction(embedder, passages))
         for cluster in clusters:
             for k, sim in zip(cluster.members, cluster.similarity, strict=True):
                 theme_of[open_rows[k]] = cluster.label
@@ -144,10 +145,11 @@ def classify_opinions(lines: list[str], *, taxonomy: "Taxonomy | None", classifi
     return result.model_copy(update={"engine": engine, "warnings": warnings})
 
 
-def common_direction(embedder: "Embedder") -> np.ndarray:
-    """The embedder's mean query vector over reference sentences: the default taxonomy's descriptions
+def common_direction(embedder: "Embedder", passages: bool = False) -> np.ndarray:
+    """The embedder's mean vector over reference sentences: the default taxonomy's descriptions
     and examples (kept per embedder, so a long-lived service embeds them once)."""
-    if embedder.name not in _COMMON:
+    key = (embedder.name, passages)
+    if key not in _COMMON:
         import yaml
 
         from .config import DEFAULT_TAXONOMY
@@ -155,19 +157,19 @@ def common_direction(embedder: "Embedder") -> np.ndarray:
         with open(DEFAULT_TAXONOMY, encoding="utf-8") as handle:
             themes = yaml.safe_load(handle)["themes"]
         sentences = [t["description"] for t in themes] + [e for t in themes for e in t["examples"]]
-        _COMMON[embedder.name] = embedder.queries(sentences).mean(axis=0)
-    return _COMMON[embedder.name]
+        _COMMON[key] = (embedder.passages if passages else embedder.queries)(sentences).mean(axis=0)
+    return _COMMON[key]
 
 
-_COMMON: dict[str, np.ndarray] = {}
+_COMMON: dict[tuple[str, bool], np.ndarray] = {}
 
 
-def _embed(texts: list[str], embedder: "Embedder", tell: Progress) -> np.ndarray:
+def _embed(texts: list[str], embed: Callable[[list[str]], np.ndarray], tell: Progress) -> np.ndarray:
     """Each unique opinion embedded once, in chunks so the progress bar moves."""
     parts = []
     tell("embed", 0, len(texts))
     for start in range(0, len(texts), EMBED_CHUNK):
-        parts.append(embedder.queries(texts[start:start + EMBED_CHUNK]))
+        parts.append(embed(texts[start:start + EMBED_CHUNK]))
         tell("embed", min(start + EMBED_CHUNK, len(texts)), len(texts))
     return np.vstack(parts).astype(np.float32)
 

@@ -176,7 +176,7 @@ def test_cli_json_without_taxonomy(embedder, tmp_path):
 
 
 def test_a_run_about_one_topic_stays_one_theme(embedder):
-    lines = ["食堂饭菜太贵了", "食堂的菜价格太高", "食堂饭菜又贵又难吃", "希望食堂降低饭菜价格", "食堂菜品太少",
-             "食堂卫生差，桌子油腻"]
+    lines = ["食堂饭菜太贵了", "食堂的菜价格太高", "食堂饭菜又贵又难吃", "希望食堂降低饭菜价格",
+             "食堂菜品太少", "食堂卫生差，桌子油腻"]
     result = classify_opinions(lines, taxonomy=None, classifier=None, embedder=embedder)
     assert len(result.discovered) == 1 and "食堂" in result.discovered[0].label
