@@ -189,6 +189,22 @@ def get_feedback(run_id: str, history: HistoryDep) -> FeedbackRecord:
     return FeedbackRecord(**result.model_dump(), id=run_id)
 
 
+class ThemeChoice(BaseModel):
+    id: str
+    name: str
+    discovered: bool = Field(False, description="Found by clustering in this run")
+
+
+@router.get("/{run_id}/themes", response_model=list[ThemeChoice],
+            summary="可移入的主题（分类表与新发现的主题）")
+def theme_choices(run_id: str, history: HistoryDep) -> list[ThemeChoice]:
+    result, taxonomy = stored_result(history, run_id)
+    choices = {t.id: ThemeChoice(id=t.id, name=t.name) for t in (taxonomy.themes if taxonomy else [])}
+    for t in result.themes:
+        choices.setdefault(t.id, ThemeChoice(id=t.id, name=t.name, discovered=t.discovered))
+    return list(choices.values())
+
+
 @router.patch("/{run_id}/assignments/{index}", response_model=FeedbackRecord,
               summary="把一条意见移到另一个主题")
 def move(run_id: str, body: Move, history: HistoryDep,

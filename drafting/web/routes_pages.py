@@ -8,7 +8,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ..facts import SECTORS
-from ..themes import load_taxonomy
 from . import TEMPLATES_DIR
 from .deps import HistoryDep, SettingsDep
 
@@ -30,9 +29,8 @@ def draft_page(request: Request, history: HistoryDep) -> HTMLResponse:
 
 @router.get("/feedback", response_class=HTMLResponse)
 def feedback_page(request: Request, history: HistoryDep) -> HTMLResponse:
-    choices = [{"id": t.id, "name": t.name} for t in load_taxonomy(None).themes]
     return templates.TemplateResponse(request, "feedback.html", {
-        "page": "feedback", "runs": history.list_feedback(), "default_themes": choices})
+        "page": "feedback", "runs": history.list_feedback()})
 
 
 @router.get("/corpus", response_class=HTMLResponse)

@@ -31,6 +31,23 @@ OPINIONS = """不要只局限于理论学习，多开展一些实践性活动。
 没有意见
 """
 
+# Three clear concerns for runs without a taxonomy (discovery only).
+CONCERNS = """食堂的饭菜太贵了，分量还少。
+单位食堂菜品单一，天天都是那几样。
+食堂卫生状况差，餐具洗不干净。
+希望食堂增加一些清淡的菜。
+食堂开饭时间太短，来晚了就没菜了。
+单位停车位太少，每天早上抢车位。
+停车难的问题一直没解决，车只能停路边。
+建议在后院划出一片停车区域。
+外来车辆占用停车位，职工没地方停。
+停车场没有照明，晚上取车不安全。
+办事窗口的工作人员态度冷淡，问什么都说不知道。
+窗口服务人员经常不在岗，群众等半天。
+窗口工作人员说话生硬，解释政策不耐心。
+满意
+"""
+
 
 class RecordingRetriever:
     """Stands in for the vector store: returns one exemplar and records every query it was asked."""

@@ -6,7 +6,7 @@ import json
 import docx
 import openpyxl
 
-from .conftest import OPINIONS
+from .conftest import CONCERNS, OPINIONS
 
 
 def classify(client, **body):
@@ -41,6 +41,8 @@ def check_round_trip(client, record):
     assert client.get(f"/api/feedback/{record['id']}").json() == record
     listed = client.get("/api/feedback").json()
     assert [r["id"] for r in listed] == [record["id"]] and listed[0]["total"] == 8
+    choices = {t["id"] for t in client.get(f"/api/feedback/{record['id']}/themes").json()}
+    assert {"study", "commitment", "member_development", "praise"} <= choices
 
 
 def check_move_updates_counts_shares_and_exports(client, record):
@@ -88,16 +90,17 @@ def check_moves_are_checked(client, record):
 
 
 def test_lines_upload_and_no_taxonomy(client, drafting_home):
-    lines = [line for line in OPINIONS.splitlines() if line]
+    lines = [line for line in CONCERNS.splitlines() if line]
     by_lines = client.post("/api/feedback", json={"lines": lines, "taxonomy": "none"})
     assert by_lines.status_code == 200, by_lines.text
     assert by_lines.json()["total"] == len(lines)
-    assert any(t["discovered"] for t in by_lines.json()["themes"])
+    found = [t for t in by_lines.json()["themes"] if t["discovered"]]
+    assert len(found) >= 2 and any("食堂" in t["name"] for t in found)
 
-    text_file = ("意见.txt", OPINIONS.encode(), "text/plain")
+    text_file = ("意见.txt", CONCERNS.encode(), "text/plain")
     upload = client.post("/api/feedback", files={"file": text_file}, data={"taxonomy": "none"})
     assert upload.status_code == 200, upload.text
-    assert upload.json()["total"] == 8
+    assert upload.json()["total"] == len(lines)
 
     book = openpyxl.Workbook()
     for line in lines:
@@ -136,7 +139,7 @@ def test_bad_input_names_the_field(client):
 
 
 def test_streamed_run_reports_progress(client):
-    with client.stream("POST", "/api/feedback", json={"text": OPINIONS, "taxonomy": "none"},
+    with client.stream("POST", "/api/feedback", json={"text": CONCERNS, "taxonomy": "none"},
                        headers={"Accept": "text/event-stream"}) as answer:
         body = answer.read().decode("utf-8")
     names = [line[7:] for line in body.splitlines() if line.startswith("event: ")]

@@ -5,7 +5,7 @@ import io
 import openpyxl
 import pytest
 
-from tests.api.conftest import OPINIONS
+from tests.api.conftest import CONCERNS, OPINIONS
 
 from .conftest import shot
 
@@ -56,9 +56,11 @@ def test_group_opinions_move_one_and_export(page):
 
 def test_discovery_only_shows_new_themes_apart(page):
     page.goto("/feedback")
-    page.fill("#opinions", OPINIONS)
+    page.fill("#opinions", CONCERNS)
     page.select_option("#taxonomy-choice", "none")
     page.click("#classify-button")
     page.wait_for_selector("#result:not(.hidden)", timeout=90_000)
-    assert page.locator("#discovered-card:not(.hidden) #discovered-table tr.theme").count() >= 1
+    assert page.locator("#discovered-card:not(.hidden) #discovered-table tr.theme").count() >= 2
+    page.click("#discovered-table tr.theme >> nth=0")
+    assert page.locator("#discovered-table tr.opinions .opinion").count() >= 3
     shot(page, "feedback-discovered")

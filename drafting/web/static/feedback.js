@@ -12,12 +12,10 @@ function themeName(id) {
   return found ? found.name : id;
 }
 
-function moveTargets() {
-  const targets = new Map(run.themes.map((t) => [t.id, t.name]));
-  if (run.id && !run.customTaxonomy) {
-    for (const t of JSON.parse(document.getElementById("default-themes").textContent)) if (!targets.has(t.id)) targets.set(t.id, t.name);
-  }
-  return targets;
+let targets = [];
+
+async function loadTargets() {
+  targets = (await api("GET", `/api/feedback/${run.id}/themes`)).map((t) => [t.id, t.name]);
 }
 
 function opinionsOf(themeId) {
@@ -25,10 +23,9 @@ function opinionsOf(themeId) {
 }
 
 function opinionList(themeId) {
-  const targets = moveTargets();
   const rows = opinionsOf(themeId).map((a) => {
     const select = el("select", { "data-index": a.index, "aria-label": "移到其他类别", onchange: (e) => move(a.index, e.target.value) },
-      [...targets].map(([id, name]) => el("option", { value: id, selected: id === a.theme }, name)),
+      targets.map(([id, name]) => el("option", { value: id, selected: id === a.theme }, name)),
       el("option", { value: NONE, selected: a.theme === null }, "其他（未归类）"));
     return el("div", { class: "opinion" }, el("span", {}, a.text), select);
   });
@@ -111,7 +108,6 @@ function render(record) {
 async function move(index, target) {
   try {
     const record = await api("PATCH", `/api/feedback/${run.id}/assignments/${index}`, { theme: target === NONE ? null : target });
-    record.customTaxonomy = run.customTaxonomy;
     render(record);
   } catch (e) {
     alert(e.message);
@@ -157,8 +153,9 @@ async function classify(event) {
       document.getElementById("progress-text").textContent = `${data.message}${data.total ? `（${data.done}/${data.total}）` : ""}`;
       bar.style.width = `${Math.max(2, Math.round(100 * share))}%`;
     });
-    record.customTaxonomy = choice === "custom";
     open.clear();
+    run = record;
+    await loadTargets();
     render(record);
     history.replaceState(null, "", `/feedback?id=${record.id}`);
     addToHistory(record);
@@ -184,7 +181,9 @@ document.addEventListener("DOMContentLoaded", async () => {
   const id = new URLSearchParams(location.search).get("id");
   if (id) {
     try {
-      render(await api("GET", `/api/feedback/${id}`));
+      run = await api("GET", `/api/feedback/${id}`);
+      await loadTargets();
+      render(run);
     } catch (e) {
       showError(document.getElementById("form-error"), e);
     }
