@@ -199,7 +199,8 @@ class ThemeChoice(BaseModel):
             summary="可移入的主题（分类表与新发现的主题）")
 def theme_choices(run_id: str, history: HistoryDep) -> list[ThemeChoice]:
     result, taxonomy = stored_result(history, run_id)
-    choices = {t.id: ThemeChoice(id=t.id, name=t.name, discovered=False) for t in (taxonomy.themes if taxonomy else [])}
+    known = taxonomy.themes if taxonomy else []
+    choices = {t.id: ThemeChoice(id=t.id, name=t.name, discovered=False) for t in known}
     for t in result.themes:
         choices.setdefault(t.id, ThemeChoice(id=t.id, name=t.name, discovered=t.discovered))
     return list(choices.values())
