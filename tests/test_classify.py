@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from drafting.classify_embedded import EmbeddedClassifier, bundled_examples, labelled_set
+from drafting.classify_embedded import EXAMPLE_VECTORS, EmbeddedClassifier, bundled_examples, labelled_set
 from drafting.themes import Taxonomy, Theme, load_taxonomy
 
 CLEAR = {
@@ -87,3 +87,31 @@ def test_vectors_are_queries_of_the_opening(default_classifier, embedder):
     assert EmbeddedClassifier.embeds_as == "query"
     row = default_classifier.embed([long_text])
     assert np.allclose(row, embedder.queries([long_text[:EmbeddedClassifier.embed_chars]]), atol=1e-5)
+
+
+class Recording:
+    """Wraps the real embedder and records every text it is asked to embed."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.name = inner.name
+        self.seen: list[str] = []
+
+    def queries(self, texts):
+        self.seen += texts
+        return self.inner.queries(texts)
+
+    passages = queries
+
+
+def test_shipped_example_vectors_are_current_and_spare_the_embedder(embedder):
+    with np.load(EXAMPLE_VECTORS) as shipped:
+        texts, rows = shipped["texts"].tolist(), shipped["vectors"].astype(np.float32)
+    assert set(labelled_set(load_taxonomy(None))[0]) == set(texts)
+    picks = [0, len(texts) // 2, len(texts) - 1]
+    fresh = embedder.queries([texts[i][:EmbeddedClassifier.embed_chars] for i in picks])
+    assert np.all(np.sum(fresh * rows[picks], axis=1) > 0.99)
+    recording = Recording(embedder)
+    classifier = EmbeddedClassifier(load_taxonomy(None), recording)
+    classifier.classify(["食堂饭菜太贵"], classifier.embed(["食堂饭菜太贵"]))
+    assert recording.seen == ["食堂饭菜太贵"]
