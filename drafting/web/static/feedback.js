@@ -72,7 +72,7 @@ function render(record) {
 
   const known = [...run.themes.filter((t) => !t.discovered && !t.praise), ...run.themes.filter((t) => t.praise)];
   const found = run.themes.filter((t) => t.discovered);
-  const chartRows = [...known, ...found].filter((t) => t.count > 0);
+  const chartRows = [...known.filter((t) => !t.praise), ...found, ...known.filter((t) => t.praise)].filter((t) => t.count > 0);
   if (unassigned) chartRows.push({ id: NONE, name: "其他（未归类）", count: unassigned, share: unassigned / Math.max(run.total, 1) });
   renderChart(chartRows);
 
