@@ -91,8 +91,9 @@ def retrieve_exemplars(facts: Facts, retriever: Retriever, *, k: int = 3,
                        exclude_docs: set[str] | None = None) -> Exemplars:
     """Exemplar passages for each part of the draft, the facts' own sector first."""
     parts: dict[str, list[Passage]] = {}
-    for part in PARTS:
-        query = part_query(part, facts)
+    queries = {part: part_query(part, facts) for part in PARTS}
+    retriever.prime(list(queries.values()))
+    for part, query in queries.items():
         found: list[Passage] = []
         if facts.sector:
             found = retriever.search(query, k, sector=facts.sector, exclude_docs=exclude_docs)

@@ -40,6 +40,9 @@ class Retriever(Protocol):
         self, query: str, k: int = 5, *, sector: str | None = None, exclude_docs: set[str] | None = None
     ) -> list[Passage]: ...
 
+    def prime(self, queries: list[str]) -> None:
+        """Prepare for these queries at once (one embedding batch instead of one call a query)."""
+
 
 def keyword_tokens(text: str) -> list[str]:
     """Character bigrams of Chinese runs (and single characters of one-character runs), plus ASCII words."""
@@ -140,6 +143,10 @@ class HybridRetriever:
             }
         ranked = sorted(scores, key=lambda i: (-scores[i], i))[:k]
         return [passages[i].model_copy(update={"score": round(scores[i], 4)}) for i in ranked]
+
+    def prime(self, queries: list[str]) -> None:
+        if self._mode != "keyword":
+            self._store.query_vectors(queries)
 
     def _blend(self, vector: dict[int, float], keyword: dict[int, float]) -> dict[int, float]:
         """Vector similarity rescaled to [0, 1] over the candidates, mixed with the scaled BM25 score."""

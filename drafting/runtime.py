@@ -28,7 +28,9 @@ def store() -> "CorpusStore":
     return open_store(get_settings(), embedder())
 
 
+@lru_cache
 def retriever() -> "Retriever":
+    """One retriever per store: it keeps its keyword index and query vectors between calls."""
     from .retrieve import HybridRetriever
 
     return HybridRetriever(store())
@@ -48,3 +50,4 @@ def reset() -> None:
     """Forget cached parts (tests change DRAFTING_HOME between cases)."""
     get_settings.cache_clear()
     store.cache_clear()
+    retriever.cache_clear()

@@ -22,7 +22,11 @@ class RecordingRetriever:
 
     def __init__(self, sector_hits: int = 3):
         self.calls: list[dict] = []
+        self.primed: list[list[str]] = []
         self.sector_hits = sector_hits
+
+    def prime(self, queries):
+        self.primed.append(queries)
 
     def search(self, query, k=5, *, sector=None, exclude_docs=None):
         self.calls.append({"query": query, "k": k, "sector": sector, "exclude_docs": exclude_docs})
@@ -34,6 +38,9 @@ class RecordingRetriever:
 
 
 class FailingRetriever:
+    def prime(self, queries):
+        raise StoreUnavailable("向量库无法打开")
+
     def search(self, query, k=5, *, sector=None, exclude_docs=None):
         raise StoreUnavailable("向量库无法打开")
 
@@ -154,6 +161,7 @@ def test_write_draft_retrieves_each_part_by_sector_and_lists_sources():
     draft = write_draft(facts, retriever=retriever, engine=TemplateEngine())
     sector_calls = [c for c in retriever.calls if c["sector"] == "企业"]
     assert len(sector_calls) == len(PARTS)
+    assert retriever.primed == [[c["query"] for c in sector_calls]], "part queries embedded in one batch"
     assert len(retriever.calls) == 2 * len(PARTS), "too few same-sector hits are topped up without the filter"
     assert any("四项措施" in c["query"] for c in retriever.calls)
     assert draft.sources and draft.sources == sorted(draft.sources, key=lambda s: -s.score)

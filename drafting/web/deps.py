@@ -1,6 +1,5 @@
 """The live parts every route takes, as FastAPI dependencies (tests override them with recording fakes)."""
 
-from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import Depends
@@ -26,12 +25,6 @@ def embedder() -> Embedder:
 
 
 def retriever() -> Retriever:
-    return _retriever_of(runtime.store())
-
-
-@lru_cache(maxsize=4)
-def _retriever_of(store: CorpusStore) -> Retriever:
-    """One retriever per store: it keeps its keyword index and query vectors between requests."""
     return runtime.retriever()
 
 

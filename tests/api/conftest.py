@@ -55,6 +55,9 @@ class RecordingRetriever:
     def __init__(self) -> None:
         self.queries: list[str] = []
 
+    def prime(self, queries: list[str]) -> None:
+        """Nothing to prepare: the canned exemplar needs no embeddings."""
+
     def search(self, query: str, k: int = 5, *, sector: str | None = None,
                exclude_docs: set[str] | None = None) -> list[Passage]:
         self.queries.append(query)
