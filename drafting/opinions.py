@@ -5,6 +5,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from pathlib import PurePath
 
 import numpy as np
@@ -13,7 +14,10 @@ from .errors import BadInput
 from .redact import redact
 
 NEAR_COSINE = 0.95
-NEAR_CHARS = 0.8
+# Near duplicates differ only in these (particles, intensifiers), at most NEAR_EDITS characters:
+# 食堂饭菜太贵了 = 食堂饭菜太贵啦, but 食堂收费太高 is not 澡堂收费太高.
+FILLERS = set("了啦呀啊吧呢嘛哦噢哈的地得很太真也都还就再又更挺蛮非常十分特别实在")
+NEAR_EDITS = 3
 _BLOCK = 1024
 _NEIGHBOURS = 5  # near duplicates are looked for among each opinion's nearest neighbours only
 
@@ -154,7 +158,7 @@ class Opinions:
                 i = parent[i]
             return i
 
-        grams = {int(i): _bigrams(normalise(self.unique[i])) for i in rows}
+        plain = {int(i): normalise(self.unique[i]) for i in rows}
         block = vectors[rows]
         k = min(_NEIGHBOURS + 1, len(rows))
         for start in range(0, len(rows), _BLOCK):
@@ -163,7 +167,7 @@ class Opinions:
             close = np.take_along_axis(sims, nearest, axis=1) >= NEAR_COSINE
             for a, col in zip(*np.nonzero(close), strict=True):
                 i, j = int(rows[start + a]), int(rows[nearest[a, col]])
-                if i != j and _dice(grams[i], grams[j]) >= NEAR_CHARS:
+                if i != j and same_but_fillers(plain[i], plain[j]):
                     ri, rj = root(i), root(j)
                     if ri != rj:
                         parent[max(ri, rj)] = min(ri, rj)
@@ -177,12 +181,15 @@ class Opinions:
         return keep, merged
 
 
-def _bigrams(text: str) -> set[str]:
-    return {text[k:k + 2] for k in range(len(text) - 1)} or {text}
-
-
-def _dice(a: set[str], b: set[str]) -> float:
-    return 2 * len(a & b) / (len(a) + len(b))
+def same_but_fillers(a: str, b: str) -> bool:
+    """True when the two texts differ only in a few particles or intensifiers."""
+    if abs(len(a) - len(b)) > NEAR_EDITS:
+        return False
+    changed = ""
+    for op, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op != "equal":
+            changed += a[i1:i2] + b[j1:j2]
+    return len(changed) <= 2 * NEAR_EDITS and all(ch in FILLERS for ch in changed)
 
 
 def prepare(lines: list[str], tell: Callable[[str, int, int], None]) -> Opinions:

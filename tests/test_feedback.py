@@ -66,6 +66,14 @@ def test_duplicates_counted_once_with_multiplicity():
     assert [a.theme for a in result.assignments] == ["canteen", "canteen", "canteen", "road", "canteen"]
 
 
+def test_near_duplicates_differ_only_in_particles():
+    from drafting.opinions import same_but_fillers
+
+    assert same_but_fillers("食堂饭菜太贵了", "食堂饭菜太贵啦")
+    assert not same_but_fillers("食堂收费太高", "澡堂收费太高")
+    assert not same_but_fillers("食堂饭菜太贵", "食堂饭菜不贵")
+
+
 def test_no_opinion_goes_to_praise_without_the_classifier():
     result, embedder, classifier = run(["无", "没有意见", "很满意", "食堂太贵"])
     assert classifier.seen == ["食堂太贵"]
