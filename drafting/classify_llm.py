@@ -32,7 +32,7 @@ def label_model(taxonomy: Taxonomy) -> type[BaseModel]:
     return create_model(
         "OpinionLabel",
         number=(int, Field(ge=1, description="The opinion's number in the batch")),
-        theme=(Literal[ids], Field(description="Theme id from the loaded taxonomy, or none")),  # type: ignore[valid-type]
+        theme=(Literal[ids], Field(description="Theme id from the loaded taxonomy, or none")),  # type: ignore[valid-type,arg-type]
     )
 
 
@@ -74,7 +74,7 @@ class LLMClassifier:
     classifier (with a warning) or LLMUnavailable."""
 
     name = "llm"
-    embeds_as = EmbeddedClassifier.embeds_as
+    embeds_as: Literal["query", "passage"] = EmbeddedClassifier.embeds_as
 
     def __init__(self, taxonomy: Taxonomy, chat_model: BaseChatModel, settings: Settings,
                  embedded: EmbeddedClassifier, *, fall_back: bool = True, batch: int = BATCH) -> None:
@@ -113,11 +113,12 @@ class LLMClassifier:
         else:
             unanswered = len(texts) - len(answers)
             if unanswered:
-                self.warnings.append(f"大模型对 {unanswered} 条意见没有给出有效答案，这些意见改用内置分类器归类")
+                self.warnings.append(f"大模型对 {unanswered} 条意见没有给出有效答案，"
+                                     "这些意见改用内置分类器归类")
         return [self._assignment(answers, i, row) for i, row in enumerate(probs)]
 
     def _assignment(self, answers: dict[int, str | None], i: int, row: np.ndarray) -> Assignment:
-        """The LLM's theme, scored by the embedded model's agreement; the embedded answer where it gave none."""
+        """The LLM's theme scored by the embedded model's agreement; else the embedded answer."""
         if i not in answers:
             return self._embedded.assign(row)
         theme = answers[i]
@@ -128,7 +129,8 @@ class LLMClassifier:
     def _ask(self, texts: list[str]) -> dict[int, str | None]:
         """0-based answers for one batch; LLMUnavailable when the model cannot be reached or read."""
         numbers = list(range(1, len(texts) + 1))
-        opinions = [{"number": n, "text": _as_data(t, OPINION_CHARS)} for n, t in zip(numbers, texts, strict=True)]
+        opinions = [{"number": n, "text": _as_data(t, OPINION_CHARS)}
+                    for n, t in zip(numbers, texts, strict=True)]
         prompt: list[BaseMessage] = messages(
             self._system, render("llm/classify_user.j2", opinions=opinions, examples=self._examples))
         found: dict[int, str | None] = {}
