@@ -84,10 +84,9 @@ def classify_opinions(lines: list[str], *, taxonomy: "Taxonomy | None", classifi
     ops = prepare(lines, tell)
     n = len(ops.unique)
     praise_id = taxonomy.praise_id if taxonomy is not None else PRAISE_ID
-    theme_of: list[str | None] = [None] * n
     score_of = np.zeros(n, dtype=np.float32)
     no_opinion = np.array([is_no_opinion(text) for text in ops.unique], dtype=bool)
-    theme_of = [praise_id if flag else None for flag in no_opinion]
+    theme_of: list[str | None] = [praise_id if flag else None for flag in no_opinion]
     score_of[no_opinion] = 1.0
 
     to_embed = np.flatnonzero(~no_opinion)
@@ -95,7 +94,9 @@ def classify_opinions(lines: list[str], *, taxonomy: "Taxonomy | None", classifi
     vectors = np.zeros((n, 0), dtype=np.float32)
     if len(to_embed):
         texts = [ops.unique[i] for i in to_embed]
-        rows = _embed(texts, embedder.passages if passages else embedder.queries, tell)
+        # a classifier that says how its rows are made (e.g. from the opening characters) embeds them
+        embed = getattr(classifier, "embed", None) or (embedder.passages if passages else embedder.queries)
+        rows = _embed(texts, embed, tell)
         vectors = np.zeros((n, rows.shape[1]), dtype=np.float32)
         vectors[to_embed] = rows
         to_embed, merged = ops.merge_near(to_embed, vectors)
@@ -139,7 +140,7 @@ def classify_opinions(lines: list[str], *, taxonomy: "Taxonomy | None", classifi
 
     tell("summarise", 0, 1)
     result = summarise(ops, theme_of, score_of, vectors, taxonomy=taxonomy, praise_id=praise_id,
-                       clusters=clusters, other=[int(i) for i in leftover])
+                       clusters=clusters)
     tell("summarise", 1, 1)
     engine = "llm" if classifier is not None and getattr(classifier, "name", "") == "llm" else "embedded"
     return result.model_copy(update={"engine": engine, "warnings": warnings})

@@ -30,8 +30,7 @@ def _measures(name: str, keywords: tuple[str, ...]) -> dict:
 
 
 def summarise(ops: "Opinions", theme_of: list[str | None], score_of: np.ndarray, vectors: np.ndarray, *,
-              taxonomy: "Taxonomy | None", praise_id: str, clusters: list["Cluster"],
-              other: list[int]) -> "ClassifyResult":
+              taxonomy: "Taxonomy | None", praise_id: str, clusters: list["Cluster"]) -> "ClassifyResult":
     """The ClassifyResult: every opinion with its theme, every theme with its row of the list."""
     from .feedback import PRAISE_NAME, AssignedOpinion, ClassifyResult, DiscoveredTheme, ThemeSummary
 
