@@ -188,3 +188,20 @@ def test_a_run_about_one_topic_stays_one_theme(embedder):
              "食堂菜品太少", "食堂卫生差，桌子油腻"]
     result = classify_opinions(lines, taxonomy=None, classifier=None, embedder=embedder)
     assert len(result.discovered) == 1 and "食堂" in result.discovered[0].label
+
+
+def test_rows_are_embedded_the_way_the_classifier_says():
+    class OpeningClassifier(KeywordClassifier):
+        """Embeds only the first two characters, like a classifier that reads a message's opening."""
+
+        def __init__(self, keywords, embedder):
+            super().__init__(keywords)
+            self.embedder = embedder
+
+        def embed(self, texts):
+            return self.embedder.queries([t[:2] for t in texts])
+
+    embedder = TopicEmbedder(TOPICS)
+    classifier = OpeningClassifier({"食堂": "canteen"}, embedder)
+    classify_opinions(["食堂太贵", "路灯不亮"], taxonomy=TAXONOMY, classifier=classifier, embedder=embedder)
+    assert ["食堂", "路灯"] in embedder.calls
