@@ -34,6 +34,7 @@ SELF_TRAINING_CONFIDENCE = 0.5
 SELF_TRAINING_WEIGHT = 0.5
 C = 10.0
 CALIBRATION_FOLDS = 3
+_CALIBRATED: dict[tuple, float] = {}
 TEMPERATURES = (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0, 1.5, 2.0)
 
 
@@ -68,6 +69,15 @@ class EmbeddedClassifier:
             known.update(zip(missing, self.embed(missing), strict=True))
         return np.vstack([known[t] for t in self._texts])
 
+    def _temperature(self) -> float:
+        """The calibration temperature of this labelled set (features from the examples alone), cached."""
+        key = (self._embedder.name, tuple(self._texts), tuple(self._labels.tolist()))
+        if key not in _CALIBRATED:
+            grams = _vectoriser().fit_transform(self._texts)
+            features = sparse.hstack([sparse.csr_matrix(self._vectors * EMBEDDING_WEIGHT), grams]).tocsr()
+            _CALIBRATED[key] = _calibrate(features, self._labels, self._weights, len(self.ids))
+        return _CALIBRATED[key]
+
     def probabilities(self, texts: list[str], vectors: np.ndarray) -> np.ndarray:
         """One row of theme probabilities (columns in taxonomy order) per opinion."""
         if not texts:
@@ -77,24 +87,25 @@ class EmbeddedClassifier:
         batch = _normalised(np.asarray(vectors, dtype=np.float32))
         if len(self.ids) == 1:
             return np.ones((len(texts), 1), dtype=np.float32)
-        tfidf = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True, max_features=50000)
-        tfidf.fit(self._texts + texts)
+        tfidf = _vectoriser().fit(self._texts + texts)
         known = sparse.hstack([sparse.csr_matrix(self._vectors * EMBEDDING_WEIGHT),
                                tfidf.transform(self._texts)]).tocsr()
-        unknown = sparse.hstack([sparse.csr_matrix(batch * EMBEDDING_WEIGHT), tfidf.transform(texts)]).tocsr()
+        grams = tfidf.transform(texts)
+        unknown = sparse.hstack([sparse.csr_matrix(batch * EMBEDDING_WEIGHT), grams]).tocsr()
         k = len(self.ids)
-        temperature = _temperature(known, self._labels, self._weights, k)
+        temperature = self._temperature()
         probs = _softmax(_log_probs(_fit(known, self._labels, self._weights), unknown, k) / temperature)
         if len(texts) < MIN_BATCH_FOR_GRAPH:
             return probs.astype(np.float32)
-        probs = _smooth(probs, batch)
+        graph = _knn_matrix(batch, grams, NEIGHBOURS)
+        probs = _smooth(probs, graph)
         # Self-training: the opinions the smoothed model is fairly sure of join the examples, at half weight.
         sure = np.flatnonzero(probs.max(axis=1) >= SELF_TRAINING_CONFIDENCE)
         if len(sure):
             model = _fit(sparse.vstack([known, unknown[sure]]).tocsr(),
                          np.concatenate([self._labels, probs[sure].argmax(axis=1)]),
                          np.concatenate([self._weights, SELF_TRAINING_WEIGHT * probs[sure].max(axis=1)]))
-            probs = _smooth(_softmax(_log_probs(model, unknown, k) / temperature), batch)
+            probs = _smooth(_softmax(_log_probs(model, unknown, k) / temperature), graph)
         return probs.astype(np.float32)
 
     def classify(self, texts: list[str], vectors: np.ndarray) -> list[Assignment]:
@@ -162,6 +173,10 @@ def write_example_vectors(embedder: Embedder) -> int:
     return len(texts)
 
 
+def _vectoriser() -> TfidfVectorizer:
+    return TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True, max_features=50000)
+
+
 def _fit(features: sparse.csr_matrix, labels: np.ndarray, weights: np.ndarray) -> LogisticRegression:
     model = LogisticRegression(C=C, max_iter=500, class_weight="balanced")
     return model.fit(features, labels, sample_weight=weights)
@@ -179,7 +194,7 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
     return shifted / shifted.sum(axis=1, keepdims=True)
 
 
-def _temperature(features: sparse.csr_matrix, labels: np.ndarray, weights: np.ndarray, k: int) -> float:
+def _calibrate(features: sparse.csr_matrix, labels: np.ndarray, weights: np.ndarray, k: int) -> float:
     """Calibration: the softmax temperature that best predicts held-out examples in a 3-fold split.
 
     A linear model on a handful of examples a theme is far too unsure of itself (and on hundreds, too sure);
@@ -205,13 +220,14 @@ def _normalised(rows: np.ndarray) -> np.ndarray:
     return rows / np.maximum(norms, 1e-12)
 
 
-def _knn_matrix(vectors: np.ndarray, k: int) -> sparse.csr_matrix:
-    """Symmetric, degree-normalised affinity over each opinion's k nearest neighbours."""
+def _knn_matrix(vectors: np.ndarray, grams: sparse.csr_matrix, k: int) -> sparse.csr_matrix:
+    """Symmetric, degree-normalised affinity over each opinion's k nearest neighbours, by the mean of
+    the e5 cosine and the character n-gram cosine."""
     n = len(vectors)
     k = min(k, n - 1)
     rows, cols, vals = [], [], []
     for start in range(0, n, 1024):
-        sims = vectors[start:start + 1024] @ vectors.T
+        sims = (vectors[start:start + 1024] @ vectors.T + (grams[start:start + 1024] @ grams.T).toarray()) / 2
         for i in range(len(sims)):
             sims[i, start + i] = -1.0
         nearest = np.argpartition(-sims, k, axis=1)[:, :k]
@@ -226,9 +242,8 @@ def _knn_matrix(vectors: np.ndarray, k: int) -> sparse.csr_matrix:
     return (scale @ w @ scale).tocsr()
 
 
-def _smooth(probs: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+def _smooth(probs: np.ndarray, graph: sparse.csr_matrix) -> np.ndarray:
     """Label spreading of the model's distributions over the batch's neighbour graph."""
-    graph = _knn_matrix(vectors, NEIGHBOURS)
     spread = probs.copy()
     for _ in range(20):
         spread = (1 - SMOOTHING) * probs + SMOOTHING * (graph @ spread)
