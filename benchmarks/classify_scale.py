@@ -89,7 +89,8 @@ def main() -> None:
     other = sum(1 for a in result["assignments"] if a["theme"] is None) / result["total"]
     print(f"opinions={args.n} unique={result['unique']} themes={len(result['themes'])} "
           f"discovered={len(result['discovered'])} other={other:.1%} leaked_names={leaked}")
-    print(f"embedder alone: {floor_s:.1f} s (before {before:.1f}, after {after:.1f}), peak RSS {floor_rss} MiB")
+    print(f"embedder alone: {floor_s:.1f} s (before {before:.1f}, after {after:.1f}), "
+          f"peak RSS {floor_rss} MiB")
     print(f"drafting classify: {run_s:.1f} s, peak RSS {run_rss} MiB, "
           f"ratio {run_s / floor_s:.2f}x (goal <= 1.5x)")
 
