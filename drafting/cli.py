@@ -186,16 +186,24 @@ def classify(source: str, taxonomy: str | None, engine: str, fmt: str, output: s
     if len(lines) > limit:
         raise TooLarge.field("FILE", f"意见过多：{len(lines)} 条，上限 {limit} 条")
     chosen, classifier = None, None
+    chat = runtime.chat_model() if engine != "embedded" else None
+    if engine == "llm" and chat is None:
+        from .errors import LLMUnavailable
+
+        raise LLMUnavailable("未配置大模型（DRAFTING_LLM_MODEL），无法使用 llm 归类引擎")
     if taxonomy is None or taxonomy.strip().lower() != "none":
         from .themes import load_taxonomy, make_classifier
 
         if taxonomy is not None and not Path(taxonomy).is_file():
             raise BadInput.field("--taxonomy", f"找不到文件 {taxonomy}")
         chosen = load_taxonomy(Path(taxonomy) if taxonomy else None)
-        chat = runtime.chat_model() if engine != "embedded" else None
         classifier = make_classifier(engine, chosen, runtime.embedder(), chat)
     result = classify_opinions(lines, taxonomy=chosen, classifier=classifier, embedder=runtime.embedder(),
                                progress=_stage_bar() if sys.stderr.isatty() else None)
+    if chat is not None:
+        from .measures import suggest_measures
+
+        result = suggest_measures(result, chat, get_settings())
     for warning in result.warnings:
         click.echo(f"注意：{warning}", err=True)
     if fmt in {"xlsx", "docx"}:
