@@ -113,3 +113,15 @@ def test_cli_writes_xlsx_and_docx_without_personal_data(embedder, tmp_path):
             cells = " ".join(c.text for t in doc.tables for row in t.rows for c in row.cells)
         assert "张晓明" not in cells and "13812345678" not in cells
         assert "138****5678" in cells
+
+
+def test_every_default_theme_has_a_measure_template():
+    from drafting.summarise import measure_for
+    from drafting.themes import load_taxonomy
+
+    for theme in load_taxonomy(None).themes:
+        measure, department = measure_for(theme.id, theme.name, [])
+        if theme.id != "praise":
+            assert measure and department and "针对群众反映的" not in measure, theme.id
+    measure, department = measure_for("新主题", "停车、车位", ["停车", "车位"])
+    assert "停车、车位" in measure and department == ""
