@@ -10,11 +10,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from ..config import get_settings
 from ..embed import Embedder
 from ..errors import BadInput
 from ..export import to_docx, to_xlsx
 from ..facts import explain
 from ..feedback import ClassifyResult, classify_opinions, parse_input, read_opinions_file
+from ..measures import suggest_measures
 from ..redact import redact
 from ..themes import FIELD, Classifier, Taxonomy, load_taxonomy, make_classifier, taxonomy_from_data
 from .db import FeedbackInfo, History
@@ -138,6 +140,8 @@ def run_feedback(lines: list[str], taxonomy_text: str | None, engine: EngineName
     try:
         result = classify_opinions(lines, taxonomy=taxonomy, classifier=classifier, embedder=embedder,
                                    progress=progress)
+        if chat_model is not None:
+            result = suggest_measures(result, chat_model, get_settings())
     except BaseException:
         history.fail_feedback(run_id)
         raise

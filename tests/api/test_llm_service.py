@@ -33,3 +33,13 @@ def test_the_facts_of_a_failed_draft_can_be_reloaded(client, fake_openai_env):
     facts = client.get(f"/api/drafts/{failed['id']}/facts")
     assert facts.status_code == 200 and facts.json()["unit"] == FACTS["unit"]
     assert f"/?facts={failed['id']}" in client.get("/").text
+
+
+def test_feedback_asks_the_llm_for_measures(client, fake_openai_env):
+    fake_openai_env.script("1: 每月公示食堂菜价，增加平价菜品。")
+    answer = client.post("/api/feedback", json={"lines": ["职工食堂饭菜价格太高，品种也少。"] * 3,
+                                                "engine": "embedded"})
+    assert answer.status_code == 200, answer.text
+    listed = [t for t in answer.json()["themes"] if not t["praise"]]
+    assert listed[0]["measure"] == "每月公示食堂菜价，增加平价菜品。"
+    assert len(fake_openai_env.chat_requests) == 1, "embedded classification, one request for the measures"
