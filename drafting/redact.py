@@ -35,8 +35,8 @@ TITLES = tuple("""书记 副书记 师傅 同志 老师 主任 副主任 医生 
 # A name right after one of these is a person: 我是、我叫、联系人：…
 CUES = tuple("""我是 我叫 本人 姓名 名叫 叫做 联系人 举报人 反映人 来信人 签名 患者 司机 职工 员工 学生 家长
 住户 业主 村民 居民 群众 党员 同事 丈夫 妻子 儿子 女儿 老伴""".split())
-# Words the tagger calls names whose next word or last character shows a place or an organisation.
-PLACE_SUFFIXES = tuple("村镇乡路街庄县区市省山河湖桥井港湾寺楼园堂店厂场站馆院所局委队社巷里屯营堡寨岭峰坡州")
+# Words the tagger calls names whose next word or last character shows a place, an organisation or an object.
+PLACE_SUFFIXES = tuple("村镇乡路街庄县区市省山河湖桥井港湾寺楼园堂店厂场站馆院所局委队社巷里屯营堡寨岭峰坡州栏室厅箱库柜")
 NOT_NAMES = {"高度", "马路", "白天", "常常", "周末", "任务", "万一", "何时", "于是", "金融", "方便", "平安",
              "和平", "文明", "安全", "黄金", "明白", "江山", "花园", "海关", "宁可", "包括", "应当", "成都",
              "关心", "关于", "向阳", "华为", "乐观", "高兴", "高效", "田间", "齐全", "时间", "路灯", "孙悟空",
