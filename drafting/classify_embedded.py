@@ -25,6 +25,7 @@ EXAMPLE_VECTORS = Path(__file__).resolve().parent / "data" / "example_vectors.np
 # Texts are embedded from their first characters: a long message's title and opening carry its topic,
 # and e5 reads at most 512 tokens anyway.
 EMBED_CHARS = 256
+GRAM_CHARS = 300  # character n-grams are counted over the opening too (speed; the tail adds little)
 EMBEDDING_WEIGHT = 2.0  # e5 block against the unit-norm TF-IDF block in the joint feature row
 PROTOTYPE_WEIGHT = 2.0  # "name：description" counts as this many examples
 NEIGHBOURS = 10
@@ -73,7 +74,7 @@ class EmbeddedClassifier:
         """The calibration temperature of this labelled set (features from the examples alone), cached."""
         key = (self._embedder.name, tuple(self._texts), tuple(self._labels.tolist()))
         if key not in _CALIBRATED:
-            grams = _vectoriser().fit_transform(self._texts)
+            grams = _vectoriser().fit_transform(_openings(self._texts))
             features = sparse.hstack([sparse.csr_matrix(self._vectors * EMBEDDING_WEIGHT), grams]).tocsr()
             _CALIBRATED[key] = _calibrate(features, self._labels, self._weights, len(self.ids))
         return _CALIBRATED[key]
@@ -87,10 +88,10 @@ class EmbeddedClassifier:
         batch = _normalised(np.asarray(vectors, dtype=np.float32))
         if len(self.ids) == 1:
             return np.ones((len(texts), 1), dtype=np.float32)
-        tfidf = _vectoriser().fit(self._texts + texts)
+        tfidf = _vectoriser().fit(_openings(self._texts + texts))
         known = sparse.hstack([sparse.csr_matrix(self._vectors * EMBEDDING_WEIGHT),
-                               tfidf.transform(self._texts)]).tocsr()
-        grams = tfidf.transform(texts)
+                               tfidf.transform(_openings(self._texts))]).tocsr()
+        grams = tfidf.transform(_openings(texts))
         unknown = sparse.hstack([sparse.csr_matrix(batch * EMBEDDING_WEIGHT), grams]).tocsr()
         k = len(self.ids)
         temperature = self._temperature()
@@ -171,6 +172,10 @@ def write_example_vectors(embedder: Embedder) -> int:
     rows = embedder.queries([t[:EMBED_CHARS] for t in texts])
     np.savez_compressed(EXAMPLE_VECTORS, texts=np.asarray(texts), vectors=rows.astype(np.float16))
     return len(texts)
+
+
+def _openings(texts: list[str]) -> list[str]:
+    return [t[:GRAM_CHARS] for t in texts]
 
 
 def _vectoriser() -> TfidfVectorizer:
