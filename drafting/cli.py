@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from .errors import DraftingError
+from .errors import BadInput, DraftingError
 
 
 def reports_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -24,6 +24,21 @@ def reports_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(exc.exit_code)
 
     return wrapper
+
+
+def existing_file(path: str, field: str) -> Path:
+    """The path of an existing file, or BadInput naming the argument."""
+    if not Path(path).is_file():
+        raise BadInput.field(field, f"找不到文件 {path}")
+    return Path(path)
+
+
+def emit(text: str, output: str | None) -> None:
+    """Write text to the -o file, or to standard output."""
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text)
 
 
 @click.group(help="群众评议工作总结起草与意见归类工具。")
@@ -106,25 +121,16 @@ def serve(host: str, port: int) -> None:
               help="输出文件（docx 必须指定）")
 @reports_errors
 def draft(facts_path: str, engine: str, fmt: str, output: str | None) -> None:
-    from pathlib import Path
 
     from . import runtime
     from .draft import choose_engine, write_draft
-    from .errors import BadInput, StoreUnavailable
+    from .errors import StoreUnavailable
     from .facts import load_facts
 
     if fmt == "docx" and not output:
         raise BadInput.field("-o", "docx 格式需要用 -o 指定输出文件")
-    if facts_path == "-":
-        facts = load_facts(sys.stdin.read())
-    elif Path(facts_path).is_file():
-        facts = load_facts(Path(facts_path))
-    else:
-        raise BadInput.field("FACTS", f"找不到文件 {facts_path}")
-    from .config import get_settings
-
-    wants_llm = engine != "template" and get_settings().llm_enabled  # skip importing langchain otherwise
-    chosen = choose_engine(engine, runtime.chat_model() if wants_llm else None)
+    facts = load_facts(sys.stdin.read() if facts_path == "-" else existing_file(facts_path, "FACTS"))
+    chosen = choose_engine(engine, runtime.chat_model() if engine != "template" else None)
     try:
         retriever = runtime.retriever()
     except StoreUnavailable as exc:
@@ -134,17 +140,12 @@ def draft(facts_path: str, engine: str, fmt: str, output: str | None) -> None:
     result = write_draft(facts, retriever=retriever, engine=chosen)
     if store_warning:
         result.warnings.insert(0, store_warning)
-    if fmt == "docx":
-        from .render import to_docx
+    from .render import to_docx, to_json
 
+    if fmt == "docx":
         Path(output or "").write_bytes(to_docx(result))
         return
-    text = result.markdown if fmt == "md" else json.dumps(result.model_dump(mode="json"), ensure_ascii=False,
-                                                          indent=2)
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-    else:
-        click.echo(text)
+    emit(result.markdown if fmt == "md" else to_json(result), output)
 
 
 @app.command(help="输出事实（FACTS）的 JSON Schema。")
@@ -165,21 +166,19 @@ def schema() -> None:
               help="输出文件（xlsx、docx 必须指定）")
 @reports_errors
 def classify(source: str, taxonomy: str | None, engine: str, fmt: str, output: str | None) -> None:
-    from pathlib import Path
 
     from . import export, runtime
     from .config import get_settings
-    from .errors import BadInput, TooLarge
+    from .errors import TooLarge
     from .feedback import classify_opinions, parse_input, read_opinions_file
 
     if fmt in {"xlsx", "docx"} and not output:
         raise BadInput.field("-o", f"{fmt} 格式需要用 -o 指定输出文件")
     if source == "-":
         lines = parse_input(sys.stdin.read())
-    elif Path(source).is_file():
-        lines = read_opinions_file(Path(source).name, Path(source).read_bytes())
     else:
-        raise BadInput.field("FILE", f"找不到文件 {source}")
+        path = existing_file(source, "FILE")
+        lines = read_opinions_file(path.name, path.read_bytes())
     if not lines:
         raise BadInput.field("FILE", "没有意见：输入为空")
     limit = get_settings().max_opinions
@@ -194,9 +193,7 @@ def classify(source: str, taxonomy: str | None, engine: str, fmt: str, output: s
     if taxonomy is None or taxonomy.strip().lower() != "none":
         from .themes import load_taxonomy, make_classifier
 
-        if taxonomy is not None and not Path(taxonomy).is_file():
-            raise BadInput.field("--taxonomy", f"找不到文件 {taxonomy}")
-        chosen = load_taxonomy(Path(taxonomy) if taxonomy else None)
+        chosen = load_taxonomy(existing_file(taxonomy, "--taxonomy") if taxonomy else None)
         classifier = make_classifier(engine, chosen, runtime.embedder(), chat)
     result = classify_opinions(lines, taxonomy=chosen, classifier=classifier, embedder=runtime.embedder(),
                                progress=_stage_bar() if sys.stderr.isatty() else None)
@@ -209,11 +206,7 @@ def classify(source: str, taxonomy: str | None, engine: str, fmt: str, output: s
     if fmt in {"xlsx", "docx"}:
         Path(output or "").write_bytes(export.to_xlsx(result) if fmt == "xlsx" else export.to_docx(result))
         return
-    text = export.to_json(result) if fmt == "json" else export.to_markdown(result)
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-    else:
-        click.echo(text)
+    emit(export.to_json(result) if fmt == "json" else export.to_markdown(result), output)
 
 
 def _stage_bar() -> Callable[[str, int, int], None]:
