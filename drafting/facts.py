@@ -221,6 +221,11 @@ def load_facts(path_or_text: str | Path) -> Facts:
             text = Path(path_or_text).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise BadInput.field("FACTS", f"无法读取文件：{exc}") from None
+    return facts_from_text(text, "FACTS")
+
+
+def facts_from_text(text: str, field: str) -> Facts:
+    """Facts from JSON or YAML text; `field` names the input in the message when it is neither."""
     text = text.lstrip("\ufeff")
     try:
         data = json.loads(text)
@@ -228,7 +233,7 @@ def load_facts(path_or_text: str | Path) -> Facts:
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
-            raise BadInput.field("FACTS", f"不是有效的 JSON 或 YAML：{str(exc).splitlines()[0]}") from None
+            raise BadInput.field(field, f"不是有效的 JSON 或 YAML：{str(exc).splitlines()[0]}") from None
     if isinstance(data, dict) and isinstance(data.get("date"), Date):
         data["date"] = data["date"].isoformat()
     return parse_facts(data)

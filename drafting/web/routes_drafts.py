@@ -1,19 +1,16 @@
 """/api/drafts: write a draft from facts, keep its versions, edit it, download it as Word."""
 
-import json
 import re
-from datetime import date as Date
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-import yaml
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from ..draft import Draft, DraftEngine, Exemplars, Section, choose_engine, write_draft
 from ..errors import BadInput
-from ..facts import Facts, parse_facts
+from ..facts import Facts, facts_from_text
 from ..render import to_docx, to_markdown
 from ..retrieve import Retriever
 from ..verify import verify
@@ -69,16 +66,7 @@ def facts_from_body(body: bytes) -> Facts:
         raise BadInput.field("facts", "请求内容不是 UTF-8 文本") from None
     if not text.strip():
         raise BadInput.field("facts", "请求内容为空")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise BadInput.field("facts", f"不是有效的 JSON 或 YAML：{str(exc).splitlines()[0]}") from None
-    if isinstance(data, dict) and isinstance(data.get("date"), Date):
-        data["date"] = data["date"].isoformat()
-    return parse_facts(data)
+    return facts_from_text(text, "facts")
 
 
 def record(history: History, draft_id: str, version: int | None = None) -> DraftRecord:
