@@ -1,12 +1,22 @@
 """The offline classifier: e5 embeddings and character n-grams, a linear model over the taxonomy's examples
 with a calibrated temperature, then (for batches of 20 or more) label spreading over the nearest-neighbour
-graph of the opinions being classified and one round of self-training on the ones it is sure of."""
+graph of the opinions being classified and one round of self-training on the ones it is sure of.
 
+The fitted base model (vectoriser, linear model, temperature) depends only on the labelled set, so it is
+kept per process and, given a cache folder, on disk: a fresh process on a known taxonomy fits nothing."""
+
+import copy
+import hashlib
+import json
+import os
+import pickle
+import tempfile
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
+import sklearn
 import yaml
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -35,8 +45,19 @@ SELF_TRAINING_CONFIDENCE = 0.5
 SELF_TRAINING_WEIGHT = 0.5
 C = 10.0
 CALIBRATION_FOLDS = 3
-_CALIBRATED: dict[tuple, float] = {}
+FEATURE_VERSION = "1"  # bump whenever the features or the model change, so cached fits are not reused
 TEMPERATURES = (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0, 1.5, 2.0)
+
+
+class Fitted(NamedTuple):
+    """The base model of one labelled set: what the cache holds."""
+
+    vectoriser: TfidfVectorizer
+    model: LogisticRegression
+    temperature: float
+
+
+_FITTED: dict[str, Fitted] = {}
 
 
 class EmbeddedClassifier:
@@ -47,13 +68,15 @@ class EmbeddedClassifier:
     embed_chars = EMBED_CHARS
 
     def __init__(self, taxonomy: Taxonomy, embedder: Embedder, *, threshold: float | None = None,
-                 bundled: bool = True) -> None:
+                 bundled: bool = True, cache_dir: Path | None = None) -> None:
         self.taxonomy = taxonomy
         self.ids = [t.id for t in taxonomy.themes]
         self.warnings: list[str] = []
         self._embedder = embedder
         self._texts, self._labels, self._weights = labelled_set(taxonomy, bundled=bundled)
         self._vectors: np.ndarray | None = None
+        self._cache_dir = cache_dir
+        self._fitted: Fitted | None = None
         k = len(self.ids)
         # Scores are calibrated: unassigned when the best theme is not clearly above an even spread.
         self.threshold = threshold if threshold is not None else min(0.3, 2.0 / k)
@@ -70,42 +93,65 @@ class EmbeddedClassifier:
             known.update(zip(missing, self.embed(missing), strict=True))
         return np.vstack([known[t] for t in self._texts])
 
-    def _temperature(self) -> float:
-        """The calibration temperature of this labelled set (features from the examples alone), cached."""
-        key = (self._embedder.name, tuple(self._texts), tuple(self._labels.tolist()))
-        if key not in _CALIBRATED:
-            grams = _vectoriser().fit_transform(_openings(self._texts))
-            features = sparse.hstack([sparse.csr_matrix(self._vectors * EMBEDDING_WEIGHT), grams]).tocsr()
-            _CALIBRATED[key] = _calibrate(features, self._labels, self._weights, len(self.ids))
-        return _CALIBRATED[key]
+    def _key(self) -> str:
+        """sha256 of everything the base model depends on."""
+        parts = [FEATURE_VERSION, sklearn.__version__, self._embedder.name, self._texts,
+                 self._labels.tolist(), self._weights.tolist(), len(self.ids)]
+        return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+    def _base(self) -> Fitted:
+        """The fitted base model: from this process, the cache folder, or fitted now (and cached)."""
+        if self._fitted is None:
+            key = self._key()
+            path = self._cache_dir / f"{key}.pkl" if self._cache_dir is not None else None
+            fitted = _FITTED.get(key) or (_read_cache(path) if path is not None else None)
+            if fitted is None:
+                fitted = self._fit_base()
+                if path is not None:
+                    _write_cache(path, fitted)
+            _FITTED[key] = self._fitted = fitted
+        return self._fitted
+
+    def _fit_base(self) -> Fitted:
+        vectoriser = _vectoriser().fit(_openings(self._texts))
+        vectoriser.stop_words_ = set()  # the n-grams max_features dropped: only for introspection, heavy
+        features = self._known(vectoriser)
+        temperature = _calibrate(features, self._labels, self._weights, len(self.ids))
+        return Fitted(vectoriser, _fit(features, self._labels, self._weights), temperature)
+
+    def _known(self, vectoriser: TfidfVectorizer) -> sparse.csr_matrix:
+        if self._vectors is None:
+            self._vectors = self._example_vectors()
+        return sparse.hstack([sparse.csr_matrix(self._vectors * EMBEDDING_WEIGHT),
+                              vectoriser.transform(_openings(self._texts))]).tocsr()
 
     def probabilities(self, texts: list[str], vectors: np.ndarray) -> np.ndarray:
         """One row of theme probabilities (columns in taxonomy order) per opinion."""
         if not texts:
             return np.zeros((0, len(self.ids)), dtype=np.float32)
-        if self._vectors is None:
-            self._vectors = self._example_vectors()
-        batch = _normalised(np.asarray(vectors, dtype=np.float32))
         if len(self.ids) == 1:
             return np.ones((len(texts), 1), dtype=np.float32)
-        tfidf = _vectoriser().fit(_openings(self._texts + texts))
-        known = sparse.hstack([sparse.csr_matrix(self._vectors * EMBEDDING_WEIGHT),
-                               tfidf.transform(_openings(self._texts))]).tocsr()
-        grams = tfidf.transform(_openings(texts))
-        unknown = sparse.hstack([sparse.csr_matrix(batch * EMBEDDING_WEIGHT), grams]).tocsr()
+        batch = _normalised(np.asarray(vectors, dtype=np.float32))
+        base = self._base()
+        unknown = sparse.hstack([sparse.csr_matrix(batch * EMBEDDING_WEIGHT),
+                                 base.vectoriser.transform(_openings(texts))]).tocsr()
         k = len(self.ids)
-        temperature = self._temperature()
-        probs = _softmax(_log_probs(_fit(known, self._labels, self._weights), unknown, k) / temperature)
+        temperature = base.temperature
+        probs = _softmax(_log_probs(base.model, unknown, k) / temperature)
         if len(texts) < MIN_BATCH_FOR_GRAPH:
             return probs.astype(np.float32)
+        grams = _vectoriser().fit_transform(_openings(texts))
         graph = _knn_matrix(batch, grams, NEIGHBOURS)
         probs = _smooth(probs, graph)
-        # Self-training: the opinions the smoothed model is fairly sure of join the examples, at half weight.
+        # Self-training: the opinions the smoothed model is fairly sure of join the examples, at half weight
+        # (starting from the base model's solution, so the refit takes few iterations).
         sure = np.flatnonzero(probs.max(axis=1) >= SELF_TRAINING_CONFIDENCE)
         if len(sure):
-            model = _fit(sparse.vstack([known, unknown[sure]]).tocsr(),
-                         np.concatenate([self._labels, probs[sure].argmax(axis=1)]),
-                         np.concatenate([self._weights, SELF_TRAINING_WEIGHT * probs[sure].max(axis=1)]))
+            model = copy.deepcopy(base.model).set_params(warm_start=True)
+            model.fit(sparse.vstack([self._known(base.vectoriser), unknown[sure]]).tocsr(),
+                      np.concatenate([self._labels, probs[sure].argmax(axis=1)]),
+                      sample_weight=np.concatenate([self._weights,
+                                                    SELF_TRAINING_WEIGHT * probs[sure].max(axis=1)]))
             probs = _smooth(_softmax(_log_probs(model, unknown, k) / temperature), graph)
         return probs.astype(np.float32)
 
@@ -172,6 +218,30 @@ def write_example_vectors(embedder: Embedder) -> int:
     rows = embedder.queries([t[:EMBED_CHARS] for t in texts])
     np.savez_compressed(EXAMPLE_VECTORS, texts=np.asarray(texts), vectors=rows.astype(np.float16))
     return len(texts)
+
+
+def _read_cache(path: Path) -> Fitted | None:
+    """A cached base model, or None when it is missing, unreadable or not one."""
+    try:
+        with open(path, "rb") as handle:
+            fitted = pickle.load(handle)
+    except Exception:  # noqa: BLE001 - a corrupt or stale cache is refitted, never fatal
+        return None
+    return fitted if isinstance(fitted, Fitted) else None
+
+
+def _write_cache(path: Path, fitted: Fitted) -> None:
+    """Write atomically (temporary file, then rename); a folder that cannot be written is skipped."""
+    temporary: Path | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as handle:
+            temporary = Path(handle.name)
+            pickle.dump(fitted, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    except OSError:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
 
 
 def _openings(texts: list[str]) -> list[str]:

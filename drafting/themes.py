@@ -118,7 +118,8 @@ def make_classifier(name: str, taxonomy: Taxonomy, embedder: "Embedder",
     """auto: the LLM (falling back to the embedded classifier) when a chat model is given, else embedded."""
     from .classify_embedded import EmbeddedClassifier
 
-    embedded = EmbeddedClassifier(taxonomy, embedder)
+    settings = settings or get_settings()
+    embedded = EmbeddedClassifier(taxonomy, embedder, cache_dir=settings.home / "classifiers")
     if name == "embedded" or (name == "auto" and chat_model is None):
         return embedded
     if name not in {"auto", "llm"}:
@@ -127,5 +128,5 @@ def make_classifier(name: str, taxonomy: Taxonomy, embedder: "Embedder",
         raise LLMUnavailable("未配置大模型（DRAFTING_LLM_MODEL），无法使用 llm 归类引擎")
     from .classify_llm import LLMClassifier
 
-    return LLMClassifier(taxonomy, chat_model, settings or get_settings(), embedded,
+    return LLMClassifier(taxonomy, chat_model, settings, embedded,
                          fall_back=(name == "auto"))

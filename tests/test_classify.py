@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from drafting import classify_embedded
 from drafting.classify_embedded import EXAMPLE_VECTORS, EmbeddedClassifier, bundled_examples, labelled_set
 from drafting.themes import Taxonomy, Theme, load_taxonomy
 
@@ -115,3 +116,28 @@ def test_shipped_example_vectors_are_current_and_spare_the_embedder(embedder):
     classifier = EmbeddedClassifier(load_taxonomy(None), recording)
     classifier.classify(["食堂饭菜太贵"], classifier.embed(["食堂饭菜太贵"]))
     assert recording.seen == ["食堂饭菜太贵"]
+
+
+
+def test_the_fitted_base_model_is_cached_on_disk_and_a_corrupt_cache_is_refitted(embedder, tmp_path,
+                                                                                    monkeypatch):
+    taxonomy = Taxonomy(themes=[
+        Theme(id="water", name="供水", examples=["小区停水三天了没人管", "自来水有股怪味", "水压太低"]),
+        Theme(id="noise", name="噪音", examples=["工地半夜施工很吵", "广场舞音响声音太大", "烧烤店半夜很吵"]),
+        Theme(id="road", name="道路", examples=["路面坑坑洼洼", "路灯坏了没人修", "人行道被占用"]),
+    ])
+    texts = ["家里的水是浑的", "装修电钻声从早响到晚", "门口的路全是坑"]
+
+    def run() -> np.ndarray:
+        monkeypatch.setattr(classify_embedded, "_FITTED", {})  # a fresh process: nothing fitted in memory
+        classifier = EmbeddedClassifier(taxonomy, embedder, cache_dir=tmp_path / "classifiers")
+        return classifier.probabilities(texts, classifier.embed(texts))
+
+    expected = run()
+    assert [a.argmax() for a in expected] == [0, 1, 2]
+    [cached] = list((tmp_path / "classifiers").iterdir())  # one file, no temporary one left behind
+    assert cached.suffix == ".pkl" and isinstance(classify_embedded._read_cache(cached), classify_embedded.Fitted)
+    assert np.allclose(run(), expected, atol=1e-6)  # read back from disk
+    cached.write_bytes(b"not a pickle")
+    assert np.allclose(run(), expected, atol=1e-5)  # refitted, and the cache rewritten
+    assert isinstance(classify_embedded._read_cache(cached), classify_embedded.Fitted)
