@@ -22,6 +22,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import FeatureUnion
 
 from .config import DEFAULT_TAXONOMY
 from .embed import Embedder
@@ -41,18 +42,19 @@ PROTOTYPE_WEIGHT = 2.0  # "name：description" counts as this many examples
 NEIGHBOURS = 10
 SMOOTHING = 0.5  # share of an opinion's distribution taken from its neighbours'
 MIN_BATCH_FOR_GRAPH = 20
-SELF_TRAINING_CONFIDENCE = 0.5
+SELF_TRAINING_SCHEDULE = (0.5,)  # the confidence an opinion needs to join the examples, round by round
 SELF_TRAINING_WEIGHT = 0.5
 C = 10.0
 CALIBRATION_FOLDS = 3
-FEATURE_VERSION = "1"  # bump whenever the features or the model change, so cached fits are not reused
+WORD_WEIGHT = 0.7  # jieba word TF-IDF block against the character n-gram block
+FEATURE_VERSION = "2"  # bump whenever the features or the model change, so cached fits are not reused
 TEMPERATURES = (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0, 1.5, 2.0)
 
 
 class Fitted(NamedTuple):
     """The base model of one labelled set: what the cache holds."""
 
-    vectoriser: TfidfVectorizer
+    vectoriser: FeatureUnion
     model: LogisticRegression
     temperature: float
 
@@ -114,12 +116,13 @@ class EmbeddedClassifier:
 
     def _fit_base(self) -> Fitted:
         vectoriser = _vectoriser().fit(_openings(self._texts))
-        vectoriser.stop_words_ = set()  # the n-grams max_features dropped: only for introspection, heavy
+        for _, part in vectoriser.transformer_list:
+            part.stop_words_ = set()  # the n-grams max_features dropped: only for introspection, heavy
         features = self._known(vectoriser)
         temperature = _calibrate(features, self._labels, self._weights, len(self.ids))
         return Fitted(vectoriser, _fit(features, self._labels, self._weights), temperature)
 
-    def _known(self, vectoriser: TfidfVectorizer) -> sparse.csr_matrix:
+    def _known(self, vectoriser: FeatureUnion) -> sparse.csr_matrix:
         if self._vectors is None:
             self._vectors = self._example_vectors()
         return sparse.hstack([sparse.csr_matrix(self._vectors * EMBEDDING_WEIGHT),
@@ -140,15 +143,19 @@ class EmbeddedClassifier:
         probs = _softmax(_log_probs(base.model, unknown, k) / temperature)
         if len(texts) < MIN_BATCH_FOR_GRAPH:
             return probs.astype(np.float32)
-        grams = _vectoriser().fit_transform(_openings(texts))
+        grams = _char_vectoriser().fit_transform(_openings(texts))
         graph = _knn_matrix(batch, grams, NEIGHBOURS)
         probs = _smooth(probs, graph)
-        # Self-training: the opinions the smoothed model is fairly sure of join the examples, at half weight
-        # (starting from the base model's solution, so the refit takes few iterations).
-        sure = np.flatnonzero(probs.max(axis=1) >= SELF_TRAINING_CONFIDENCE)
-        if len(sure):
-            model = copy.deepcopy(base.model).set_params(warm_start=True)
-            model.fit(sparse.vstack([self._known(base.vectoriser), unknown[sure]]).tocsr(),
+        # Self-training: the opinions the smoothed model is sure of join the examples, weighted by confidence,
+        # over rounds with a falling bar (each refit starts from the previous solution, so it is quick).
+        model = base.model
+        known = self._known(base.vectoriser)
+        for bar in SELF_TRAINING_SCHEDULE:
+            sure = np.flatnonzero(probs.max(axis=1) >= bar)
+            if not len(sure):
+                continue
+            model = copy.deepcopy(model).set_params(warm_start=True)
+            model.fit(sparse.vstack([known, unknown[sure]]).tocsr(),
                       np.concatenate([self._labels, probs[sure].argmax(axis=1)]),
                       sample_weight=np.concatenate([self._weights,
                                                     SELF_TRAINING_WEIGHT * probs[sure].max(axis=1)]))
@@ -248,8 +255,27 @@ def _openings(texts: list[str]) -> list[str]:
     return [t[:GRAM_CHARS] for t in texts]
 
 
-def _vectoriser() -> TfidfVectorizer:
+def _vectoriser() -> FeatureUnion:
+    """The model's sparse block: character 1-2-grams and (at WORD_WEIGHT) jieba words."""
+    return FeatureUnion([("chars", _char_vectoriser()),
+                         ("words", TfidfVectorizer(analyzer=_words, sublinear_tf=True, max_features=50000))],
+                        transformer_weights={"chars": 1.0, "words": WORD_WEIGHT})
+
+
+def _char_vectoriser() -> TfidfVectorizer:
     return TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True, max_features=50000)
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in _jieba().lcut(text) if w.strip()]
+
+
+@lru_cache
+def _jieba():  # noqa: ANN202 - the jieba module, imported (and silenced) on first use
+    import jieba
+
+    jieba.setLogLevel(60)
+    return jieba
 
 
 def _fit(features: sparse.csr_matrix, labels: np.ndarray, weights: np.ndarray) -> LogisticRegression:
