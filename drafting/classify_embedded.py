@@ -60,6 +60,7 @@ class Fitted(NamedTuple):
 
 
 _FITTED: dict[str, Fitted] = {}
+MAX_FITTED_IN_PROCESS = 16
 
 
 class EmbeddedClassifier:
@@ -79,6 +80,7 @@ class EmbeddedClassifier:
         self._vectors: np.ndarray | None = None
         self._cache_dir = cache_dir
         self._fitted: Fitted | None = None
+        self._known_features: sparse.csr_matrix | None = None
         k = len(self.ids)
         # Scores are calibrated: unassigned when the best theme is not clearly above an even spread.
         self.threshold = threshold if threshold is not None else min(0.3, 2.0 / k)
@@ -111,6 +113,8 @@ class EmbeddedClassifier:
                 fitted = self._fit_base()
                 if path is not None:
                     _write_cache(path, fitted)
+            if len(_FITTED) >= MAX_FITTED_IN_PROCESS:
+                _FITTED.clear()
             _FITTED[key] = self._fitted = fitted
         return self._fitted
 
@@ -149,7 +153,9 @@ class EmbeddedClassifier:
         # Self-training: the opinions the smoothed model is sure of join the examples, weighted by confidence,
         # over rounds with a falling bar (each refit starts from the previous solution, so it is quick).
         model = base.model
-        known = self._known(base.vectoriser)
+        if self._known_features is None:
+            self._known_features = self._known(base.vectoriser)
+        known = self._known_features
         for bar in SELF_TRAINING_SCHEDULE:
             sure = np.flatnonzero(probs.max(axis=1) >= bar)
             if not len(sure):
