@@ -194,7 +194,7 @@ def classify(source: str, taxonomy: str | None, engine: str, fmt: str, output: s
         from .themes import load_taxonomy, make_classifier
 
         chosen = load_taxonomy(existing_file(taxonomy, "--taxonomy") if taxonomy else None)
-        classifier = make_classifier(engine, chosen, runtime.embedder(), chat)
+        classifier = make_classifier(engine, chosen, runtime.embedder(), chat, settings=get_settings())
     result = classify_opinions(lines, taxonomy=chosen, classifier=classifier, embedder=runtime.embedder(),
                                progress=_stage_bar() if sys.stderr.isatty() else None)
     if chat is not None:

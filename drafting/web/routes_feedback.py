@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from ..config import get_settings
+from ..config import Settings
 from ..embed import Embedder
 from ..errors import BadInput
 from ..export import to_docx, to_xlsx
@@ -18,7 +18,7 @@ from ..facts import explain
 from ..feedback import ClassifyResult, classify_opinions, parse_input, read_opinions_file
 from ..measures import suggest_measures
 from ..redact import redact
-from ..themes import FIELD, Classifier, Taxonomy, load_taxonomy, make_classifier, taxonomy_from_data
+from ..themes import FIELD, Taxonomy, load_taxonomy, make_classifier, taxonomy_from_data
 from .db import FeedbackInfo, History
 from .deps import ChatModelDep, EmbedderDep, HistoryDep, SettingsDep
 from .moves import move_opinion
@@ -28,7 +28,6 @@ from .stream import Emit, stream_run, wants_stream
 router = APIRouter(prefix="/api/feedback", tags=["意见归类"])
 
 EngineName = Literal["auto", "embedded", "llm"]
-_EMBEDDED: dict[tuple[str, str, int], Classifier] = {}
 STAGES = {"split": "拆分与去重", "redact": "脱敏", "embed": "计算向量", "classify": "归类",
           "discover": "发现新主题", "summarise": "汇总"}
 
@@ -110,25 +109,13 @@ async def read_request(request: Request) -> tuple[list[str], str | None, EngineN
     return lines, body.taxonomy, body.engine, "粘贴"
 
 
-def classifier_for(engine: EngineName, taxonomy: Taxonomy, embedder: Embedder, chat_model: Any) -> Classifier:
-    """The embedded classifier is kept per taxonomy (it embeds its examples once); LLM ones are built anew."""
-    if chat_model is not None:
-        return make_classifier(engine, taxonomy, embedder, chat_model)
-    key = (engine, taxonomy.model_dump_json(), id(embedder))
-    if key not in _EMBEDDED:
-        if len(_EMBEDDED) >= 8:
-            _EMBEDDED.clear()
-        _EMBEDDED[key] = make_classifier(engine, taxonomy, embedder, None)
-    return _EMBEDDED[key]
-
-
 def run_feedback(lines: list[str], taxonomy_text: str | None, engine: EngineName, label: str, *,
-                 embedder: Embedder, chat_model: Any, history: History,
+                 embedder: Embedder, chat_model: Any, history: History, settings: Settings,
                  emit: Emit | None = None) -> FeedbackRecord:
     taxonomy = taxonomy_from_text(taxonomy_text)
     classifier = None
     if taxonomy is not None:
-        classifier = classifier_for(engine, taxonomy, embedder, chat_model)
+        classifier = make_classifier(engine, taxonomy, embedder, chat_model, settings=settings)
     stored_input = {"lines": [redact(line) for line in lines], "taxonomy": taxonomy_text, "source": label}
     run_id = history.start_feedback(stored_input, engine, len(lines))
 
@@ -141,7 +128,7 @@ def run_feedback(lines: list[str], taxonomy_text: str | None, engine: EngineName
         result = classify_opinions(lines, taxonomy=taxonomy, classifier=classifier, embedder=embedder,
                                    progress=progress)
         if chat_model is not None:
-            result = suggest_measures(result, chat_model, get_settings())
+            result = suggest_measures(result, chat_model, settings)
     except BaseException:
         history.fail_feedback(run_id)
         raise
@@ -175,7 +162,7 @@ async def create_feedback(request: Request, history: HistoryDep, embedder: Embed
 
     def work(emit: Emit | None = None) -> FeedbackRecord:
         return run_feedback(lines, taxonomy_text, engine, label, embedder=embedder, chat_model=chat_model,
-                            history=history, emit=emit)
+                            history=history, settings=settings, emit=emit)
 
     if wants_stream(request):
         return stream_run(work)
