@@ -38,6 +38,8 @@ CUES = tuple("""我是 我叫 本人 姓名 名叫 叫做 联系人 举报人 �
 # Words the tagger calls names whose next word or last character shows a place, an organisation or an object.
 PLACE_SUFFIXES = tuple("村镇乡路街庄县区市省山河湖桥井港湾寺楼园堂店厂场站馆院所局委队社巷里屯营堡寨岭峰坡州"
                        "栏室厅箱库柜")
+# Second characters that make a two-character "name" more likely a noun and its verb (钱花, 钱用, 时来).
+VERB_AFTER = set("花用给要是在说来去到把被让叫")
 NOT_NAMES = {"高度", "马路", "白天", "常常", "周末", "任务", "万一", "何时", "于是", "金融", "方便", "平安",
              "和平", "文明", "安全", "黄金", "明白", "江山", "花园", "海关", "宁可", "包括", "应当", "成都",
              "关心", "关于", "向阳", "华为", "乐观", "高兴", "高效", "田间", "齐全", "时间", "路灯", "孙悟空",
@@ -170,7 +172,8 @@ def _name_at(tokens: list[tuple[str, str]], i: int) -> tuple[int, int] | None:
             return (1, len(stem)) if _full_name(stem) else None
     if not _is_chinese(word):
         return None
-    if flag in {"nr", "nrfg", "nrt"} and _full_name(word) and not _place_like(word, nxt):
+    if flag in {"nr", "nrfg", "nrt"} and _full_name(word) and not _place_like(word, nxt) \
+            and (cued or titled or not _verb_after_noun(word)):
         return 1, len(word)
     # surname and given name as two tokens (周 建华, 欧阳 娜娜): joined unless the second is a title
     if nxt and _is_chinese(nxt) and len(nxt) <= 2 and nxt not in TITLES and _full_name(word + nxt):
@@ -191,6 +194,11 @@ def _full_name(word: str) -> bool:
     surname = _surname_of(word)
     return (_is_surname_start(word) and 1 <= len(word) - len(surname) <= 2 and word not in NOT_NAMES
             and word not in TITLES and word[0] != word[1] and _is_chinese(word))
+
+
+def _verb_after_noun(word: str) -> bool:
+    """A two-character token like 钱花: a common noun and a verb, which jieba may tag nr."""
+    return len(word) == 2 and word[1] in VERB_AFTER
 
 
 def _place_like(word: str, nxt: str) -> bool:
