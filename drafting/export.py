@@ -16,6 +16,8 @@ from .summarise import measure_for
 TITLE = "整改清单"
 COLUMNS = tuple("序号 问题类别 问题概述 意见条数 占比 典型意见 整改措施 责任部门 完成时限 整改状态".split())
 WIDTHS = (6, 14, 28, 10, 10, 44, 42, 16, 12, 10)
+# Word's table shares the landscape type area: 占比 needs room for "12.0%" on one line.
+DOCX_WIDTHS = (6, 14, 26, 10, 13, 44, 42, 15, 12, 10)
 DETAIL_COLUMNS = ("行号", "意见（已脱敏）", "主题", "新发现", "置信度")
 DETAIL_WIDTHS = (8, 70, 18, 8, 10)
 TABLE_FONT_PT = 10.5  # 五号: ten columns fit a landscape page
@@ -141,7 +143,7 @@ def to_docx(result: ClassifyResult) -> bytes:
     table.autofit = False
     section = doc.sections[0]
     usable = int(section.page_width or 0) - int(section.left_margin or 0) - int(section.right_margin or 0)
-    widths = [Emu(int(usable * width / sum(WIDTHS))) for width in WIDTHS]
+    widths = [Emu(int(usable * width / sum(DOCX_WIDTHS))) for width in DOCX_WIDTHS]
     for column, width in zip(table.columns, widths, strict=True):
         column.width = width
     texts = [list(COLUMNS)] + [[str(c) for c in row.cells()] for row in rows]
