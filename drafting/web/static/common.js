@@ -93,3 +93,14 @@ function localTime(iso) {
 document.addEventListener("DOMContentLoaded", () => {
   for (const node of document.querySelectorAll("[data-time]")) node.textContent = localTime(node.dataset.time);
 });
+
+// A new run at the top of a history list (replacing an older entry of the same id), with its delete button.
+function prependHistory(listId, emptyId, id, href, ...label) {
+  const list = document.getElementById(listId);
+  document.getElementById(emptyId).classList.add("hidden");
+  const old = list.querySelector(`li[data-id="${id}"]`);
+  if (old) old.remove();
+  list.prepend(el("li", { "data-id": id },
+    el("a", { href }, ...label, el("span", { class: "muted" }, "刚刚")),
+    el("button", { type: "button", class: "del", "data-delete": id }, "删除")));
+}

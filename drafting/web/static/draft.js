@@ -164,13 +164,7 @@ async function startDraft(body, contentType) {
 }
 
 function addToHistory(record) {
-  const list = document.getElementById("draft-history");
-  document.getElementById("no-drafts").classList.add("hidden");
-  const old = list.querySelector(`li[data-id="${record.id}"]`);
-  if (old) old.remove();
-  list.prepend(el("li", { "data-id": record.id },
-    el("a", { href: `/?id=${record.id}` }, record.facts.unit, " ", el("span", { class: "muted" }, "刚刚")),
-    el("button", { type: "button", class: "del", "data-delete": record.id }, "删除")));
+  prependHistory("draft-history", "no-drafts", record.id, `/?id=${record.id}`, record.facts.unit, " ");
 }
 
 async function saveVersion() {

@@ -115,11 +115,8 @@ async function move(index, target) {
 }
 
 function addToHistory(record) {
-  document.getElementById("no-runs").classList.add("hidden");
   const first = record.assignments.length ? record.assignments[0].text.slice(0, 40) : "";
-  document.getElementById("run-history").prepend(el("li", { "data-id": record.id },
-    el("a", { href: `/feedback?id=${record.id}` }, `${record.total} 条 · ${first} `, el("span", { class: "muted" }, "刚刚")),
-    el("button", { type: "button", class: "del", "data-delete": record.id }, "删除")));
+  prependHistory("run-history", "no-runs", record.id, `/feedback?id=${record.id}`, `${record.total} 条 · ${first} `);
 }
 
 async function classify(event) {
