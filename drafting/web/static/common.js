@@ -81,6 +81,24 @@ async function streamPost(url, body, contentType, onEvent) {
   return result;
 }
 
+// A long request with its button disabled and its progress box shown; a failure goes to the error box.
+async function withProgress(buttonId, errorId, progressId, work) {
+  const button = document.getElementById(buttonId);
+  const errorBox = document.getElementById(errorId);
+  const progress = document.getElementById(progressId);
+  errorBox.classList.add("hidden");
+  button.disabled = true;
+  progress.classList.remove("hidden");
+  try {
+    await work();
+  } catch (e) {
+    showError(errorBox, e);
+  } finally {
+    button.disabled = false;
+    progress.classList.add("hidden");
+  }
+}
+
 function showError(box, error) {
   box.textContent = error.message || String(error);
   box.classList.remove("hidden");

@@ -136,16 +136,10 @@ function renderDraft(record) {
 }
 
 async function startDraft(body, contentType) {
-  const button = document.getElementById("draft-button");
-  const error = document.getElementById("form-error");
-  const progress = document.getElementById("progress");
   const live = document.getElementById("live");
-  error.classList.add("hidden");
-  button.disabled = true;
-  progress.classList.remove("hidden");
   live.textContent = "";
   live.classList.add("hidden");
-  try {
+  await withProgress("draft-button", "form-error", "progress", async () => {
     const engine = document.getElementById("engine").value;
     const record = await streamPost(`/api/drafts?engine=${engine}`, body, contentType, (name, data) => {
       if (name === "progress") document.getElementById("progress-text").textContent = data.message;
@@ -155,12 +149,7 @@ async function startDraft(body, contentType) {
     fillForm(record.facts);
     history.replaceState(null, "", `/?id=${record.id}`);
     addToHistory(record);
-  } catch (e) {
-    showError(error, e);
-  } finally {
-    button.disabled = false;
-    progress.classList.add("hidden");
-  }
+  });
 }
 
 function addToHistory(record) {

@@ -121,11 +121,7 @@ function addToHistory(record) {
 
 async function classify(event) {
   event.preventDefault();
-  const button = document.getElementById("classify-button");
-  const error = document.getElementById("form-error");
-  const progress = document.getElementById("progress");
   const bar = document.getElementById("progress-bar");
-  error.classList.add("hidden");
   const choice = document.getElementById("taxonomy-choice").value;
   const taxonomy = choice === "custom" ? document.getElementById("taxonomy").value : choice;
   const engine = document.getElementById("engine").value;
@@ -140,10 +136,8 @@ async function classify(event) {
     body = JSON.stringify({ text: document.getElementById("opinions").value, taxonomy: taxonomy || null, engine });
     contentType = "application/json";
   }
-  button.disabled = true;
-  progress.classList.remove("hidden");
   bar.style.width = "2%";
-  try {
+  await withProgress("classify-button", "form-error", "progress", async () => {
     const record = await streamPost("/api/feedback", body, contentType, (name, data) => {
       if (name !== "progress") return;
       const share = data.total ? data.done / data.total : 0;
@@ -156,12 +150,7 @@ async function classify(event) {
     render(record);
     history.replaceState(null, "", `/feedback?id=${record.id}`);
     addToHistory(record);
-  } catch (e) {
-    showError(error, e);
-  } finally {
-    button.disabled = false;
-    progress.classList.add("hidden");
-  }
+  });
 }
 
 document.addEventListener("DOMContentLoaded", async () => {
