@@ -2,7 +2,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench clean
+.PHONY: install system-deps run test lint bench clean
 
 install: $(STAMP)
 
@@ -15,7 +15,18 @@ $(STAMP): pyproject.toml
 run: install
 	$(VENV)/bin/drafting serve --host 127.0.0.1 --port 8000
 
-test: install
+# Debian packages the tests drive: Chromium (browser tests), LibreOffice and poppler (the Word layout test).
+SYSTEM_TOOLS := chromium libreoffice pdftotext
+system-deps:
+	@missing=0; for tool in $(SYSTEM_TOOLS); do command -v $$tool >/dev/null || missing=1; done; \
+	if [ $$missing = 1 ]; then \
+	  echo "安装测试所需的系统软件包（chromium、libreoffice、poppler-utils、中文字体）……"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    chromium libreoffice-writer-nogui poppler-utils fonts-noto-cjk >/dev/null; \
+	fi
+
+test: install system-deps
 	$(PY) -m pytest -q
 
 lint: install
