@@ -6,7 +6,8 @@ Prints macro-F1 for: 5-fold cross-validation over the development examples in th
 out the i-th example of every theme); the project's own held-out split (drafting/data/opinions_heldout.yaml);
 the Teddy Cup 2020 citizen messages (../shared/benchmarks/teddycup2020/, when present) with a taxonomy of
 their 7 labels and 10 examples a label or all 495 training messages; and the classifier's own time for
-5,000 opinions, embedding and the (cached) base-model fit excluded. Unassigned opinions count as wrong. Embeddings are cached under /tmp.
+5,000 opinions, embedding and the (cached) base-model fit excluded. Unassigned opinions count as wrong.
+Embeddings are cached under /tmp.
 """
 
 import argparse

@@ -136,7 +136,8 @@ def test_the_fitted_base_model_is_cached_on_disk_and_a_corrupt_cache_is_refitted
     expected = run()
     assert [a.argmax() for a in expected] == [0, 1, 2]
     [cached] = list((tmp_path / "classifiers").iterdir())  # one file, no temporary one left behind
-    assert cached.suffix == ".pkl" and isinstance(classify_embedded._read_cache(cached), classify_embedded.Fitted)
+    assert cached.suffix == ".pkl"
+    assert isinstance(classify_embedded._read_cache(cached), classify_embedded.Fitted)
     assert np.allclose(run(), expected, atol=1e-6)  # read back from disk
     cached.write_bytes(b"not a pickle")
     assert np.allclose(run(), expected, atol=1e-5)  # refitted, and the cache rewritten
