@@ -57,3 +57,9 @@ class StoreUnavailable(DraftingError):
 
     exit_code = 1
     http_status = 503
+
+
+def yaml_place(exc: Exception) -> str:
+    """Where a YAML parse error lies, for a Chinese message: 第 N 行, or 格式 when the parser does not say."""
+    mark = getattr(exc, "problem_mark", None)
+    return f"第 {mark.line + 1} 行" if mark is not None else "格式"

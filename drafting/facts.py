@@ -8,7 +8,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .errors import BadInput
+from .errors import BadInput, yaml_place
 from .numerals import QUALIFIERS_AFTER, QUALIFIERS_BEFORE, normalise, parse_figure
 
 Sector = Literal["农村", "街道社区", "企业", "新社会组织", "学校", "医院", "机关", "其他"]
@@ -233,7 +233,7 @@ def facts_from_text(text: str, field: str) -> Facts:
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
-            raise BadInput.field(field, f"不是有效的 JSON 或 YAML：{str(exc).splitlines()[0]}") from None
+            raise BadInput.field(field, f"不是有效的 JSON 或 YAML（{yaml_place(exc)}有误）") from None
     if isinstance(data, dict) and isinstance(data.get("date"), Date):
         data["date"] = data["date"].isoformat()
     return parse_facts(data)

@@ -8,7 +8,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .config import DEFAULT_TAXONOMY, get_settings
-from .errors import BadInput, LLMUnavailable
+from .errors import BadInput, LLMUnavailable, yaml_place
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -65,9 +65,7 @@ def load_taxonomy(path: Path | str | None) -> Taxonomy:
     try:
         data = yaml.safe_load(raw)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"第 {mark.line + 1} 行" if mark is not None else "格式"
-        raise BadInput.field(FIELD, f"不是有效的 YAML（{where}有误）") from exc
+        raise BadInput.field(FIELD, f"不是有效的 YAML（{yaml_place(exc)}有误）") from exc
     return taxonomy_from_data(data)
 
 

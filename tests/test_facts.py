@@ -107,3 +107,9 @@ def test_schema_file_is_current():
     printed = CliRunner().invoke(app, ["schema"])
     assert json.loads(printed.output) == published
     assert set(published["required"]) == {"unit", "date"}
+
+
+def test_unparseable_facts_are_refused_in_chinese_with_the_line():
+    with pytest.raises(BadInput) as caught:
+        load_facts("unit: 某党支部\ndate: 2024-01-15\nstats: [x\n")
+    assert caught.value.message == "FACTS: 不是有效的 JSON 或 YAML（第 4 行有误）"
