@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, Field
 
 from .errors import BadInput, TooLarge
+from .numerals import chinese_to_number, normalise
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf")
 MAX_CHUNK_CHARS = 350
@@ -43,7 +44,7 @@ SECTOR_HINTS = (
     ("企业", ("公司", "煤矿", "集团", "工厂", "企业", "银行")),
     ("机关", ("局", "区委", "县委", "市委", "政府", "机关", "法院", "检察院", "公安", "办公室")),
 )
-CN_NUMERALS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "元": 1, "正": 1}
+FIRST_MONTH = {"元": "一", "正": "一"}  # 元月, 正月
 DATE_LINE = re.compile(
     r"^(?:[^\d〇零一二三四五六七八九]*[：:])?\s*([〇零一二三四五六七八九\d]{4})年"
     r"([元正一二三四五六七八九十\d]{1,3})月([一二三四五六七八九十\d]{1,3})日$"
@@ -266,13 +267,13 @@ def _sector_from(unit: str) -> str:
     return ""
 
 
-def _cn_number(text: str) -> int:
+def _date_number(text: str) -> int:
+    """A year, month or day as written in a date: 2024, 二〇一二, 元, 十五."""
+    text = normalise(text)
     if text.isdigit():
         return int(text)
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return (CN_NUMERALS.get(tens, 1) if tens else 1) * 10 + (CN_NUMERALS.get(ones, 0) if ones else 0)
-    return CN_NUMERALS.get(text, 0)
+    value = chinese_to_number(FIRST_MONTH.get(text, text))
+    return int(value) if value is not None else 0
 
 
 def _date_from(lines: list[str]) -> str:
@@ -281,10 +282,9 @@ def _date_from(lines: list[str]) -> str:
         for part in line.split():
             match = DATE_LINE.match(part.strip())
             if match:
-                year = "".join(str(CN_NUMERALS.get(c, c)) for c in match.group(1))
-                month, day = _cn_number(match.group(2)), _cn_number(match.group(3))
+                year, month, day = (_date_number(match.group(k)) for k in (1, 2, 3))
                 if 1 <= month <= 12 and 1 <= day <= 31:
-                    return f"{year}-{month:02d}-{day:02d}"
+                    return f"{year:04d}-{month:02d}-{day:02d}"
     return ""
 
 
