@@ -3,6 +3,8 @@
 Every message is one line of Chinese that a user can act on; input errors name the field.
 """
 
+from typing import Any
+
 
 class DraftingError(Exception):
     """Any failure the user should see as one line."""
@@ -63,3 +65,30 @@ def yaml_place(exc: Exception) -> str:
     """Where a YAML parse error lies, for a Chinese message: 第 N 行, or 格式 when the parser does not say."""
     mark = getattr(exc, "problem_mark", None)
     return f"第 {mark.line + 1} 行" if mark is not None else "格式"
+
+
+# pydantic's error types as short Chinese problems, for messages that name the field.
+VALIDATION_MESSAGES = {
+    "missing": "必须填写",
+    "extra_forbidden": "不认识的字段",
+    "string_type": "应为文字",
+    "list_type": "应为列表",
+    "dict_type": "应为对象",
+    "model_type": "应为对象",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "greater_than_equal": "不能是负数",
+    "string_too_short": "不能为空",
+}
+
+
+def field_path(loc: tuple[Any, ...], root: str) -> str:
+    """A pydantic error location as a field path: stats[2].value; `root` when the location is empty."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or root

@@ -8,7 +8,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .errors import BadInput, yaml_place
+from .errors import VALIDATION_MESSAGES, BadInput, field_path, yaml_place
 from .numerals import QUALIFIERS_AFTER, QUALIFIERS_BEFORE, normalise, parse_figure
 
 Sector = Literal["农村", "街道社区", "企业", "新社会组织", "学校", "医院", "机关", "其他"]
@@ -159,19 +159,8 @@ class Facts(BaseModel):
         return SECTOR_GOALS.get(self.sector or "")
 
 
-_TYPE_MESSAGES = {
+_TYPE_MESSAGES = VALIDATION_MESSAGES | {
     "date_from_datetime_inexact": DATE_FORMAT,
-    "missing": "必须填写",
-    "extra_forbidden": "不认识的字段",
-    "string_type": "应为文字",
-    "list_type": "应为列表",
-    "dict_type": "应为对象",
-    "model_type": "应为对象",
-    "int_type": "应为整数",
-    "int_parsing": "应为整数",
-    "int_from_float": "应为整数",
-    "greater_than_equal": "不能是负数",
-    "string_too_short": "不能为空",
     "date_from_datetime_parsing": DATE_FORMAT,
     "date_parsing": DATE_FORMAT,
     "date_type": DATE_FORMAT,
@@ -180,13 +169,7 @@ _TYPE_MESSAGES = {
 
 
 def _path(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out or "facts"
+    return field_path(loc, "facts")
 
 
 def explain(error: ValidationError) -> BadInput:

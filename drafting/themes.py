@@ -8,7 +8,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .config import DEFAULT_TAXONOMY, get_settings
-from .errors import BadInput, LLMUnavailable, yaml_place
+from .errors import VALIDATION_MESSAGES, BadInput, LLMUnavailable, field_path, yaml_place
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -99,16 +99,8 @@ def taxonomy_from_data(data: Any) -> Taxonomy:
         return Taxonomy.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise BadInput.field(FIELD, f"{where}：{_problem(first)}") from exc
-
-
-def _problem(error: Any) -> str:
-    if error["type"] == "extra_forbidden":
-        return "不认识的字段"
-    if error["type"].startswith("string"):
-        return "应为文本"
-    return error["msg"]
+        problem = VALIDATION_MESSAGES.get(first["type"], "取值不符合要求")
+        raise BadInput.field(FIELD, f"{field_path(tuple(first['loc']), 'themes')}：{problem}") from exc
 
 
 def make_classifier(name: str, taxonomy: Taxonomy, embedder: "Embedder",
