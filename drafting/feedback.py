@@ -1,6 +1,7 @@
-"""Feedback: pasted opinions -> split, deduplicated, redacted, classified, discovered, summarised."""
+"""Feedback: pasted opinions -> redacted, split, deduplicated, classified, discovered, summarised."""
 
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -10,10 +11,11 @@ from .errors import BadInput
 from .opinions import Opinions, is_no_opinion, prepare
 from .opinions import parse_input as parse_input
 from .opinions import read_opinions_file as read_opinions_file
+from .redact import Masked
 
 if TYPE_CHECKING:
     from .embed import Embedder
-    from .themes import Classifier, Taxonomy
+    from .themes import Assignment, Classifier, Taxonomy
 
 Progress = Callable[[str, int, int], None]
 
@@ -66,7 +68,7 @@ class ClassifyResult(BaseModel):
     warnings: list[str] = Field(default_factory=list)
 
 
-def classify_opinions(lines: list[str], *, taxonomy: "Taxonomy | None", classifier: "Classifier | None",
+def classify_opinions(lines: Sequence[str], *, taxonomy: "Taxonomy | None", classifier: "Classifier | None",
                       embedder: "Embedder", progress: Progress | None = None) -> ClassifyResult:
     """Group one-answer-a-line opinions into the taxonomy's themes and newly discovered ones."""
     from .discover import Cluster, discover
@@ -76,7 +78,8 @@ def classify_opinions(lines: list[str], *, taxonomy: "Taxonomy | None", classifi
         if progress is not None:
             progress(stage, done, total)
 
-    lines = [line for line in lines if line.strip()]
+    kept = [line for line in lines if line.strip()]
+    lines = Masked(kept) if isinstance(lines, Masked) else kept
     if not lines:
         raise BadInput.field("text", "没有意见：输入为空")
     if taxonomy is not None and classifier is None:
@@ -108,6 +111,7 @@ def classify_opinions(lines: list[str], *, taxonomy: "Taxonomy | None", classifi
             for row, assignment in zip(to_embed.tolist(), found, strict=True):
                 theme_of[row] = assignment.theme
                 score_of[row] = assignment.score
+            _read_in_context(ops, to_embed, vectors, classifier, theme_of, score_of)
             tell("classify", len(to_embed), len(to_embed))
 
     alive = ops.alive()
@@ -144,6 +148,37 @@ def classify_opinions(lines: list[str], *, taxonomy: "Taxonomy | None", classifi
     tell("summarise", 1, 1)
     engine = "llm" if classifier is not None and getattr(classifier, "name", "") == "llm" else "embedded"
     return result.model_copy(update={"engine": engine, "warnings": warnings})
+
+
+def _read_in_context(ops: Opinions, rows: np.ndarray, vectors: np.ndarray, classifier: "Classifier",
+                     theme_of: list[str | None], score_of: np.ndarray) -> None:
+    """A part of a split line takes its whole line's theme when the line reads more surely than the part
+    alone ("2、希望尽快解决" belongs with "1、小区电梯经常坏"), provided all the lines it sits in agree and it is
+    not also an answer by itself. Two clear opinions on one line keep their own themes. A line's row is the
+    mean of its parts' rows, so nothing is embedded again."""
+    classified = set(rows.tolist())
+    parts_of: dict[int, list[int]] = defaultdict(list)
+    for line, row in zip(ops.lines, ops.uid.tolist(), strict=True):
+        if row in classified and row not in parts_of[line]:
+            parts_of[line].append(row)
+    split = [line for line, parts in parts_of.items() if len(parts) > 1]
+    alone = {parts[0] for parts in parts_of.values() if len(parts) == 1}  # also an answer by itself
+    if not split:
+        return
+    texts = ["；".join(ops.unique[row] for row in parts_of[line]) for line in split]
+    means = np.vstack([vectors[parts_of[line]].mean(axis=0) for line in split])
+    means /= np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-12)
+    readings: dict[int, list[Assignment]] = defaultdict(list)
+    for line, whole in zip(split, classifier.classify(texts, means), strict=True):
+        for row in parts_of[line]:
+            if row not in alone:
+                readings[row].append(whole)
+    for row, wholes in readings.items():
+        themes = {whole.theme for whole in wholes}
+        surest = min(whole.score for whole in wholes)
+        if len(themes) == 1 and None not in themes and surest > score_of[row]:
+            theme_of[row] = wholes[0].theme
+            score_of[row] = surest
 
 
 def common_direction(embedder: "Embedder", passages: bool = False) -> np.ndarray:

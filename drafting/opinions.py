@@ -3,7 +3,7 @@
 import io
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import PurePath
@@ -11,7 +11,7 @@ from pathlib import PurePath
 import numpy as np
 
 from .errors import BadInput
-from .redact import redact
+from .redact import Masked, mask_lines
 
 NEAR_COSINE = 0.95
 # Near duplicates differ only in these (particles, intensifiers), at most NEAR_EDITS characters:
@@ -192,28 +192,23 @@ def same_but_fillers(a: str, b: str) -> bool:
     return len(changed) <= 2 * NEAR_EDITS and all(ch in FILLERS for ch in changed)
 
 
-def prepare(lines: list[str], tell: Callable[[str, int, int], None]) -> Opinions:
-    """Split every line, redact every opinion, and count exact duplicates (after normalising) once."""
+def prepare(lines: Sequence[str], tell: Callable[[str, int, int], None]) -> Opinions:
+    """Redact every line (unless it comes `Masked`), split it, and count exact duplicates (after
+    normalising) once."""
     ops = Opinions()
+    if not isinstance(lines, Masked):
+        tell("redact", 0, len(lines))
+        lines = mask_lines(lines, lambda done, total: tell("redact", done, total))
     tell("split", 0, len(lines))
-    raw: list[str] = []
+    parts: list[str] = []
     for number, line in enumerate(lines):
         for part in split_opinion(line):
             ops.lines.append(number)
-            raw.append(part)
+            parts.append(part)
     tell("split", len(lines), len(lines))
-    masked: dict[str, str] = {}
-    tell("redact", 0, len(raw))
-    for k, text in enumerate(raw):
-        if text not in masked:
-            masked[text] = redact(text)
-        if k % 500 == 499:
-            tell("redact", k + 1, len(raw))
-    tell("redact", len(raw), len(raw))
     index: dict[str, int] = {}
     uid: list[int] = []
-    for text in raw:
-        clean = masked[text]
+    for clean in parts:
         ops.texts.append(clean)
         key = normalise(clean) or clean
         if key not in index:

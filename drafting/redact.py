@@ -5,6 +5,7 @@ the masked text, so this runs first, on each opinion as soon as it is split.
 """
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -96,6 +97,23 @@ def redact(text: str) -> str:
         last = entity.end
     parts.append(text[last:])
     return "".join(parts)
+
+
+class Masked(tuple[str, ...]):
+    """Lines that have been through `redact`, as `mask_lines` returns them: later stages do not mask again."""
+
+
+def mask_lines(lines: Sequence[str], progress: Callable[[int, int], None] | None = None) -> Masked:
+    """Every line redacted (each distinct line once), telling `progress(done, total)` every 500 lines."""
+    seen: dict[str, str] = {}
+    out: list[str] = []
+    for k, line in enumerate(lines):
+        if line not in seen:
+            seen[line] = redact(line)
+        out.append(seen[line])
+        if progress is not None and (k % 500 == 499 or k + 1 == len(lines)):
+            progress(k + 1, len(lines))
+    return Masked(out)
 
 
 def mask(entity: Entity) -> str:

@@ -205,3 +205,37 @@ def test_rows_are_embedded_the_way_the_classifier_says():
     classifier = OpeningClassifier({"食堂": "canteen"}, embedder)
     classify_opinions(["食堂太贵", "路灯不亮"], taxonomy=TAXONOMY, classifier=classifier, embedder=embedder)
     assert ["食堂", "路灯"] in embedder.calls
+
+
+def test_a_part_with_no_theme_of_its_own_takes_its_lines_theme():
+    result, _, classifier = run(["1.食堂饭菜太贵 2.希望尽快解决", "路灯不亮"])
+    themes = {(a.line, a.text): a.theme for a in result.assignments}
+    assert themes[(0, "食堂饭菜太贵")] == "canteen"
+    # read with its line ("食堂饭菜太贵；希望尽快解决"), the bare request belongs to the canteen theme
+    assert "食堂饭菜太贵；希望尽快解决" in classifier.seen
+    assert themes[(0, "希望尽快解决")] == "canteen"
+
+
+def test_a_part_that_is_also_an_answer_by_itself_keeps_its_own_reading():
+    result, _, _ = run(["1.食堂饭菜太贵 2.希望尽快解决", "希望尽快解决"])
+    bare = [a.theme for a in result.assignments if a.text == "希望尽快解决"]
+    assert len(bare) == 2 and "canteen" not in bare
+
+
+def test_two_clear_opinions_on_one_line_keep_their_own_themes():
+    result, _, _ = run(["食堂太贵；路灯不亮"])
+    assert [(a.text, a.theme) for a in result.assignments] == [("食堂太贵", "canteen"), ("路灯不亮", "road")]
+
+
+def test_lines_come_masked_once():
+    from drafting.redact import Masked, mask_lines
+
+    masked = mask_lines(["我是张晓明，食堂太贵；电话13812345678"])
+    assert masked == ("我是张**，食堂太贵；电话138****5678",) and isinstance(masked, Masked)
+    stages = []
+    result, _, _ = run(masked, progress=lambda stage, done, total: stages.append(stage))
+    assert "redact" not in stages  # the service masks the lines it stores; the pipeline does not mask again
+    assert [a.text for a in result.assignments] == ["我是张**，食堂太贵", "电话138****5678"]
+    stages.clear()
+    run(["我是张晓明，食堂太贵"], progress=lambda stage, done, total: stages.append(stage))
+    assert stages[0] == "redact"

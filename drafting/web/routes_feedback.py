@@ -17,7 +17,7 @@ from ..export import to_docx, to_xlsx
 from ..facts import explain
 from ..feedback import ClassifyResult, classify_opinions, parse_input, read_opinions_file
 from ..measures import suggest_measures
-from ..redact import redact
+from ..redact import mask_lines
 from ..themes import FIELD, Taxonomy, load_taxonomy, make_classifier, taxonomy_from_data
 from .db import FeedbackInfo, History
 from .deps import ChatModelDep, EmbedderDep, HistoryDep, SettingsDep
@@ -116,16 +116,18 @@ def run_feedback(lines: list[str], taxonomy_text: str | None, engine: EngineName
     classifier = None
     if taxonomy is not None:
         classifier = make_classifier(engine, taxonomy, embedder, chat_model, settings=settings)
-    stored_input = {"lines": [redact(line) for line in lines], "taxonomy": taxonomy_text, "source": label}
-    run_id = history.start_feedback(stored_input, engine, len(lines))
 
     def progress(stage: str, done: int, total: int) -> None:
         if emit is not None:
             message = STAGES.get(stage, stage)
             emit("progress", {"stage": stage, "message": message, "done": done, "total": total})
 
+    # masked once: the history keeps these lines and the pipeline works on them without masking again
+    masked = mask_lines(lines, lambda done, total: progress("redact", done, total))
+    stored_input = {"lines": list(masked), "taxonomy": taxonomy_text, "source": label}
+    run_id = history.start_feedback(stored_input, engine, len(lines))
     try:
-        result = classify_opinions(lines, taxonomy=taxonomy, classifier=classifier, embedder=embedder,
+        result = classify_opinions(masked, taxonomy=taxonomy, classifier=classifier, embedder=embedder,
                                    progress=progress)
         if chat_model is not None:
             result = suggest_measures(result, chat_model, settings)
