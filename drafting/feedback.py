@@ -152,10 +152,10 @@ def classify_opinions(lines: Sequence[str], *, taxonomy: "Taxonomy | None", clas
 
 def _read_in_context(ops: Opinions, rows: np.ndarray, vectors: np.ndarray, classifier: "Classifier",
                      theme_of: list[str | None], score_of: np.ndarray) -> None:
-    """A part of a split line takes its whole line's theme when the line reads more surely than the part
-    alone ("2、希望尽快解决" belongs with "1、小区电梯经常坏"), provided all the lines it sits in agree and it is
-    not also an answer by itself. Two clear opinions on one line keep their own themes. A line's row is the
-    mean of its parts' rows, so nothing is embedded again."""
+    """A part of a split line takes its whole line's theme when the line reads more surely than the
+    part alone ("2、希望尽快解决" belongs with "1、小区电梯经常坏"), provided all the lines it sits in
+    agree and it is not also an answer by itself. Two clear opinions on one line keep their own themes.
+    A line's row is the mean of its parts' rows, so nothing is embedded again."""
     classified = set(rows.tolist())
     parts_of: dict[int, list[int]] = defaultdict(list)
     for line, row in zip(ops.lines, ops.uid.tolist(), strict=True):
