@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field, ValidationError, create_model
 from .classify_embedded import EmbeddedClassifier
 from .config import Settings
 from .errors import LLMUnavailable
-from .llm import complete, messages
+from .llm import Budget, complete, messages
 from .templates import render
 from .themes import Assignment, Taxonomy
 
@@ -100,9 +100,11 @@ class LLMClassifier:
         self.engine = "llm"
         probs = self._embedded.probabilities(texts, vectors)
         answers: dict[int, str | None] = {}
+        budget = Budget(self._settings)
         for start in range(0, len(texts), self._batch):
             try:
-                answers.update({start + k: v for k, v in self._ask(texts[start:start + self._batch]).items()})
+                batch = self._ask(texts[start:start + self._batch], budget)
+                answers.update({start + k: v for k, v in batch.items()})
             except LLMUnavailable as exc:
                 if not self._fall_back:
                     raise
@@ -126,7 +128,7 @@ class LLMClassifier:
             return Assignment(theme=None, score=float(1.0 - row.max()))
         return Assignment(theme=theme, score=float((1.0 + row[self.ids.index(theme)]) / 2.0))
 
-    def _ask(self, texts: list[str]) -> dict[int, str | None]:
+    def _ask(self, texts: list[str], budget: Budget) -> dict[int, str | None]:
         """0-based answers for one batch; LLMUnavailable when the model cannot be reached or read."""
         numbers = list(range(1, len(texts) + 1))
         opinions = [{"number": n, "text": _as_data(t, OPINION_CHARS)}
@@ -136,7 +138,7 @@ class LLMClassifier:
         found: dict[int, str | None] = {}
         pending = numbers
         for _ in range(self._settings.llm_retries + 1):
-            reply = complete(self._chat, prompt, self._settings)
+            reply = complete(self._chat, prompt, self._settings, budget=budget)
             got, problems = parse_reply(reply, pending, self._model, self.taxonomy)
             found.update(got)
             pending = [n for n in pending if n not in found]

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(60.0, gt=0, validation_alias=_env("DRAFTING_LLM_TIMEOUT"),
                                description="Seconds before one LLM request is given up")
     llm_retries: int = Field(2, ge=0, le=5, validation_alias=_env("DRAFTING_LLM_RETRIES"))
+    llm_budget: float = Field(600.0, gt=0, validation_alias=_env("DRAFTING_LLM_BUDGET"),
+                              description="Seconds one draft or one classify run may spend on the LLM in all")
     max_request_bytes: int = Field(10 * 1024 * 1024, gt=0,
                                    validation_alias=_env("DRAFTING_MAX_REQUEST_BYTES"),
                                    description="Largest HTTP body the service accepts")

@@ -14,7 +14,7 @@ from .draft import PARTS, Draft, DraftEngine, Exemplars, Section, build_draft, p
 from .draft_template import stat_phrase
 from .errors import LLMUnavailable
 from .facts import Facts
-from .llm import complete, messages
+from .llm import Budget, complete, messages
 from .numerals import chinese_date, normalise
 from .retrieve import Passage
 from .templates import render
@@ -301,18 +301,19 @@ class LLMDraftEngine:
             draft = self.fallback.write(facts, exemplars, on_text)
             return draft.model_copy(update={"warnings": [warning, *draft.warnings]})
 
-    def _ask(self, template: str, context: dict[str, Any],
+    def _ask(self, template: str, context: dict[str, Any], budget: Budget,
              on_text: Callable[[str], None] | None = None) -> str:
         prompt = messages(render("llm/draft_system.j2"), render(template, **context))
-        return complete(self.chat_model, prompt, self.settings, on_text=on_text)
+        return complete(self.chat_model, prompt, self.settings, on_text=on_text, budget=budget)
 
     def _write(self, facts: Facts, exemplars: Exemplars, on_text: Callable[[str], None] | None) -> Draft:
+        budget = Budget(self.settings)
         warnings: list[str] = []
         outline_context = build_outline_context(facts, exemplars)
         default = parse_outline(render("llm/draft_outline_default.j2", **outline_context))
         if default is None:
             raise ValueError("prompts/llm/draft_outline_default.j2 has no numbered headings")
-        parsed = parse_outline(self._ask("llm/draft_outline.j2", outline_context))
+        parsed = parse_outline(self._ask("llm/draft_outline.j2", outline_context, budget))
         if parsed is None:
             warnings.append("大模型给出的提纲无法识别，已按常规提纲起草")
         outline = drop_invented(complete_outline(parsed, default), default, facts)
@@ -328,14 +329,14 @@ class LLMDraftEngine:
                 on_text(section.heading + "\n")
             context = build_section_context(facts, exemplars, outline, sections[:index], section,
                                             assigned[index])
-            reply = self._ask("llm/draft_section.j2", context, on_text)
+            reply = self._ask("llm/draft_section.j2", context, budget, on_text)
             section.items = parse_section(reply, section, outline, facts)
             if not section.items:
                 raise LLMUnavailable(f"大模型不可用：“{section.heading or '开头'}”部分没有写出正文")
             if on_text is not None:
                 on_text("\n")
 
-        rounds = self._repair(facts, outline, sections, assigned, warnings)
+        rounds = self._repair(facts, outline, sections, assigned, warnings, budget)
         draft = build_draft(facts, title=outline.title,
                             sections=[Section(heading=s.heading, items=s.items) for s in sections],
                             engine="llm", exemplars=exemplars, warnings=warnings)
@@ -345,7 +346,7 @@ class LLMDraftEngine:
         return draft
 
     def _repair(self, facts: Facts, outline: Outline, sections: list[Written],
-                assigned: list[list[Assignment]], warnings: list[str]) -> int:
+                assigned: list[list[Assignment]], warnings: list[str], budget: Budget) -> int:
         """Send each faulty section back with its faults, at most REPAIR_ROUNDS times; the rounds used."""
         for done in range(REPAIR_ROUNDS):
             verification = verify(facts, self._text(facts, outline, sections))
@@ -358,7 +359,7 @@ class LLMDraftEngine:
                 section = sections[index]
                 context = build_repair_context(facts, outline.title, section, faults.feedback())
                 try:
-                    reply = self._ask("llm/draft_repair.j2", context)
+                    reply = self._ask("llm/draft_repair.j2", context, budget)
                 except LLMUnavailable as exc:
                     warnings.append(f"修正时{exc.message}，保留修正前的文字")
                     return done

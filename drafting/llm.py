@@ -1,7 +1,9 @@
 """The one place a chat model is made, and the one way to call it (bounded retries, LLMUnavailable)."""
 
 import re
+import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import openai
 from langchain_core.language_models import BaseChatModel
@@ -59,28 +61,53 @@ def _transport_retried(exc: BaseException) -> bool:
     return isinstance(exc, (openai.APIStatusError, openai.APIConnectionError))
 
 
+class Budget:
+    """The LLM time one run (a draft, a classify run) may spend in all: settings.llm_budget seconds."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.seconds = settings.llm_budget
+        self.ends = time.monotonic() + settings.llm_budget
+        self._share = settings.llm_retries + 1  # the client may retry a timed-out request itself
+
+    @property
+    def spent(self) -> bool:
+        return time.monotonic() >= self.ends
+
+    def failure(self) -> LLMUnavailable:
+        return LLMUnavailable(f"大模型不可用：超过总时限（{self.seconds:g} 秒）")
+
+    def request_timeout(self, settings: Settings) -> float:
+        """The timeout for the next request, so that it and the client's own retries end in time."""
+        left = self.ends - time.monotonic()
+        if left <= 0:
+            raise self.failure()
+        return min(settings.llm_timeout, left / self._share)
+
+
 def clean_reply(text: str) -> str:
     """Drop reasoning blocks some models print before the answer, and surrounding blank space."""
     return _THINKING.sub("", text).strip()
 
 
 def complete(chat_model: BaseChatModel, prompt: Sequence[BaseMessage], settings: Settings, *,
-             on_text: Callable[[str], None] | None = None) -> str:
+             on_text: Callable[[str], None] | None = None, budget: Budget | None = None) -> str:
     """The model's reply as text, retried up to settings.llm_retries times on garbage or empty output.
 
     With `on_text`, the reply is streamed and every piece is passed on as it arrives; a reply that breaks
-    off after text was passed on is not retried (the listener cannot take text back).
+    off after text was passed on is not retried (the listener cannot take text back). With `budget`, no
+    request outlasts what is left of it.
     Any failure ends as LLMUnavailable with a one-line Chinese reason.
     """
     last: BaseException = LLMUnavailable("返回了空内容")
     for _ in range(settings.llm_retries + 1):
         emitted = False
+        options: dict[str, Any] = {} if budget is None else {"timeout": budget.request_timeout(settings)}
         try:
             if on_text is None:
-                text = str(chat_model.invoke(list(prompt)).text)
+                text = str(chat_model.invoke(list(prompt), **options).text)
             else:
                 pieces = []
-                for chunk in chat_model.stream(list(prompt)):
+                for chunk in chat_model.stream(list(prompt), **options):
                     piece = str(chunk.text)
                     if piece:
                         pieces.append(piece)
@@ -89,6 +116,8 @@ def complete(chat_model: BaseChatModel, prompt: Sequence[BaseMessage], settings:
                 text = "".join(pieces)
         except Exception as exc:  # noqa: BLE001 - every client or parse failure becomes LLMUnavailable
             last = exc
+            if budget is not None and budget.spent:
+                raise budget.failure() from exc
             if _transport_retried(exc) or emitted:
                 break
             continue

@@ -120,3 +120,12 @@ def test_parse_reply_accepts_common_line_shapes():
     found, problems = parse_reply(reply, [1, 2, 3, 4, 5], model, TAXONOMY)
     assert found == {1: "service", 2: "conduct", 3: "praise", 4: None}
     assert problems == ["缺少第 5 条的答案"]
+
+
+def test_a_classify_run_stops_asking_the_llm_when_its_budget_is_spent(fake_openai, monkeypatch):
+    monkeypatch.setenv("DRAFTING_LLM_BUDGET", "1")
+    use_fake_openai(monkeypatch, fake_openai, timeout=30.0)
+    fake_openai.script(Fault.delay(4, then="1: service\n2: conduct"))
+    classifier, found = run("auto", ["食堂菜价太高", "办事推诿"])
+    assert classifier.engine == "embedded" and len(found) == 2
+    assert classifier.warnings == ["大模型不可用：超过总时限（1 秒）；第 1 条起的 2 条意见改用内置分类器归类"]

@@ -324,3 +324,16 @@ def test_a_section_reply_is_read_as_paragraphs_without_markup_headings_or_signat
 二〇二四年一月十五日"""
     assert parse_section(reply, section, outline, FACTS) == [
         "坚持把走群众路线作为出发点。", "一是准备工作求细。〔待补充：领导小组组成〕"]
+
+
+def test_a_draft_stops_asking_the_llm_when_its_budget_is_spent(fake_openai, monkeypatch):
+    # each request alone is within its timeout (30 s); the run's budget (3 s) is not
+    monkeypatch.setenv("DRAFTING_LLM_BUDGET", "3")
+    use_fake_openai(monkeypatch, fake_openai, timeout=30.0)
+    fake_openai.script(Fault.delay(2, then=OUTLINE), *[Fault.delay(2, then=SECTIONS[p]) for p in SECTIONS])
+
+    draft = engine(fallback=True).write(FACTS, EXEMPLARS)
+
+    assert draft.engine == "template"
+    assert draft.warnings[0] == "大模型不可用：超过总时限（3 秒），已改用模板引擎"
+    assert len(fake_openai.chat_requests) == 2  # the outline, then the opening cut off by the budget
