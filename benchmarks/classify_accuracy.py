@@ -1,6 +1,7 @@
 """Accuracy of the embedded opinion classifier against two baselines, each fitted on the same examples.
 
     .venv/bin/python benchmarks/classify_accuracy.py [--skip-teddy] [--skip-timing]
+                                                     [--teddy-cli] [--teddy-shift]
 
 Prints macro-F1 for: 5-fold cross-validation over the development examples in themes.yaml (fold i holds
 out the i-th example of every theme); the project's own held-out split (drafting/data/opinions_heldout.yaml);
@@ -8,12 +9,20 @@ the Teddy Cup 2020 citizen messages (../shared/benchmarks/teddycup2020/, when pr
 their 7 labels and 10 examples a label or all 495 training messages; and the classifier's own time for
 5,000 opinions, embedding and the (cached) base-model fit excluded. Unassigned opinions count as wrong.
 Embeddings are cached under /tmp.
+
+--teddy-cli runs the 495-example Teddy Cup taxonomy through `drafting classify` itself (a line may be split
+into several opinions; a line is scored by its first assignment, and by a score-weighted vote).
+--teddy-shift measures how far the sample release's labels are from the test split's: 5-fold over the
+883 test messages, 495 examples drawn from the other folds, against the same model on the 495 sample.
 """
 
 import argparse
 import csv
 import hashlib
+import json
+import os
 import random
+import subprocess
 import sys
 import tempfile
 import time
@@ -155,9 +164,9 @@ def dev_cross_validation(embedder: CachedEmbedder) -> None:
     row("dev 5-fold CV (60 examples)", macro_f1(golds, mine), macro_f1(golds, tfidf), macro_f1(golds, cent))
 
 
-def held_out(embedder: CachedEmbedder) -> None:
+def held_out(embedder: CachedEmbedder, path: Path, name: str) -> None:
+    """One labelled YAML file (theme id -> opinions) through the default taxonomy."""
     taxonomy = load_taxonomy(None)
-    path = ROOT / "drafting" / "data" / "opinions_heldout.yaml"
     with open(path, encoding="utf-8") as handle:
         data = yaml.safe_load(handle)
     test_t = [str(t) for v in data.values() for t in v]
@@ -165,7 +174,7 @@ def held_out(embedder: CachedEmbedder) -> None:
     train_t = [e for t in taxonomy.themes for e in t.examples]
     train_y = [t.id for t in taxonomy.themes for _ in t.examples]
     mine, _ = ours(taxonomy, embedder, test_t)
-    row(f"own held-out ({len(test_t)})", macro_f1(test_y, mine),
+    row(f"{name} ({len(test_t)})", macro_f1(test_y, mine),
         macro_f1(test_y, tfidf_baseline(train_t, train_y, test_t)),
         macro_f1(test_y, centroid_baseline(embedder, train_t, train_y, test_t)),
         f"   unassigned {sum(m is None for m in mine)}")
@@ -188,13 +197,10 @@ def teddy_taxonomy(examples: dict[str, list[str]], folder: Path) -> Taxonomy:
 
 
 def teddy(embedder: CachedEmbedder) -> None:
-    train, test = read_teddy("train"), read_teddy("test")
-    text = lambda r: f"{r['title']}：{r['detail']}"  # noqa: E731 - the CLI's input line
-    test_t = [text(r) for r in test]
-    test_y = [TEDDY_IDS[TEDDY_LABELS.index(r["label"])] for r in test]
+    train, test_t, test_y = teddy_texts()
     random.seed(0)
-    ten = {n: random.sample([text(r) for r in train if r["label"] == n], 10) for n in TEDDY_LABELS}
-    every = {n: [text(r) for r in train if r["label"] == n] for n in TEDDY_LABELS}
+    ten = {n: random.sample([teddy_line(r) for r in train if r["label"] == n], 10) for n in TEDDY_LABELS}
+    every = {n: [teddy_line(r) for r in train if r["label"] == n] for n in TEDDY_LABELS}
     with tempfile.TemporaryDirectory() as folder:
         for name, examples in (("Teddy Cup 10 a label", ten), ("Teddy Cup all 495", every)):
             taxonomy = teddy_taxonomy(examples, Path(folder))
@@ -205,6 +211,71 @@ def teddy(embedder: CachedEmbedder) -> None:
                 macro_f1(test_y, tfidf_baseline(train_t, train_y, test_t)),
                 macro_f1(test_y, centroid_baseline(embedder, train_t, train_y, test_t)),
                 f"   unassigned {sum(m is None for m in mine)}, {seconds:.1f} s")
+
+
+def teddy_texts() -> tuple[list[dict[str, str]], list[str], list[str]]:
+    """The sample release's rows, and the test split's input lines and gold theme ids."""
+    train, test = read_teddy("train"), read_teddy("test")
+    return train, [teddy_line(r) for r in test], [TEDDY_IDS[TEDDY_LABELS.index(r["label"])] for r in test]
+
+
+def teddy_line(row: dict[str, str]) -> str:
+    return f"{row['title']}：{row['detail']}"
+
+
+def teddy_cli() -> None:
+    """The 495-example taxonomy through the command line, scored per input line."""
+    train, test_t, test_y = teddy_texts()
+    every = {n: [teddy_line(r) for r in train if r["label"] == n] for n in TEDDY_LABELS}
+    with tempfile.TemporaryDirectory() as folder:
+        teddy_taxonomy(every, Path(folder))
+        lines = Path(folder) / "messages.txt"
+        lines.write_text("\n".join(test_t) + "\n", encoding="utf-8")
+        start = time.perf_counter()
+        done = subprocess.run([str(ROOT / ".venv" / "bin" / "drafting"), "classify", str(lines), "--taxonomy",
+                               str(Path(folder) / "teddy.yaml"), "--format", "json"], capture_output=True,
+                              text=True, check=True, env=dict(os.environ, DRAFTING_HOME=folder))
+        seconds = time.perf_counter() - start
+    assignments = json.loads(done.stdout)["assignments"]
+    by_line: dict[int, list[dict]] = {}
+    for a in assignments:
+        by_line.setdefault(a["line"], []).append(a)
+    first = [by_line[i][0]["theme"] if i in by_line else None for i in range(len(test_t))]
+    vote: list[str | None] = []
+    for i in range(len(test_t)):
+        weights: dict[str | None, float] = {}
+        for a in by_line.get(i, []):
+            weights[a["theme"]] = weights.get(a["theme"], 0.0) + a["score"]
+        vote.append(max(weights, key=lambda t: weights[t]) if weights else None)
+    split = sum(len(v) > 1 for v in by_line.values())
+    mixed = sum(len({a["theme"] for a in v}) > 1 for v in by_line.values())
+    print(f"{'Teddy Cup 495 via the CLI, per line':<34} first {macro_f1(test_y, first):.3f}   "
+          f"vote {macro_f1(test_y, vote):.3f}   {split} lines split, {mixed} with mixed themes, "
+          f"{seconds:.0f} s", flush=True)
+
+
+def teddy_shift(embedder: CachedEmbedder) -> None:
+    """495 examples drawn from the test split's own distribution (5-fold), against the sample release."""
+    from sklearn.model_selection import StratifiedKFold
+
+    _, test_t, test_y = teddy_texts()
+    rng = np.random.default_rng(0)
+    gold: list[str] = []
+    mine: list[str | None] = []
+    tfidf: list[str] = []
+    folds = StratifiedKFold(5, shuffle=True, random_state=0)
+    with tempfile.TemporaryDirectory() as folder:
+        for kept, held in folds.split(test_t, test_y):
+            picked = rng.choice(kept, 495, replace=False)
+            examples = {n: [test_t[i] for i in picked if test_y[i] == t]
+                        for n, t in zip(TEDDY_LABELS, TEDDY_IDS, strict=True)}
+            taxonomy = teddy_taxonomy(examples, Path(folder))
+            held_t = [test_t[i] for i in held]
+            gold += [test_y[i] for i in held]
+            mine += ours(taxonomy, embedder, held_t)[0]
+            tfidf += tfidf_baseline([test_t[i] for i in picked], [test_y[i] for i in picked], held_t)
+    print(f"{'Teddy 495 drawn from the test split':<34} ours {macro_f1(gold, mine):.3f}   "
+          f"tfidf-LR {macro_f1(gold, tfidf):.3f}   (5-fold over the 883)", flush=True)
 
 
 def timing(embedder: CachedEmbedder) -> None:
@@ -229,6 +300,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-teddy", action="store_true")
     parser.add_argument("--skip-timing", action="store_true")
+    parser.add_argument("--teddy-cli", action="store_true",
+                        help="also score Teddy Cup through `drafting classify`, per input line")
+    parser.add_argument("--teddy-shift", action="store_true",
+                        help="also draw the 495 examples from the test split (5-fold)")
     parser.add_argument("--write-example-vectors", action="store_true",
                         help="re-embed the shipped examples into drafting/data/example_vectors.npz and stop")
     args = parser.parse_args()
@@ -237,9 +312,15 @@ def main() -> None:
         return
     embedder = CachedEmbedder()
     dev_cross_validation(embedder)
-    held_out(embedder)
+    held_out(embedder, ROOT / "drafting" / "data" / "opinions_heldout.yaml", "own held-out")
+    for split in ("dev", "test"):
+        held_out(embedder, ROOT / "benchmarks" / "data" / f"opinions_blind_{split}.yaml", f"blind {split}")
     if TEDDY.is_dir() and not args.skip_teddy:
         teddy(embedder)
+        if args.teddy_shift:
+            teddy_shift(embedder)
+        if args.teddy_cli:
+            teddy_cli()
     if not args.skip_timing:
         timing(embedder)
 
