@@ -68,15 +68,19 @@ def _docx_lines(data: bytes) -> list[str]:
         doc = Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises zipfile, KeyError and XML errors alike
         raise BadInput.field("file", f"无法读取 Word 文件：{type(exc).__name__}") from None
-    lines = [p.text for p in doc.paragraphs]
+    lines = _cell_lines([p.text for p in doc.paragraphs])
     for table in doc.tables:
+        rows: list[list[str]] = []
         for row in table.rows:
             seen: set[int] = set()
+            cells: list[str] = []
             for cell in row.cells:
                 if id(cell._tc) not in seen:  # merged cells repeat the same element
                     seen.add(id(cell._tc))
-                    lines.extend(cell.text.splitlines())
-    return [line for line in (raw.strip() for raw in lines) if line and not _is_header(line)]
+                    cells.append(cell.text)
+            rows.append(cells)
+        lines += _answers(rows)
+    return lines
 
 
 def _xlsx_lines(data: bytes) -> list[str]:
@@ -88,12 +92,34 @@ def _xlsx_lines(data: bytes) -> list[str]:
         raise BadInput.field("file", f"无法读取 Excel 文件：{type(exc).__name__}") from None
     lines: list[str] = []
     for sheet in book.worksheets:
-        for row in sheet.iter_rows(values_only=True):
-            for value in row:
-                if isinstance(value, str) and value.strip() and not _is_header(value.strip()):
-                    lines.extend(part.strip() for part in value.splitlines() if part.strip())
+        rows = sheet.iter_rows(values_only=True)
+        lines += _answers([["" if value is None else str(value) for value in row] for row in rows])
     book.close()
     return lines
+
+
+def _answers(rows: list[list[str]]) -> list[str]:
+    """The answers in a form's table: the columns headed 意见, 建议, 问题…; without such a heading, the
+    column with the most text (so 序号, 单位, 姓名 and 备注 columns are not read as opinions)."""
+    width = max((len(row) for row in rows), default=0)
+    columns = [[row[k] if k < len(row) else "" for row in rows] for k in range(width)]
+    headed = [column for column in columns
+              if any(_OPINION_HEADING.fullmatch(cell.strip()) for cell in column[:_HEADING_ROWS])]
+    if not headed and columns:
+        headed = [max(columns, key=lambda column: sum(len(cell.strip()) for cell in column))]
+    return [line for column in headed for line in _cell_lines(column)]
+
+
+def _cell_lines(cells: list[str]) -> list[str]:
+    """Non-blank lines of the cells, headings and bare row numbers left out."""
+    lines = (line.strip() for cell in cells for line in cell.splitlines())
+    return [line for line in lines if line and not _is_header(line)]
+
+
+# A column heading that names the answers: 意见, 意见建议, 存在的问题, 群众反映的问题, 留言内容, 诉求…
+_OPINION_HEADING = re.compile(
+    r"[^表]{0,8}(?:意见|建议|问题|留言|诉求|反映|评议内容|具体内容)(?:内容|描述|及建议)?")
+_HEADING_ROWS = 3  # a heading sits in the first rows (under a title row or two)
 
 
 def _is_header(cell: str) -> bool:

@@ -137,19 +137,25 @@ def test_parse_input_and_files():
     doc = Document()
     doc.add_paragraph("意见建议")
     doc.add_paragraph("食堂太贵")
-    table = doc.add_table(rows=2, cols=2)
-    table.cell(0, 0).text, table.cell(0, 1).text = "序号", "意见"
-    table.cell(1, 0).text, table.cell(1, 1).text = "1", "路灯不亮"
+    table = doc.add_table(rows=2, cols=3)
+    for k, text in enumerate(["序号", "提出人", "意见"] + ["1", "张晓明", "路灯不亮"]):
+        table.cell(k // 3, k % 3).text = text
     buffer = io.BytesIO()
     doc.save(buffer)
     assert read_opinions_file("a.docx", buffer.getvalue()) == ["食堂太贵", "路灯不亮"]
+    # a form: a title row, then 序号 | 单位 | 意见建议 | 提出人 | 备注; only the answers are opinions
     book = Workbook()
-    book.active.append(["意见", "备注"])
-    book.active.append(["食堂太贵", "宿舍漏水"])
-    book.active.append([3, "停车难"])
+    form = book.active
+    form.append(["2024年群众评议意见汇总表"])
+    form.append(["序号", "单位", "意见建议", "提出人", "备注"])
+    form.append([1, "第一党支部", "食堂太贵；宿舍漏水", "张晓明", "已整改"])
+    form.append([2, "机关", "停车难\n路灯不亮", "李秀英", None])
+    bare = book.create_sheet()  # no headings: the column with the most text
+    bare.append(["后勤处", "澡堂开放时间太短，下班后洗不上澡"])
     buffer = io.BytesIO()
     book.save(buffer)
-    assert read_opinions_file("a.xlsx", buffer.getvalue()) == ["食堂太贵", "宿舍漏水", "停车难"]
+    assert read_opinions_file("a.xlsx", buffer.getvalue()) == [
+        "食堂太贵；宿舍漏水", "停车难", "路灯不亮", "澡堂开放时间太短，下班后洗不上澡"]
     for name, data in [("a.xls", b"x"), ("a.docx", b"not a zip"), ("a.xlsx", b"not a zip")]:
         with pytest.raises(BadInput):
             read_opinions_file(name, data)
