@@ -25,38 +25,92 @@ def stable_choice(seed: str) -> Chooser:
     return choose
 
 
+# A figure's label that ends in a change takes no 达: 同比下降18.5%, not 同比下降达18.5%.
+CHANGES = ("增长", "下降", "降低", "提高", "提升", "减少", "上升", "增加", "下滑", "回落")
+# Figures about the appraisal itself (opening, 评议范围); the rest are the work's results (成效).
+APPRAISAL_WORDS = ("评议", "测评", "问卷", "征求", "意见", "建议", "座谈", "走访", "谈心", "满意", "参评",
+                   "整改", "公示", "承诺", "恳谈", "民主生活会")
+# Figures of the unit's size (常住居民, 党员总数): background for 评议范围, neither headline nor result.
+SCALE_WORDS = ("常住", "现有", "辖区人口", "总数", "共有", "在校", "在职", "在册", "户籍人口")
+# Where a highlight fits among 三、围绕四个确保's items, by the words it uses; the rest go to 成效.
+HIGHLIGHT_HOMES = {
+    "listen": ("走访", "座谈", "调研", "征求", "恳谈", "接待", "热线", "宣传", "联系卡", "谈心", "入户",
+               "民情", "倾听", "夜访", "议事"),
+    "fix": ("整改", "解决", "维修", "修缮", "修建", "硬化", "改造", "办实事", "帮扶", "便民", "上门", "延时",
+            "预约", "办理", "服务", "救助", "慰问", "帮助"),
+    "members": ("党员", "先锋", "示范岗", "突击队", "责任区", "志愿", "亮身份", "带头"),
+    "orgs": ("制度", "机制", "品牌", "阵地", "党建", "标准化", "规范化", "联建", "共建", "网格"),
+}
+# Sector words for the lexicon when the facts give none, read from the unit's name.
+SECTOR_CUES = (("学校", ("小学", "中学", "大学", "学院", "学校", "幼儿园", "高中", "初中", "职校")),
+               ("医院", ("医院", "卫生院", "卫生服务中心", "保健院")),
+               ("街道社区", ("社区", "街道")),
+               ("农村", ("村党", "村支部", "村委", "村")),
+               ("企业", ("公司", "车间", "集团", "厂", "矿")),
+               ("机关", ("局", "政府", "法院", "检察院", "办公室", "机关")))
+
+
 def stat_phrase(stat: Stat) -> str:
-    """One figure with its meaning: 开展评议大会645场次, 群众满意度达96%."""
+    """One figure with its meaning: 开展评议大会645场次, 群众满意度达96%, 同比下降18.5%."""
     figure = f"{stat.value}{stat.unit}"
+    if stat.label.endswith(CHANGES):
+        return f"{stat.label}{figure}"
     if stat.unit in ("%", "％") or stat.label.endswith(("率", "度")):
         return f"{stat.label}达{figure}"
     return f"{stat.label}{figure}"
 
 
+def figure_kind(stat: Stat) -> str:
+    """"appraisal" (about the appraisal itself), "scale" (the unit's size) or "result" (of the work)."""
+    if any(word in stat.label for word in APPRAISAL_WORDS):
+        return "appraisal"
+    return "scale" if any(word in stat.label for word in SCALE_WORDS) else "result"
+
+
+def highlight_home(text: str) -> str:
+    """The 四个确保 item a highlight belongs to ("results" when no item's words occur in it)."""
+    hits = {home: sum(word in text for word in words) for home, words in HIGHLIGHT_HOMES.items()}
+    best = max(hits, key=lambda home: hits[home])
+    return best if hits[best] else "results"
+
+
+def lexicon_sector(facts: Facts) -> str:
+    """The sector for the lexicon's words: as given, else read from the unit's name."""
+    if facts.sector:
+        return facts.sector
+    name = facts.unit.removesuffix("党支部").removesuffix("支部").removesuffix("党委").removesuffix("党总支")
+    return next((sector for sector, cues in SECTOR_CUES if any(cue in name for cue in cues)), "")
+
+
 def build_template_context(facts: Facts, choose: Chooser | None = None) -> dict[str, Any]:
     """Every value the phrasing templates use, from the facts only (never from exemplars)."""
-    phrases = [stat_phrase(s) for s in facts.stats]
-    appraisal_text = ""
+    kinds = {kind: [stat_phrase(s) for s in facts.stats if figure_kind(s) == kind]
+             for kind in ("appraisal", "scale", "result")}
+    homes: dict[str, list[str]] = {home: [] for home in [*HIGHLIGHT_HOMES, "results"]}
+    for highlight in facts.highlights:
+        homes[highlight_home(highlight)].append(highlight)
     context: dict[str, Any] = {
         "unit": facts.unit,
-        "year": facts.date.year,
+        # a summary written in January looks back on the year before: no year in its title
+        "year": facts.date.year if facts.date.month > 1 else None,
         "activity": facts.activity,
-        "sector": facts.sector or "",
+        "sector": lexicon_sector(facts),
         "goal": facts.goal or "",
         "basis": facts.basis or "",
-        "headline": phrases[:HEADLINE_STATS],
-        "more_stats": phrases[HEADLINE_STATS:],
-        "has_figures": bool(phrases) or facts.appraisal is not None,
-        "highlights": facts.highlights[0::3],
-        "highlights_a": facts.highlights[1::3],
-        "highlights_b": facts.highlights[2::3],
+        "headline": kinds["appraisal"][:HEADLINE_STATS],
+        "more_stats": kinds["appraisal"][HEADLINE_STATS:],
+        "scale_stats": kinds["scale"],
+        "results": kinds["result"],
+        "has_figures": bool(facts.stats) or facts.appraisal is not None,
+        "homes": homes,
         "problems": facts.problems,
         "next_steps": facts.next_steps,
         "choose": choose or stable_choice(f"{facts.unit}|{facts.date.isoformat()}"),
     }
+    context["appraisal_text"] = ""
     if facts.appraisal is not None:
-        appraisal_text = render("template/appraisal.j2", appraisal=facts.appraisal, choose=context["choose"])
-    context["appraisal_text"] = appraisal_text
+        context["appraisal_text"] = render("template/appraisal.j2", appraisal=facts.appraisal,
+                                           choose=context["choose"])
     return context
 
 

@@ -182,6 +182,10 @@ def explain(error: ValidationError) -> BadInput:
         return BadInput.field(_path(loc + (cause.field,)), cause.problem)
     if first["type"] == "value_error" and cause is not None:
         return BadInput.field(_path(loc), str(cause))
+    if first["type"] == "extra_forbidden" and str(loc[-1]).isdigit():
+        # YAML's flow style reads {value: 1,250} as value 1 and a key 250
+        return BadInput.field(_path(loc[:-1]), f"数字中的逗号把它拆开了（多出“{loc[-1]}”），"
+                                               "含逗号的数字请加引号，如 \"1,250\"")
     message = _TYPE_MESSAGES.get(first["type"], "取值不符合要求")
     return BadInput.field(_path(loc), message)
 
@@ -207,14 +211,25 @@ def load_facts(path_or_text: str | Path) -> Facts:
     return facts_from_text(text, "FACTS")
 
 
+class _AsWritten(yaml.SafeLoader):
+    """YAML with numbers left as the writer typed them (98.60 stays 98.60, 1:30 is not 90); pydantic reads
+    the counts of the statistics form from those strings."""
+
+
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+_AsWritten.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag not in _NUMBER_TAGS]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+
 def facts_from_text(text: str, field: str) -> Facts:
     """Facts from JSON or YAML text; `field` names the input in the message when it is neither."""
     text = text.lstrip("\ufeff")
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_float=str)  # 98.60 stays 98.60
     except json.JSONDecodeError:
         try:
-            data = yaml.safe_load(text)
+            data = yaml.load(text, Loader=_AsWritten)  # noqa: S506 - a SafeLoader without number tags
         except yaml.YAMLError as exc:
             raise BadInput.field(field, f"不是有效的 JSON 或 YAML（{yaml_place(exc)}有误）") from None
     if isinstance(data, dict) and isinstance(data.get("date"), Date):

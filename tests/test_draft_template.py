@@ -15,6 +15,7 @@ from drafting.retrieve import Passage
 from drafting.verify import verify
 
 DATA = Path(__file__).parent / "data" / "facts"
+BLIND = Path(__file__).parent / "data" / "facts_blind"
 
 
 class RecordingRetriever:
@@ -46,9 +47,10 @@ class FailingRetriever:
 
 
 def sample_facts() -> list[Facts]:
-    """The valid files in tests/data/facts (the form as filed is invalid on purpose)."""
-    paths = sorted([*DATA.glob("*.json"), *DATA.glob("*.yaml")])
-    return [load_facts(p) for p in paths if "as_filed" not in p.name]
+    """The valid files in tests/data/facts and tests/data/facts_blind (written by a reviewer who had not
+    seen ours); the form as filed and the invalid file are invalid on purpose."""
+    paths = sorted(p for folder in (DATA, BLIND) for p in [*folder.glob("*.json"), *folder.glob("*.yaml")])
+    return [load_facts(p) for p in paths if "as_filed" not in p.name and "invalid" not in p.name]
 
 
 STAT_VALUES = ["645", "7800多", "36300余", "一万两千余", "957.89", "3万多", "近万", "0"]
@@ -131,7 +133,8 @@ def test_typical_facts_weave_figures_goal_and_items():
     assert "开展评议大会645场次" in draft.text and "群众满意度达96%" in draft.text
     assert "“服务发展”" in draft.text
     assert "二〇二四年一月十二日" in draft.text
-    assert draft.text.startswith("区委2024年创先争优群众评议工作总结\n\n按照市委创先争优活动领导小组")
+    # written in January, it looks back on the year before: no year in the title, as in the real one
+    assert draft.text.startswith("区委创先争优群众评议工作总结\n\n按照市委创先争优活动领导小组")
     assert "区委高度重视" in draft.sections[0].items[0]
     assert draft.sections[0].items[0].endswith("总结如下：")
     measures = draft.sections[1].items
@@ -142,9 +145,12 @@ def test_typical_facts_weave_figures_goal_and_items():
 def test_gaps_are_marked_not_invented():
     draft = TemplateEngine().write(Facts(unit="东山村党支部", date=date(2024, 3, 1)), Exemplars())
     assert draft.verification.ok
-    for gap in ("〔待补充：开展群众评议工作所依据的上级文件或要求〕", "〔待补充：评议中发现的问题和不足〕",
-                "〔待补充：下一步打算和具体措施〕", "〔待补充：评议场次、参与人数、群众满意度等主要数字〕"):
+    for gap in ("〔待补充：评议中发现的问题和不足〕", "〔待补充：下一步打算和具体措施〕",
+                "〔待补充：评议场次、参与人数、群众满意度等主要数字〕"):
         assert gap in draft.text
+    # the basis is optional: without it the work follows the party's general arrangement, not a gap
+    assert draft.text.split("\n\n")[1].startswith(("按照上级党组织统一部署", "根据上级党委统一安排"))
+    assert draft.text.count("〔待补充") == 3
 
 
 def test_units_get_different_wording_and_the_same_unit_the_same():
@@ -246,3 +252,49 @@ def test_cli_drafts_without_the_store_and_says_so(monkeypatch):
     shape = json.loads(result.output)
     assert shape["sources"] == [] and shape["verification"]["ok"] is True
     assert shape["warnings"][0].startswith("未能打开语料库")
+
+
+def test_figures_and_deeds_go_where_they_belong_and_the_unit_speaks_as_itself():
+    facts = Facts(unit="南湖公安分局东门派出所党支部", date=date(2024, 12, 31), sector="其他",
+                  stats=[Stat(label="群众安全感满意度", value="95.8", unit="%"),
+                         Stat(label="破获刑事案件", value="287", unit="起"),
+                         Stat(label="辖区可防性案件同比下降", value="18.5", unit="%")],
+                  highlights=["开展反电诈宣传进社区、进校园活动",
+                              "户籍窗口推行“延时服务”，为行动不便群众上门办证",
+                              "组建党员突击队", "获评市级先进集体"],
+                  problems=["警力不足"], next_steps=["推动警务辅助力量下沉社区"])
+    draft = TemplateEngine().write(facts, Exemplars())
+    assert draft.verification.ok
+    opening, measures, traits, assurances = (s.items for s in draft.sections[:4])
+    assert "群众安全感满意度达95.8%" in opening[0] and "287" not in opening[0]  # a result is not a headline
+    listen, fix, members, orgs = assurances[1:5]
+    assert "反电诈宣传" in listen and "延时服务" in fix and "党员突击队" in members
+    assert "破获刑事案件287起" in orgs and "同比下降18.5%" in orgs and "获评市级先进集体" in orgs
+    assert "同比下降达" not in draft.text and "待补充" not in draft.text
+    assert "我所" in measures[1] and "领导班子成员为成员" not in measures[1]
+    assert "这一问题" in draft.text and "重点是推动警务辅助力量下沉社区。" in draft.text
+    assert "突出本单位特点" in traits[1]
+
+
+def test_the_unit_calls_itself_by_the_end_of_its_name():
+    for unit, sector, word in [("煤电公司发电运行车间党支部", "企业", "我车间"),
+                               ("大学机械工程学院党委", "学校", "我院"),
+                               ("临州市税务局纳税服务科党支部", "机关", "我科"),
+                               ("城关第二小学党支部", None, "我校")]:
+        draft = TemplateEngine().write(Facts(unit=unit, date=date(2024, 6, 30), sector=sector), Exemplars())
+        assert word in draft.sections[1].items[1], (unit, draft.sections[1].items[1])
+    college = Facts(unit="大学机械工程学院党委", date=date(2024, 6, 30), sector="学校")
+    college = TemplateEngine().write(college, Exemplars())
+    assert "家长" not in college.text and "师生员工" in college.text
+
+
+@pytest.mark.parametrize("path", sorted(BLIND.glob("[!i]*.*")), ids=lambda p: p.stem)
+def test_a_reviewers_facts_draft_with_every_figure_and_no_gap_for_what_was_given(path):
+    facts = load_facts(path)
+    draft = TemplateEngine().write(facts, Exemplars())
+    assert draft.verification.ok
+    for stat in facts.stats:
+        assert f"{stat.value}{stat.unit}" in draft.text, stat
+    for item in facts.highlights + facts.problems + facts.next_steps:
+        assert item in draft.text
+    assert "〔待补充" not in draft.text or not (facts.stats and facts.problems and facts.next_steps)

@@ -41,6 +41,23 @@ def test_numbers_typed_as_numbers_and_a_byte_order_mark_are_accepted():
     assert [s.value for s in facts.stats] == ["957.89", "645"]
 
 
+def test_figures_stay_exactly_as_typed_in_json_and_yaml():
+    typed = facts_json(stats=[{"label": "满意度", "value": 0, "unit": "%"}])
+    typed = typed.replace('"value": 0', '"value": 98.60')
+    assert load_facts(typed).stats[0].value == "98.60"
+    facts = load_facts("unit: 某某党支部\ndate: 2024-06-30\n"
+                       "stats:\n  - {label: 满意度, value: 98.60, unit: '%'}\n"
+                       "appraisal: {members_total: 23, members_reviewed: 20}\n")
+    assert facts.stats[0].value == "98.60" and facts.appraisal.members_total == 23
+    assert "1:30" in rejection("unit: 某某党支部\ndate: 2024-06-30\nstats:\n  - {label: 用时, value: 1:30}\n")
+
+
+def test_a_comma_in_an_unquoted_yaml_number_is_explained():
+    text = "unit: 某某党支部\ndate: 2024-06-30\nstats:\n  - {label: 发放问卷, value: 1,250, unit: 份}\n"
+    expected = "stats[0]: 数字中的逗号把它拆开了（多出“250”），含逗号的数字请加引号，如 \"1,250\""
+    assert rejection(text) == expected
+
+
 def test_files_load_and_defaults_apply():
     facts = load_facts(DATA / "village_minimal.yaml")
     assert facts.unit == "东山村党支部" and facts.activity == "创先争优" and facts.goal == "创业致富"
