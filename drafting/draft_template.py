@@ -41,6 +41,10 @@ HIGHLIGHT_HOMES = {
     "members": ("党员", "先锋", "示范岗", "突击队", "责任区", "志愿", "亮身份", "带头"),
     "orgs": ("制度", "机制", "品牌", "阵地", "党建", "标准化", "规范化", "联建", "共建", "网格"),
 }
+# Counts of the appraisal form that a figure may already state, by the words of its label: 召开群众评议会4场
+# and meetings: 4 are one fact, written once.
+SAME_COUNT = {"meetings": ("评议会", "评议大会", "座谈会"), "participants": ("参加评议", "参与评议", "参评"),
+              "good_deeds": ("实事", "好事", "难事")}
 # Sector words for the lexicon when the facts give none, read from the unit's name.
 SECTOR_CUES = (("学校", ("小学", "中学", "大学", "学院", "学校", "幼儿园", "高中", "初中", "职校")),
                ("医院", ("医院", "卫生院", "卫生服务中心", "保健院")),
@@ -72,6 +76,15 @@ def highlight_home(text: str) -> str:
     hits = {home: sum(word in text for word in words) for home, words in HIGHLIGHT_HOMES.items()}
     best = max(hits, key=lambda home: hits[home])
     return best if hits[best] else "results"
+
+
+def stated_by_figures(facts: Facts) -> set[str]:
+    """The appraisal form's counts that one of the figures already states (same words, same number)."""
+    if facts.appraisal is None:
+        return set()
+    return {name for name, words in SAME_COUNT.items()
+            if (value := getattr(facts.appraisal, name)) is not None
+            and any(s.value == str(value) and any(word in s.label for word in words) for s in facts.stats)}
 
 
 def lexicon_sector(facts: Facts) -> str:
@@ -110,7 +123,7 @@ def build_template_context(facts: Facts, choose: Chooser | None = None) -> dict[
     context["appraisal_text"] = ""
     if facts.appraisal is not None:
         context["appraisal_text"] = render("template/appraisal.j2", appraisal=facts.appraisal,
-                                           choose=context["choose"])
+                                           said=stated_by_figures(facts), choose=context["choose"])
     return context
 
 

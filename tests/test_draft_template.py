@@ -298,3 +298,15 @@ def test_a_reviewers_facts_draft_with_every_figure_and_no_gap_for_what_was_given
     for item in facts.highlights + facts.problems + facts.next_steps:
         assert item in draft.text
     assert "〔待补充" not in draft.text or not (facts.stats and facts.problems and facts.next_steps)
+
+
+def test_a_count_given_twice_is_written_once():
+    facts = Facts(unit="李家庄村党支部", date=date(2024, 12, 20), sector="农村",
+                  stats=[Stat(label="召开群众评议会", value="4", unit="场")],
+                  appraisal=Appraisal(meetings=4, participants=186))
+    draft = TemplateEngine().write(facts, Exemplars())
+    assert draft.verification.ok
+    assert "召开群众评议会4场" in draft.text and "召开群众评议会议4次" not in draft.text
+    assert "参加评议的群众共186人" in draft.text
+    other = facts.model_copy(update={"appraisal": Appraisal(meetings=5)})  # a different count stays
+    assert "召开群众评议会议5次" in TemplateEngine().write(other, Exemplars()).text
