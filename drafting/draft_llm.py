@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from .config import Settings
 from .draft import PARTS, Draft, DraftEngine, Exemplars, Section, build_draft, plain_text
-from .draft_template import stat_phrase
+from .draft_template import figure_kind, stat_phrase
 from .errors import LLMUnavailable
 from .facts import Facts
 from .llm import Budget, complete, messages
@@ -164,13 +164,17 @@ class Assignment(BaseModel):
 
 
 def assign_facts(facts: Facts, parts: list[str]) -> list[list[Assignment]]:
-    """Which facts each section (by its part) must use: headline figures open, the rest spread over the
-    body; each part's facts go to its first section, a missing body part's to the first body section."""
+    """Which facts each section (by its part) must use: the appraisal's headline figures open, its other
+    figures go to the measures, the work's results to the assurances, highlights spread over the body;
+    each part's facts go to its first section, a missing body part's to the first body section."""
     by_part: dict[str, list[Assignment]] = {p: [] for p in ("opening", *BODY_PARTS, "problems", "next_steps")}
     if facts.basis:
         by_part["opening"].append(Assignment(line=f"工作依据：{facts.basis}", needle=facts.basis))
-    for i, stat in enumerate(facts.stats):
-        target = "opening" if i < OPENING_STATS else "measures"
+    headline = [s for s in facts.stats if figure_kind(s) == "appraisal"][:OPENING_STATS]
+    for stat in facts.stats:
+        # the appraisal's own figures open and fill 评议范围; the work's results go with the 成效 of 三、
+        kind = figure_kind(stat)
+        target = "opening" if stat in headline else "assurances" if kind == "result" else "measures"
         by_part[target].append(Assignment(line=stat_phrase(stat), needle=f"“{stat.value}{stat.unit}”"))
     if facts.appraisal is not None:
         fields = type(facts.appraisal).model_fields

@@ -337,3 +337,15 @@ def test_a_draft_stops_asking_the_llm_when_its_budget_is_spent(fake_openai, monk
     assert draft.engine == "template"
     assert draft.warnings[0] == "大模型不可用：超过总时限（3 秒），已改用模板引擎"
     assert len(fake_openai.chat_requests) == 2  # the outline, then the opening cut off by the budget
+
+
+def test_the_appraisals_figures_open_and_the_works_results_go_to_the_assurances():
+    from drafting.draft_llm import assign_facts
+
+    saved = Stat(label="节约成本", value="420", unit="万元")
+    facts = FACTS.model_copy(update={"stats": [saved, *FACTS.stats]})
+    parts = ["opening", "measures", "characteristics", "assurances", "problems", "next_steps"]
+    lines = {part: [a.line for a in got] for part, got in zip(parts, assign_facts(facts, parts), strict=True)}
+    assert lines["opening"][1:] == ["开展评议大会12场次", "群众满意度达96%", "发放评议问卷300多份"]
+    assert "节约成本420万元" in lines["assurances"]
+    assert "收集意见建议45条" in lines["measures"]
