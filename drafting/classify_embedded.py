@@ -26,6 +26,7 @@ from sklearn.pipeline import FeatureUnion
 
 from .config import DEFAULT_TAXONOMY
 from .embed import Embedder
+from .opinions import reads_as_complaint, reads_as_praise
 from .themes import Assignment, Taxonomy
 
 BUNDLED_EXAMPLES = Path(__file__).resolve().parent / "data" / "opinions.yaml"
@@ -169,19 +170,35 @@ class EmbeddedClassifier:
         return probs.astype(np.float32)
 
     def classify(self, texts: list[str], vectors: np.ndarray) -> list[Assignment]:
-        return [self.assign(row) for row in self.probabilities(texts, vectors)]
+        probs = self.probabilities(texts, vectors)
+        return [self.assign(row, text) for row, text in zip(probs, texts, strict=True)]
 
-    def assign(self, row: np.ndarray) -> Assignment:
-        """The best theme of one probability row, or None below the threshold."""
+    def assign(self, row: np.ndarray, text: str = "") -> Assignment:
+        """The best theme of one probability row, or None below the threshold. Praise is checked against
+        the words: a complaint is never counted as praise (it would drop out of the rectification list),
+        and praise with no complaint in it is praise (scored at least at the threshold)."""
         best = int(row.argmax())
+        praise = self.ids.index(self.taxonomy.praise_id) if self.taxonomy.praise_id in self.ids else None
+        if praise is not None and text:
+            if best == praise and reads_as_complaint(text) and not reads_as_praise(text):
+                row = row.copy()
+                row[praise] = 0.0
+                best = int(row.argmax())
+            elif best != praise and reads_as_praise(text):
+                return Assignment(theme=self.ids[praise], score=max(float(row[praise]), self.threshold))
         score = float(np.clip(row[best], 0.0, 1.0))
         return Assignment(theme=self.ids[best] if score >= self.threshold else None, score=score)
 
 
 def labelled_set(taxonomy: Taxonomy, *, bundled: bool = True) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Each theme's examples, its bundled examples (default themes only) and its name：description."""
-    extra = bundled_examples() if bundled else {}
+    """Each theme's examples, its bundled examples and its name：description. Bundled examples join the
+    default themes only when most of the taxonomy is the default: a user's own themes beside the default
+    praise theme with its ~40 examples would lose their opinions to it."""
     defaults = default_names() if bundled else {}
+    rest = [t for t in taxonomy.themes if t.id != taxonomy.praise_id]
+    if sum(defaults.get(t.id) == t.name for t in rest) * 2 < len(rest):
+        defaults = {}
+    extra = bundled_examples() if defaults else {}
     texts: list[str] = []
     labels: list[int] = []
     weights: list[float] = []

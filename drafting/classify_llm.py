@@ -117,12 +117,13 @@ class LLMClassifier:
             if unanswered:
                 self.warnings.append(f"大模型对 {unanswered} 条意见没有给出有效答案，"
                                      "这些意见改用内置分类器归类")
-        return [self._assignment(answers, i, row) for i, row in enumerate(probs)]
+        rows = zip(probs, texts, strict=True)
+        return [self._assignment(answers, i, row, text) for i, (row, text) in enumerate(rows)]
 
-    def _assignment(self, answers: dict[int, str | None], i: int, row: np.ndarray) -> Assignment:
+    def _assignment(self, answers: dict[int, str | None], i: int, row: np.ndarray, text: str) -> Assignment:
         """The LLM's theme scored by the embedded model's agreement; else the embedded answer."""
         if i not in answers:
-            return self._embedded.assign(row)
+            return self._embedded.assign(row, text)
         theme = answers[i]
         if theme is None:
             return Assignment(theme=None, score=float(1.0 - row.max()))

@@ -156,6 +156,34 @@ def is_no_opinion(text: str) -> bool:
     return bool(_NO_OPINION.match(normalise(text)))
 
 
+# Praise reads as praise: 满意, 点赞, 值得肯定…; a complaint or a request reads as one: 不, 没, 希望, 太…
+# (after the phrases of praise and of "nothing to add" that contain those characters are taken out: 不错,
+# 没什么可提的, 希望继续保持). Strong praise (值得表扬, 点赞) is praise unless a 但 or 却 turns it.
+_PRAISE = re.compile(r"满意(?!度|率)|肯定|表扬|感谢|感激|点赞|好评|值得|称赞|赞扬|认可|不错|很好|挺好|做得好|"
+                     r"放心|暖心|贴心|有目共睹|继续保持|保持下去|再接再厉")
+_STRONG_PRAISE = re.compile(r"(?:应该|值得|给予|提出)(?:表扬|肯定|称赞)|点赞|好评")
+_TURN = re.compile(r"但|却|可是|不过|只是")
+_PRAISE_PHRASES = re.compile(
+    r"不错|不少|(?:暂时|暂)?没(?:有)?(?:什么|啥|其他|其它|别的)?(?:意见|建议|要说的|可提的|补充|想到|问题)|"
+    r"无(?:意见|建议)|暂时没有|^没有[。！!]?$|希望[^，。；]*(?:继续|保持|坚持|经常|搞下去|发扬|再接再厉)[^，。；]*|"
+    r"(?:继续|再)(?:保持|努力|发扬|接再厉)|保持下去|感谢")
+_COMPLAINT = re.compile(r"不|没|差|难|慢|贵|乱|严重|希望|建议|要(?!是)|应该|应当|问题|缺|太|未|无法|拖|推诿|"
+                        r"只会|只是|白提|却|但|仍|还是|总是|经常|老是|一直|多次|少数|个别|有的|形式|口号|走过场|"
+                        r"折扣")
+
+
+def reads_as_praise(text: str) -> bool:
+    """Praise with no complaint or request in it: 对医院的服务很满意, 疫情期间党员冲在前面，值得肯定."""
+    if _STRONG_PRAISE.search(text) and not _TURN.search(text):
+        return True
+    return bool(_PRAISE.search(text)) and not reads_as_complaint(text)
+
+
+def reads_as_complaint(text: str) -> bool:
+    """A complaint or a request somewhere in the text (phrases like 不错 and 希望继续保持 aside)."""
+    return bool(_COMPLAINT.search(_PRAISE_PHRASES.sub("", text)))
+
+
 @dataclass
 class Opinions:
     """Split, redacted opinions and their distinct texts."""

@@ -76,6 +76,36 @@ def test_users_own_taxonomy_uses_its_own_examples_not_the_bundled_ones(embedder)
     assert [a.theme for a in found] == ["water", "noise"]
 
 
+COMPANY = Taxonomy(themes=[
+    Theme(id="pay", name="薪酬待遇", description="工资、奖金、加班费、社保", examples=[
+        "工资好几年没涨了", "加班费不按规定发放", "社保按最低基数缴纳"]),
+    Theme(id="management", name="管理作风", description="领导作风、审批流程、部门推诿、考核晋升", examples=[
+        "领导很少到车间一线", "审批流程太长，要跑好几个部门", "提拔干部不透明"]),
+    # the default praise theme, copied as users do
+    Theme(id="praise", name="肯定与无意见", description="表示满意、肯定，或者无意见",
+          examples=["很满意", "无"]),
+])
+
+
+def test_a_users_taxonomy_beside_the_default_praise_theme_keeps_its_complaints(embedder):
+    texts, labels, _ = labelled_set(COMPANY)
+    assert np.bincount(labels).tolist() == [4, 4, 3]  # no bundled praise examples to outweigh the user's
+    complaints = ["中层干部官僚作风严重，只会发号施令", "去年提的意见都没有整改",
+                  "企业文化只是挂在墙上的口号"]
+    found = classify(EmbeddedClassifier(COMPANY, embedder), complaints + ["今年公司效益不错，大家干劲很足"])
+    assert [a.theme for a in found][:3].count("praise") == 0
+    assert found[3].theme == "praise"
+
+
+def test_praise_is_read_from_the_words_as_well():
+    classifier = EmbeddedClassifier(COMPANY, None)  # the rows are given: nothing is embedded
+    leaning_to_praise = np.array([0.2, 0.3, 0.5])
+    assert classifier.assign(leaning_to_praise, "有的领导公车私用").theme == "management"
+    assert classifier.assign(leaning_to_praise, "总体满意，希望继续保持").theme == "praise"
+    assert classifier.assign(np.array([0.2, 0.7, 0.1]), "疫情期间党员冲在前面，值得肯定").theme == "praise"
+    assert classifier.assign(np.array([0.2, 0.7, 0.1]), "表扬的多，但评议走过场").theme == "management"
+
+
 def test_empty_batch_and_a_single_theme(embedder):
     one = Taxonomy(themes=[Theme(id="all", name="全部")])
     classifier = EmbeddedClassifier(one, embedder)
