@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-Kind = Literal["mobile", "landline", "id", "email", "name"]
+Kind = Literal["mobile", "landline", "id", "email", "staff", "name"]
 
 NAME_MASK = "**"
 
@@ -40,7 +40,12 @@ CUES = tuple("""我是 我叫 本人 姓名 名叫 叫做 联系人 举报人 �
 PLACE_SUFFIXES = tuple("村镇乡路街庄县区市省山河湖桥井港湾寺楼园堂店厂场站馆院所局委队社巷里屯营堡寨岭峰坡州"
                        "栏室厅箱库柜")
 # Second characters that make a two-character "name" more likely a noun and its verb (钱花, 钱用, 时来).
-VERB_AFTER = set("花用给要是在说来去到把被让叫")
+VERB_AFTER = set("花用给要是在说来去到把被让叫太很也都还就更最得")
+# A two-character word this frequent in jieba's dictionary is a common word (陈旧, 晋升, 黄牛, 高明, 普通)
+# even when it is tagged as a name; with a cue (我叫) or a title (医生) after it, only a very common one is.
+# (Three-character names in the dictionary are people: 彭德怀.)
+COMMON_WORD = 100
+VERY_COMMON_WORD = 1000
 NOT_NAMES = {"高度", "马路", "白天", "常常", "周末", "任务", "万一", "何时", "于是", "金融", "方便", "平安",
              "和平", "文明", "安全", "黄金", "明白", "江山", "花园", "海关", "宁可", "包括", "应当", "成都",
              "关心", "关于", "向阳", "华为", "乐观", "高兴", "高效", "田间", "齐全", "时间", "路灯", "孙悟空",
@@ -53,6 +58,7 @@ _PATTERNS: list[tuple[Kind, re.Pattern[str]]] = [
     ("email", re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")),
     ("id", re.compile(rf"(?<![\dA-Za-z])(?:{_ID18}|{_ID15})(?![\dA-Za-z])")),
     ("mobile", re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)")),
+    ("staff", re.compile(r"(?<=工号|学号|警号|证号|牌号)[:：]?\s?[A-Za-z]?\d{3,}")),
     ("landline", re.compile(r"(?<!\d)(?:\(0\d{2,3}\)|（0\d{2,3}）|0\d{2,3}-?)\s?[2-9]\d{6,7}"
                             r"(?:-\d{1,4})?(?!\d)|(?<=电话)[:：]?\s?[2-9]\d{6,7}(?!\d)")),
 ]
@@ -123,6 +129,8 @@ def mask(entity: Entity) -> str:
     if entity.kind == "email":
         user, _, domain = raw.partition("@")
         return f"{user[:1]}***@{domain}"
+    if entity.kind == "staff":
+        return "*" * len(raw)
     if entity.kind == "id":
         return raw[:3] + "*" * (len(raw) - 7) + raw[-4:]
     digits = re.sub(r"\D", "", raw)
@@ -191,20 +199,35 @@ def _name_at(tokens: list[tuple[str, str]], i: int) -> tuple[int, int] | None:
     if not _is_chinese(word):
         return None
     if flag in {"nr", "nrfg", "nrt"} and _full_name(word) and not _place_like(word, nxt) \
-            and (cued or titled or not _verb_after_noun(word)):
+            and (cued or titled or not _verb_after_noun(word)) and not _common(word, cued or titled):
+        # jieba may cut a compound surname's two-character given name short (欧阳明 月)
+        if cued and word[:2] in COMPOUND_SURNAMES and len(word) == 3 and len(nxt) == 1 and _is_chinese(nxt) \
+                and tokens[i + 1][1] not in {"x", "uj", "ul", "p", "c", "d", "v"}:
+            return 2, 4
         return 1, len(word)
     # surname and given name as two tokens (周 建华, 欧阳 娜娜): joined unless the second is a title
     if nxt and _is_chinese(nxt) and len(nxt) <= 2 and nxt not in TITLES and _full_name(word + nxt):
         next_flag = tokens[i + 1][1]
         lone_surname = len(word) == 1 and (flag in {"nr", "ng"} or cued)
         compound = word in COMPOUND_SURNAMES and next_flag.startswith("nr")
-        given_like = next_flag.startswith("nr") or next_flag in {"n", "nz", "ng", "t", "a", "an", "vn", "j"}
+        given_like = next_flag.startswith("nr") or next_flag in {"n", "nz", "ng", "t", "a", "an", "vn", "j"} \
+            or flag == "nr" and next_flag == "ns"  # 赵 建国
         after = tokens[i + 2][0] if i + 2 < len(tokens) else ""
         if (lone_surname and given_like or compound) and not _place_like(word + nxt, after):
             return 2, len(word) + len(nxt)
-    if (cued or titled) and _full_name(word) and (flag.startswith("nr") or flag in {"nz", "ng", "x"}):
+    if (cued or titled) and _full_name(word) and (flag.startswith("nr") or flag in {"nz", "ng", "x"}) \
+            and not _common(word, True):
         return 1, len(word)
     return None
+
+
+def _common(word: str, vouched: bool) -> bool:
+    """A common word of jieba's dictionary, however tagged (a cue or a title vouches for all but the
+    commonest)."""
+    _tagger()
+    import jieba
+
+    return len(word) == 2 and (jieba.dt.FREQ.get(word) or 0) >= (VERY_COMMON_WORD if vouched else COMMON_WORD)
 
 
 def _full_name(word: str) -> bool:
