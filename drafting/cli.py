@@ -225,4 +225,34 @@ def _stage_bar() -> Callable[[str, int, int], None]:
 
 
 def main() -> None:
-    app(prog_name="drafting")
+    """The console script: click's usage errors, too, end as one Chinese line and exit status 2."""
+    try:
+        code = app.main(prog_name="drafting", standalone_mode=False)
+    except click.UsageError as exc:
+        click.echo(f"错误：{usage_problem(exc)}（drafting --help 查看用法）", err=True)
+        sys.exit(2)
+    except click.Abort:
+        click.echo("已取消", err=True)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def usage_problem(exc: click.UsageError) -> str:
+    """What is wrong with the command line, in Chinese, naming the option or argument."""
+    param = getattr(exc, "param", None)
+    name = ""
+    if param is not None:
+        name = param.opts[0] if isinstance(param, click.Option) else param.human_readable_name
+    if isinstance(exc, click.MissingParameter):
+        return f"{name}: 缺少这一项"
+    if isinstance(exc, click.NoSuchOption):
+        return f"{exc.option_name}: 没有这个选项"
+    if isinstance(exc, click.BadOptionUsage):
+        return f"{exc.option_name}: 缺少取值"
+    if isinstance(exc, click.BadParameter) and param is not None and isinstance(param.type, click.Choice):
+        return f"{name}: 只能是 {'、'.join(map(str, param.type.choices))} 之一"
+    if isinstance(exc, click.BadParameter):
+        return f"{name}: 取值不符合要求"
+    if exc.message.startswith("No such command"):
+        return f"没有这个命令：{exc.message.split(chr(39))[1] if chr(39) in exc.message else exc.message}"
+    return f"命令行有误：{exc.message}"

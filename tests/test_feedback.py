@@ -245,3 +245,20 @@ def test_lines_come_masked_once():
     stages.clear()
     run(["我是张晓明，食堂太贵"], progress=lambda stage, done, total: stages.append(stage))
     assert stages[0] == "redact"
+
+
+@pytest.mark.parametrize("argv, line", [
+    (["classify", "x.txt", "--format", "pdf"], "错误：--format: 只能是 md、json、xlsx、docx 之一"),
+    (["draft"], "错误：FACTS: 缺少这一项"),
+    (["nosuch"], "错误：没有这个命令：nosuch"),
+    (["classify", "--bogus"], "错误：--bogus: 没有这个选项"),
+])
+def test_usage_errors_are_one_chinese_line_with_exit_2(argv, line, monkeypatch, capsys):
+    from drafting.cli import main
+
+    monkeypatch.setattr("sys.argv", ["drafting", *argv])
+    with pytest.raises(SystemExit) as ended:
+        main()
+    err = capsys.readouterr().err
+    assert ended.value.code == 2 and err.startswith(line) and err.count("\n") == 1
+    assert "Usage" not in err and "Error" not in err
