@@ -13,11 +13,13 @@ from pydantic import BaseModel, Field
 from .feedback import OTHER_NAME, PRAISE_ID, ClassifyResult
 from .summarise import measure_for
 
-TITLE = "整改清单"
+TITLE = "群众评议意见整改清单"
+SHEET = "整改清单"
 COLUMNS = tuple("序号 问题类别 问题概述 意见条数 占比 典型意见 整改措施 责任部门 完成时限 整改状态".split())
 WIDTHS = (6, 14, 28, 10, 10, 44, 42, 16, 12, 10)
-# Word's table shares the landscape type area: 占比 needs room for "12.0%" on one line.
-DOCX_WIDTHS = (6, 14, 26, 10, 13, 44, 42, 15, 12, 10)
+# Word's table shares the landscape type area: every heading on one line (四 characters need ~19 mm),
+# 占比 with room for "12.0%".
+DOCX_WIDTHS = (11, 17, 26, 17, 15, 37, 37, 17, 17, 17)
 DETAIL_COLUMNS = ("行号", "意见（已脱敏）", "主题", "新发现", "置信度")
 DETAIL_WIDTHS = (8, 70, 18, 8, 10)
 TABLE_FONT_PT = 10.5  # 五号: ten columns fit a landscape page
@@ -63,6 +65,14 @@ def rectification_rows(result: ClassifyResult, praise_id: str = PRAISE_ID) -> li
     return rows
 
 
+def summary_line(result: ClassifyResult, praise_id: str = PRAISE_ID) -> str:
+    """共收集意见 N 条（去重后 M 条），归为 K 类；另有 P 条为肯定或无意见，不列入整改清单。"""
+    rows = rectification_rows(result, praise_id)
+    praise = sum(t.count for t in result.themes if t.praise or t.id == praise_id)
+    line = f"共收集意见 {result.total} 条（去重后 {result.unique} 条），列入整改清单 {len(rows)} 类"
+    return line + (f"；另有 {praise} 条为肯定或无意见，不列入整改清单。" if praise else "。")
+
+
 def to_json(result: ClassifyResult) -> str:
     return json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2)
 
@@ -72,7 +82,7 @@ def to_markdown(result: ClassifyResult) -> str:
     def cell(value: str | int) -> str:
         return str(value).replace("|", "\\|").replace("\n", "<br>")
 
-    out = [f"# {TITLE}", "", f"共 {result.total} 条意见（去重后 {result.unique} 条）。", ""]
+    out = [f"# {TITLE}", "", summary_line(result), ""]
     out.extend(f"> 注意：{w}" for w in result.warnings)
     if result.warnings:
         out.append("")
@@ -86,41 +96,61 @@ def to_markdown(result: ClassifyResult) -> str:
 
 
 def to_xlsx(result: ClassifyResult) -> bytes:
-    """Sheet 整改清单 (styled, frozen header, wrapped) and sheet 意见明细 (every opinion with its theme)."""
+    """Sheet 整改清单 (a title and the totals above a styled, frozen, wrapped table; landscape, one page wide,
+    the header repeated when printed) and sheet 意见明细 (every opinion with its theme)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
+    from .gbt9704 import FONT_BODY, FONT_HEADING_1
+
     book = Workbook()
     sheet = book.active
-    sheet.title = TITLE
+    sheet.title = SHEET
     thin = Side(style="thin", color="808080")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    head_font = Font(name="黑体", bold=True, color="FFFFFF")
+    head_font = Font(name=FONT_HEADING_1, bold=True, color="FFFFFF")
+    body_font = Font(name=FONT_BODY, size=11)
     head_fill = PatternFill("solid", fgColor="9C2A2A")
     wrap = Alignment(wrap_text=True, vertical="top")
 
-    def write(ws, columns, widths, rows) -> None:
+    def write(ws, columns, widths, rows, above: list[str]) -> None:
+        for k, line in enumerate(above, start=1):
+            ws.append([line])
+            ws.merge_cells(start_row=k, start_column=1, end_row=k, end_column=len(columns))
+            ws.cell(k, 1).font = Font(name=FONT_HEADING_1, size=16 if k == 1 else 11, bold=k == 1)
+            ws.cell(k, 1).alignment = Alignment(horizontal="center" if k == 1 else "left", vertical="center")
+        head = len(above) + 1
         ws.append(list(columns))
         for row in rows:
             ws.append(row)
         for k, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(k)].width = width
-        for cell in ws[1]:
+        for cell in ws[head]:
             cell.font, cell.fill, cell.border = head_font, head_fill, border
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        for line in ws.iter_rows(min_row=2):
+        for line in ws.iter_rows(min_row=head + 1):
             for cell in line:
-                cell.alignment, cell.border = wrap, border
-        ws.freeze_panes = "A2"
+                cell.alignment, cell.border, cell.font = wrap, border, body_font
+        ws.freeze_panes = f"A{head + 1}"
+        ws.print_title_rows = f"{head}:{head}"
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
 
-    write(sheet, COLUMNS, WIDTHS, [row.cells() for row in rectification_rows(result)])
+    rows = [row.cells() for row in rectification_rows(result)]
+    for row in rows:
+        row[4] = float(str(row[4]).rstrip("%")) / 100  # 占比 as a number, shown as a percentage
+    write(sheet, COLUMNS, WIDTHS, rows, [TITLE, summary_line(result)])
+    for (cell,) in sheet.iter_rows(min_row=4, min_col=5, max_col=5):
+        cell.number_format = "0.0%"
     names = {t.id: t.name for t in result.themes}
     found = {t.id for t in result.themes if t.discovered}
     detail = book.create_sheet("意见明细")
     write(detail, DETAIL_COLUMNS, DETAIL_WIDTHS,
           [[a.line + 1, a.text, names.get(a.theme, a.theme) if a.theme else OTHER_NAME,
-            "是" if a.theme in found else "", round(a.score, 3)] for a in result.assignments])
+            "是" if a.theme in found else "", round(a.score, 3)] for a in result.assignments], [])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -132,10 +162,21 @@ def to_docx(result: ClassifyResult) -> bytes:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Emu
 
-    from .gbt9704 import FONT_BODY, FONT_HEADING_1, STYLE_TITLE, new_document, set_indent_chars, set_run_font
+    from .gbt9704 import (
+        FONT_BODY,
+        FONT_HEADING_1,
+        STYLE_TITLE,
+        add_page_number_footer,
+        new_document,
+        set_indent_chars,
+        set_run_font,
+    )
 
-    doc = new_document(landscape=True)
+    doc = new_document(landscape=True, title=TITLE)
     doc.add_paragraph(TITLE, style=STYLE_TITLE)
+    totals = doc.add_paragraph()
+    set_run_font(totals.add_run(summary_line(result)), FONT_BODY, TABLE_FONT_PT + 1.5)
+    add_page_number_footer(doc)
     rows = rectification_rows(result)
     table = doc.add_table(rows=1 + len(rows), cols=len(COLUMNS))
     table.style = "Table Grid"
@@ -148,6 +189,7 @@ def to_docx(result: ClassifyResult) -> bytes:
         column.width = width
     texts = [list(COLUMNS)] + [[str(c) for c in row.cells()] for row in rows]
     for r, values in enumerate(texts):
+        _keep_whole(table.rows[r])
         if r == 0:
             _repeat_as_header(table.rows[0])
         for k, value in enumerate(values):
@@ -183,9 +225,18 @@ def _off_grid(paragraph) -> None:
 
 def _repeat_as_header(row) -> None:
     """The header row repeats on every page."""
+    _row_flag(row, "w:tblHeader")
+
+
+def _keep_whole(row) -> None:
+    """A row is never split across two pages."""
+    _row_flag(row, "w:cantSplit")
+
+
+def _row_flag(row, tag: str) -> None:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    row._tr.get_or_add_trPr().append(header)
+    flag = OxmlElement(tag)
+    flag.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(flag)

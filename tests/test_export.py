@@ -46,13 +46,17 @@ def test_xlsx_reads_back(result):
 
     book = load_workbook(io.BytesIO(to_xlsx(result)))
     sheet = book["整改清单"]
-    assert [c.value for c in sheet[1]] == list(COLUMNS)
-    assert sheet.freeze_panes == "A2"
-    assert sheet["B2"].value == "停车、车位（新发现）"
-    assert sheet["D2"].value == 3 and sheet["E2"].value == "30.0%"
-    assert sheet["F3"].value == "1. 食堂太贵\n2. 路灯不亮" and sheet["F3"].alignment.wrap_text
-    assert sheet["A1"].font.bold and sheet.column_dimensions["F"].width > 20
-    assert sheet.max_row == 4
+    assert sheet["A1"].value == "群众评议意见整改清单" and sheet["A1"].font.bold
+    assert sheet["A2"].value.startswith(f"共收集意见 {result.total} 条")
+    assert [c.value for c in sheet[3]] == list(COLUMNS)
+    assert sheet.freeze_panes == "A4" and sheet.print_title_rows == "$3:$3"
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+    assert sheet["B4"].value == "停车、车位（新发现）"
+    assert sheet["D4"].value == 3 and sheet["E4"].value == 0.3 and sheet["E4"].number_format == "0.0%"
+    assert sheet["F5"].value == "1. 食堂太贵\n2. 路灯不亮" and sheet["F5"].alignment.wrap_text
+    assert sheet["F5"].font.name == "仿宋_GB2312" and sheet["A3"].font.bold
+    assert sheet.column_dimensions["F"].width > 20
+    assert sheet.max_row == 6
     detail = book["意见明细"]
     assert detail.max_row == 1 + len(result.assignments)
     assert [c.value for c in detail[12]] == [10, "我是张**，一件零散的事", "其他", None, 0.3]
@@ -64,8 +68,10 @@ def test_docx_reads_back_in_gbt9704_fonts(result):
     from docx.oxml.ns import qn
 
     doc = Document(io.BytesIO(to_docx(result)))
-    assert doc.paragraphs[0].text == "整改清单"
+    assert doc.paragraphs[0].text == "群众评议意见整改清单"
+    assert doc.paragraphs[1].text.startswith(f"共收集意见 {result.total} 条")
     assert doc.sections[0].orientation == WD_ORIENT.LANDSCAPE
+    assert "PAGE" in doc.sections[0].footer._element.xml  # page numbers
     table = doc.tables[0]
     assert [c.text for c in table.rows[0].cells] == list(COLUMNS)
     assert [row.cells[1].text for row in table.rows[1:]] == ["停车、车位（新发现）", "服务群众", "其他"]
@@ -73,6 +79,7 @@ def test_docx_reads_back_in_gbt9704_fonts(result):
     assert run.element.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
     head = table.rows[0].cells[0].paragraphs[0].runs[0]
     assert head.element.rPr.rFonts.get(qn("w:eastAsia")) == "黑体"
+    assert all(row._tr.trPr.find(qn("w:cantSplit")) is not None for row in table.rows)  # rows kept whole
 
 
 def test_markdown_and_json(result):
