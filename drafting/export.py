@@ -139,9 +139,8 @@ def to_xlsx(result: ClassifyResult) -> bytes:
         ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
 
-    rows = [row.cells() for row in rectification_rows(result)]
-    for row in rows:
-        row[4] = float(str(row[4]).rstrip("%")) / 100  # 占比 as a number, shown as a percentage
+    # 占比 as a number, shown as a percentage
+    rows = [[*row.cells()[:4], row.share, *row.cells()[5:]] for row in rectification_rows(result)]
     write(sheet, COLUMNS, WIDTHS, rows, [TITLE, summary_line(result)])
     for (cell,) in sheet.iter_rows(min_row=4, min_col=5, max_col=5):
         cell.number_format = "0.0%"
