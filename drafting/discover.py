@@ -39,7 +39,13 @@ _STOPWORDS = set("""
 等 等等 之 其 其中 目前 现在 已经 曾经 今年 去年 明年 每年 时候 时间 多 少 大 小 好 上 下 中 里 内 外 后 前
 年 月 日 号 个 条 次 位 名 人 元 万元 一 二 三 两 几 些 该 各 每 本 此 某 啥 吗 呢 吧 啊 呀 哦 嘛 着 过 得 地
 尊敬 领导 您好 你好 谢谢 感谢 麻烦 反映 反应 表示 认为 觉得 知道 看到 发现 来 去 说 做 搞 弄 用 使 让 能 会
+大家 自己 别人 人家 一样 经常 总是 老是 还有 这么 那么 一点 有点 有些 部分 个别 有的 太多 太少 以后 之后
+以前 起来 出来 不够 不能 不会 不到 没人 真的 实在 确实 其实 说实话 整个 全部 所有 到底 根本 完全 特别 尤其
+同时 另外 此外 好多 很多 许多 不少 解决 处理 重视 及时 尽快 落实 改进 改善 提升 注意 希望 要求
 """.split())
+# Parts of speech a keyword may have: nouns, verbs, adjectives, idioms and set phrases, abbreviations
+# (not numerals like 好几个 or 半天, adverbs, pronouns or particles).
+_CONTENT_TAGS = ("n", "v", "a", "i", "l", "j")
 _WORD = re.compile(r"^[\u4e00-\u9fffA-Za-z]{2,}$")
 
 
@@ -222,9 +228,11 @@ def _jieba():
 
 
 def tokens(text: str) -> list[str]:
-    """Content words of a text: jieba words of two to six characters, stopwords and masks dropped."""
-    return [w for w in _jieba().lcut(text) if _WORD.match(w) and len(w) <= MAX_KEYWORD_CHARS
-            and w not in _STOPWORDS]
+    """Content words of a text: jieba nouns, verbs and adjectives of two to six characters, stopwords and
+    masks dropped."""
+    return [pair.word for pair in _jieba_posseg().cut(text)
+            if _WORD.match(pair.word) and len(pair.word) <= MAX_KEYWORD_CHARS and pair.word not in _STOPWORDS
+            and pair.flag.startswith(_CONTENT_TAGS) and not pair.flag.startswith("nr")]
 
 
 def c_tf_idf(docs: list[list[str]], background: list[str]) -> list[list[str]]:

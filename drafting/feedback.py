@@ -8,7 +8,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from .errors import BadInput
-from .opinions import Opinions, is_no_opinion, prepare
+from .opinions import Opinions, is_no_opinion, prepare, reads_as_praise
 from .opinions import parse_input as parse_input
 from .opinions import read_opinions_file as read_opinions_file
 from .redact import Masked
@@ -88,7 +88,8 @@ def classify_opinions(lines: Sequence[str], *, taxonomy: "Taxonomy | None", clas
     n = len(ops.unique)
     praise_id = taxonomy.praise_id if taxonomy is not None else PRAISE_ID
     score_of = np.zeros(n, dtype=np.float32)
-    no_opinion = np.array([is_no_opinion(text) for text in ops.unique], dtype=bool)
+    # 无, 满意 and praise with no complaint in it are counted as praise, never clustered into a problem
+    no_opinion = np.array([is_no_opinion(text) or reads_as_praise(text) for text in ops.unique], dtype=bool)
     theme_of: list[str | None] = [praise_id if flag else None for flag in no_opinion]
     score_of[no_opinion] = 1.0
 

@@ -151,6 +151,18 @@ def normalise(text: str) -> str:
     return _PUNCT.sub("", unicodedata.normalize("NFKC", text).lower())
 
 
+# Lead-ins that say nothing about the opinion: 说实话，食堂太贵 is 食堂太贵 said once more.
+_LEAD_IN = re.compile(r"^(?:(?:说实话|说句实话|实话实说|我觉得|我认为|我个人认为|个人认为|个人觉得|我想说|"
+                      r"希望领导重视|请领导重视|提个意见|我的意见是|我建议|建议|希望|总的来说|另外|还有|就是)"
+                      r"[\s，,：:、]*)+")
+
+
+def duplicate_key(text: str) -> str:
+    """What duplicates share: the normalised text without its lead-ins (说实话，我觉得…)."""
+    plain = normalise(text)
+    return _LEAD_IN.sub("", plain) or plain
+
+
 def is_no_opinion(text: str) -> bool:
     """无 / 没有意见 / 满意 and the like: counted as praise without asking a classifier."""
     return bool(_NO_OPINION.match(normalise(text)))
@@ -163,18 +175,19 @@ _PRAISE = re.compile(r"满意(?!度|率)|肯定|表扬|感谢|感激|点赞|好�
                      r"放心|暖心|贴心|有目共睹|继续保持|保持下去|再接再厉")
 _STRONG_PRAISE = re.compile(r"(?:应该|值得|给予|提出)(?:表扬|肯定|称赞)|点赞|好评")
 _TURN = re.compile(r"但|却|可是|不过|只是")
+_QUESTION = re.compile(r"？|\?|吗|是否|为什么|能否")
 _PRAISE_PHRASES = re.compile(
     r"不错|不少|(?:暂时|暂)?没(?:有)?(?:什么|啥|其他|其它|别的)?(?:意见|建议|要说的|可提的|补充|想到|问题)|"
     r"无(?:意见|建议)|暂时没有|^没有[。！!]?$|希望[^，。；]*(?:继续|保持|坚持|经常|搞下去|发扬|再接再厉)[^，。；]*|"
     r"(?:继续|再)(?:保持|努力|发扬|接再厉)|保持下去|感谢")
 _COMPLAINT = re.compile(r"不|没|差|难|慢|贵|乱|严重|希望|建议|要(?!是)|应该|应当|问题|缺|太|未|无法|拖|推诿|"
                         r"只会|只是|白提|却|但|仍|还是|总是|经常|老是|一直|多次|少数|个别|有的|形式|口号|走过场|"
-                        r"折扣")
+                        r"折扣|请|望能|能否|是否|为什么|吗|？|\?")
 
 
 def reads_as_praise(text: str) -> bool:
     """Praise with no complaint or request in it: 对医院的服务很满意, 疫情期间党员冲在前面，值得肯定."""
-    if _STRONG_PRAISE.search(text) and not _TURN.search(text):
+    if _STRONG_PRAISE.search(text) and not _TURN.search(text) and not _QUESTION.search(text):
         return True
     return bool(_PRAISE.search(text)) and not reads_as_complaint(text)
 
@@ -212,7 +225,7 @@ class Opinions:
                 i = parent[i]
             return i
 
-        plain = {int(i): normalise(self.unique[i]) for i in rows}
+        plain = {int(i): duplicate_key(self.unique[i]) for i in rows}
         block = vectors[rows]
         k = min(_NEIGHBOURS + 1, len(rows))
         for start in range(0, len(rows), _BLOCK):
@@ -264,7 +277,7 @@ def prepare(lines: Sequence[str], tell: Callable[[str, int, int], None]) -> Opin
     uid: list[int] = []
     for clean in parts:
         ops.texts.append(clean)
-        key = normalise(clean) or clean
+        key = duplicate_key(clean) or clean
         if key not in index:
             index[key] = len(ops.unique)
             ops.unique.append(clean)

@@ -227,7 +227,9 @@ def _common(word: str, vouched: bool) -> bool:
     _tagger()
     import jieba
 
-    return len(word) == 2 and (jieba.dt.FREQ.get(word) or 0) >= (VERY_COMMON_WORD if vouched else COMMON_WORD)
+    if len(word) != 2 or _tagger().dt.word_tag_tab.get(word) in {"nrfg", "nrt"}:  # 李强: a person's name
+        return False
+    return (jieba.dt.FREQ.get(word) or 0) >= (VERY_COMMON_WORD if vouched else COMMON_WORD)
 
 
 def _full_name(word: str) -> bool:

@@ -262,3 +262,26 @@ def test_usage_errors_are_one_chinese_line_with_exit_2(argv, line, monkeypatch, 
     err = capsys.readouterr().err
     assert ended.value.code == 2 and err.startswith(line) and err.count("\n") == 1
     assert "Usage" not in err and "Error" not in err
+
+
+def test_lead_ins_do_not_make_a_new_opinion():
+    from drafting.opinions import duplicate_key
+
+    assert duplicate_key("说实话，我觉得食堂太贵！") == duplicate_key("食堂太贵")
+    assert duplicate_key("希望领导重视：希望增加班车") == duplicate_key("增加班车")
+    result, _, _ = run(["食堂太贵", "说实话，食堂太贵。", "我觉得食堂太贵", "路灯不亮"])
+    assert result.unique == 2 and result.total == 4
+
+
+def test_praise_in_words_is_counted_as_praise_without_a_taxonomy():
+    result, _, _ = run(["今年公司效益不错，大家干劲很足。", "宿舍漏水", "宿舍又漏水了", "宿舍漏水没人修"],
+                       taxonomy=None)
+    praise = next(t for t in result.themes if t.praise)
+    assert praise.count == 1 and result.assignments[0].theme == praise.id
+
+
+def test_keywords_are_content_words_not_numerals_or_adverbs():
+    from drafting.discover import tokens
+
+    assert tokens("审批流程太长，签字要跑好几个部门") == ["审批", "流程", "签字", "部门"]
+    assert "半天" not in tokens("食堂一开门就排队半天")
