@@ -190,7 +190,7 @@ def _describe(clusters: list[Cluster], texts: list[str], vectors: np.ndarray, we
 
 def _unique_name(ranked: list[str], used: set[str], number: int) -> str:
     """The two best words, a noun first (宿舍、漏水), widened or numbered until no other theme has it."""
-    words = _nouns_first(ranked[:KEYWORDS])
+    words = nouns_first(ranked[:KEYWORDS])
     for size in (2, 3, 1):
         if len(words) >= size:
             name = "、".join(words[:size])
@@ -199,7 +199,7 @@ def _unique_name(ranked: list[str], used: set[str], number: int) -> str:
     return f"新主题{number}"
 
 
-def _nouns_first(words: list[str]) -> list[str]:
+def nouns_first(words: list[str]) -> list[str]:
     """Words whose single part of speech is a noun come first, each part in ranked order."""
     tagger = _jieba_posseg()
 

@@ -66,10 +66,12 @@ def rectification_rows(result: ClassifyResult, praise_id: str = PRAISE_ID) -> li
 
 
 def summary_line(result: ClassifyResult, praise_id: str = PRAISE_ID) -> str:
-    """共收集意见 N 条（去重后 M 条），归为 K 类；另有 P 条为肯定或无意见，不列入整改清单。"""
+    """共收到 L 份回答、意见 N 条（去重后 M 条），列入整改清单 K 类；另有 P 条为肯定或无意见…。"""
     rows = rectification_rows(result, praise_id)
     praise = sum(t.count for t in result.themes if t.praise or t.id == praise_id)
-    line = f"共收集意见 {result.total} 条（去重后 {result.unique} 条），列入整改清单 {len(rows)} 类"
+    answers = len({a.line for a in result.assignments})
+    line = (f"共收到 {answers} 份回答、意见 {result.total} 条（去重后 {result.unique} 条），"
+            f"列入整改清单 {len(rows)} 类")
     return line + (f"；另有 {praise} 条为肯定或无意见，不列入整改清单。" if praise else "。")
 
 

@@ -15,13 +15,18 @@ if TYPE_CHECKING:
     from .themes import Taxonomy
 
 REPRESENTATIVES = 3
+OVERVIEW_MIN = 3  # a theme of fewer opinions is summed up by its description
+OVERVIEW_KEYWORDS = 3
 
 
 def measure_for(theme_id: str, name: str, keywords: list[str]) -> tuple[str, str]:
-    """(measure, department) from prompts/measures.yaml.j2: the theme's own entry, else the default one."""
+    """(measure, department) from prompts/measures.yaml.j2: the theme's own entry (led by what its
+    opinions are about, when known), else the default one."""
     entries = _measures(name, tuple(keywords))
-    entry = entries.get(theme_id) or entries["default"]
-    return str(entry.get("measure") or ""), str(entry.get("department") or "")
+    entry = entries.get(theme_id)
+    lead = str(entries.get("lead") or "") if entry is not None else ""
+    entry = entry or entries["default"]
+    return lead + str(entry.get("measure") or ""), str(entry.get("department") or "")
 
 
 @lru_cache(maxsize=256)
@@ -42,6 +47,8 @@ def summarise(ops: "Opinions", theme_of: list[str | None], score_of: np.ndarray,
             members.setdefault(theme, []).append(i)
     known = {t.id: t for t in taxonomy.themes} if taxonomy is not None else {}
     found = {c.label: c for c in clusters}
+    about = _keywords({theme: rows_of for theme, rows_of in members.items()
+                       if theme in known and theme != praise_id}, ops, alive)
     rows: list[ThemeSummary] = []
     for theme_id, rows_of in members.items():
         count = int(ops.weights[rows_of].sum())
@@ -56,12 +63,14 @@ def summarise(ops: "Opinions", theme_of: list[str | None], score_of: np.ndarray,
         source = known.get(theme_id)
         praise = theme_id == praise_id
         name = source.name if source is not None else (PRAISE_NAME if praise else theme_id)
-        measure, department = ("", "") if praise else measure_for(theme_id, name, [])
+        keywords = about.get(theme_id, [])
+        measure, department = ("", "") if praise else measure_for(theme_id, name, keywords)
+        summary = render("overview.j2", keywords=keywords) if keywords else ""
         rows.append(ThemeSummary(
             id=theme_id, name=name, count=count, share=count / ops.total, representatives=picks,
             measure=(source.measure if source is not None and source.measure else measure),
             department=(source.department if source is not None and source.department else department),
-            summary=source.description if source is not None else "", praise=praise))
+            summary=summary or (source.description if source is not None else ""), praise=praise))
     rows.sort(key=lambda row: (-row.count, row.id))
     assignments = [
         AssignedOpinion(line=line, text=text, theme=theme_of[u], score=round(float(score_of[u]), 4))
@@ -72,6 +81,18 @@ def summarise(ops: "Opinions", theme_of: list[str | None], score_of: np.ndarray,
         for c in clusters]
     return ClassifyResult(total=ops.total, unique=len(alive), themes=rows, assignments=assignments,
                           discovered=discovered, engine="embedded")
+
+
+def _keywords(members: dict[str, list[int]], ops: "Opinions", alive: list[int]) -> dict[str, list[str]]:
+    """What each theme's opinions are about, against all the run's opinions: its first keywords by
+    class-based TF-IDF, nouns first, for themes of at least OVERVIEW_MIN opinions."""
+    from .discover import c_tf_idf, nouns_first
+
+    themes = [theme for theme, rows in members.items() if int(ops.weights[rows].sum()) >= OVERVIEW_MIN]
+    docs = [[ops.unique[i] for i in members[theme] for _ in range(int(ops.weights[i]))] for theme in themes]
+    ranked = c_tf_idf(docs, [ops.unique[i] for i in alive]) if docs else []
+    return {theme: nouns_first(words[:OVERVIEW_KEYWORDS * 2])[:OVERVIEW_KEYWORDS]
+            for theme, words in zip(themes, ranked, strict=True) if words}
 
 
 def _representatives(rows: list[int], ops: "Opinions", vectors: np.ndarray) -> list[str]:

@@ -47,7 +47,9 @@ def test_xlsx_reads_back(result):
     book = load_workbook(io.BytesIO(to_xlsx(result)))
     sheet = book["整改清单"]
     assert sheet["A1"].value == "群众评议意见整改清单" and sheet["A1"].font.bold
-    assert sheet["A2"].value.startswith(f"共收集意见 {result.total} 条")
+    answers = len({a.line for a in result.assignments})
+    totals = f"共收到 {answers} 份回答、意见 {result.total} 条（去重后 {result.unique} 条）"
+    assert sheet["A2"].value.startswith(totals)
     assert [c.value for c in sheet[3]] == list(COLUMNS)
     assert sheet.freeze_panes == "A4" and sheet.print_title_rows == "$3:$3"
     assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
@@ -69,7 +71,7 @@ def test_docx_reads_back_in_gbt9704_fonts(result):
 
     doc = Document(io.BytesIO(to_docx(result)))
     assert doc.paragraphs[0].text == "群众评议意见整改清单"
-    assert doc.paragraphs[1].text.startswith(f"共收集意见 {result.total} 条")
+    assert doc.paragraphs[1].text.startswith("共收到 ")
     assert doc.sections[0].orientation == WD_ORIENT.LANDSCAPE
     assert "PAGE" in doc.sections[0].footer._element.xml  # page numbers
     table = doc.tables[0]

@@ -285,3 +285,20 @@ def test_keywords_are_content_words_not_numerals_or_adverbs():
 
     assert tokens("审批流程太长，签字要跑好几个部门") == ["审批", "流程", "签字", "部门"]
     assert "半天" not in tokens("食堂一开门就排队半天")
+
+
+def test_a_themes_overview_and_measure_say_what_its_opinions_are_about():
+    lines = ["食堂饭菜太贵", "食堂排队太久", "食堂卫生太差", "食堂饭菜太咸", "路灯不亮", "路面坑洼"]
+    result, _, _ = run(lines)
+    canteen = next(t for t in result.themes if t.id == "canteen")
+    assert canteen.summary.startswith("主要反映食堂") and canteen.summary.endswith("等方面的问题。")
+    # a user's theme: the default entry, with the keywords
+    assert canteen.measure.startswith("针对群众反映的“食堂”方面问题（食堂")
+
+
+def test_a_default_themes_measure_is_led_by_its_opinions_keywords():
+    from drafting.summarise import measure_for
+
+    measure, department = measure_for("conditions", "条件保障", ["电梯", "病房"])
+    assert measure.startswith("针对群众反映集中的电梯、病房等问题，摸清设施设备") and department
+    assert measure_for("conditions", "条件保障", [])[0].startswith("摸清设施设备")
