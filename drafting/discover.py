@@ -227,23 +227,23 @@ def _jieba():
     return jieba
 
 
-def tokens(text: str) -> list[str]:
-    """Content words of a text: jieba nouns, verbs and adjectives of two to six characters, stopwords and
-    masks dropped."""
-    return [pair.word for pair in _jieba_posseg().cut(text)
-            if _WORD.match(pair.word) and len(pair.word) <= MAX_KEYWORD_CHARS and pair.word not in _STOPWORDS
-            and pair.flag.startswith(_CONTENT_TAGS) and not pair.flag.startswith("nr")]
+@lru_cache(maxsize=200_000)
+def tokens(text: str) -> tuple[str, ...]:
+    """Content words of a text: jieba words of two to six characters whose dictionary part of speech is
+    a noun, verb or adjective (words jieba only guessed, like 字要, are left out); stopwords and masks
+    dropped."""
+    tags = _jieba_posseg().dt.word_tag_tab
+    return tuple(w for w in _jieba().lcut(text) if _WORD.match(w) and len(w) <= MAX_KEYWORD_CHARS
+                 and w not in _STOPWORDS and tags.get(w, "x").startswith(_CONTENT_TAGS)
+                 and not tags.get(w, "x").startswith("nr"))
 
 
 def c_tf_idf(docs: list[list[str]], background: list[str]) -> list[list[str]]:
     """Words of each class ranked by class-based TF-IDF (BERTopic's); the background is a class too."""
     counts = [Counter(w for text in doc for w in tokens(text)) for doc in docs]
-    cache: dict[str, list[str]] = {}
     rest: Counter[str] = Counter()
     for text in background:
-        if text not in cache:
-            cache[text] = tokens(text)
-        rest.update(cache[text])
+        rest.update(tokens(text))
     classes = counts + [rest]
     frequency: Counter[str] = Counter()
     for c in classes:

@@ -283,7 +283,7 @@ def test_praise_in_words_is_counted_as_praise_without_a_taxonomy():
 def test_keywords_are_content_words_not_numerals_or_adverbs():
     from drafting.discover import tokens
 
-    assert tokens("审批流程太长，签字要跑好几个部门") == ["审批", "流程", "签字", "部门"]
+    assert tokens("审批流程太长，签字要跑好几个部门") == ("审批", "流程", "签字", "部门")
     assert "半天" not in tokens("食堂一开门就排队半天")
 
 
