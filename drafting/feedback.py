@@ -119,6 +119,12 @@ def classify_opinions(lines: Sequence[str], *, taxonomy: "Taxonomy | None", clas
     open_rows = np.array([i for i in alive if theme_of[i] is None and not no_opinion[i]], dtype=int)
     taken = {t.name for t in taxonomy.themes} if taxonomy is not None else set()
     warnings: list[str] = list(getattr(classifier, "warnings", []) or [])
+    if taxonomy is not None:
+        bare = [t.name for t in taxonomy.themes
+                if t.id != praise_id and not t.description and not t.examples]
+        if bare:
+            warnings.append(f"主题“{'”“'.join(bare)}”没有说明和示例，只凭名称归类，结果可能不准，"
+                            "建议在分类表中补充 description 和 examples")
     clusters: list[Cluster] = []
     leftover = open_rows
     if len(open_rows):

@@ -302,3 +302,19 @@ def test_a_default_themes_measure_is_led_by_its_opinions_keywords():
     measure, department = measure_for("conditions", "条件保障", ["电梯", "病房"])
     assert measure.startswith("针对群众反映集中的电梯、病房等问题，摸清设施设备") and department
     assert measure_for("conditions", "条件保障", [])[0].startswith("摸清设施设备")
+
+
+def test_a_theme_with_neither_description_nor_examples_is_warned_about():
+    bare = Taxonomy(themes=[Theme(id="canteen", name="食堂"),
+                            Theme(id="road", name="道路", description="道路交通"),
+                            Theme(id="praise", name="肯定与无意见")])
+    result, _, _ = run(["食堂太贵", "路灯不亮"], taxonomy=bare)
+    assert any("主题“食堂”没有说明和示例" in w for w in result.warnings)
+    assert not any("道路" in w for w in result.warnings)
+
+
+def test_the_typical_opinions_favour_the_often_said():
+    lines = ["食堂饭菜太贵"] * 5 + ["食堂的饭菜价格贵", "食堂菜太咸", "食堂排队久", "路灯不亮"]
+    result, _, _ = run(lines)
+    canteen = next(t for t in result.themes if t.id == "canteen")
+    assert canteen.representatives[0] == "食堂饭菜太贵"
