@@ -228,12 +228,18 @@ def main() -> None:
     """The console script: click's usage errors, too, end as one Chinese line and exit status 2."""
     try:
         code = app.main(prog_name="drafting", standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        click.echo(exc.ctx.get_help() if exc.ctx is not None else "")
+        sys.exit(0)
     except click.UsageError as exc:
         click.echo(f"错误：{usage_problem(exc)}（drafting --help 查看用法）", err=True)
         sys.exit(2)
     except click.Abort:
         click.echo("已取消", err=True)
         sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
     sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -50,7 +50,7 @@ SECTOR_CUES = (("学校", ("小学", "中学", "大学", "学院", "学校", "�
                ("医院", ("医院", "卫生院", "卫生服务中心", "保健院")),
                ("街道社区", ("社区", "街道")),
                ("农村", ("村党", "村支部", "村委", "村")),
-               ("企业", ("公司", "车间", "集团", "厂", "矿")),
+               ("企业", ("公司", "车间", "集团", "银行", "支行", "厂", "矿")),
                ("机关", ("局", "政府", "法院", "检察院", "办公室", "机关")))
 
 
@@ -68,6 +68,8 @@ def figure_kind(stat: Stat) -> str:
     """"appraisal" (about the appraisal itself), "scale" (the unit's size) or "result" (of the work)."""
     if any(word in stat.label for word in APPRAISAL_WORDS):
         return "appraisal"
+    if stat.label.endswith(CHANGES):  # 投诉总数同比下降: a result, not the unit's size
+        return "result"
     return "scale" if any(word in stat.label for word in SCALE_WORDS) else "result"
 
 
@@ -92,7 +94,10 @@ def lexicon_sector(facts: Facts) -> str:
     if facts.sector:
         return facts.sector
     name = facts.unit.removesuffix("党支部").removesuffix("支部").removesuffix("党委").removesuffix("党总支")
-    return next((sector for sector, cues in SECTOR_CUES if any(cue in name for cue in cues)), "")
+    # the cue that ends last names the unit: 北京大学第一医院 is a hospital, 村镇银行 a bank
+    ends = [(name.rfind(cue) + len(cue), sector)
+            for sector, cues in SECTOR_CUES for cue in cues if cue in name]
+    return max(ends)[1] if ends else ""
 
 
 def build_template_context(facts: Facts, choose: Chooser | None = None) -> dict[str, Any]:

@@ -112,7 +112,8 @@ def classify_opinions(lines: Sequence[str], *, taxonomy: "Taxonomy | None", clas
             for row, assignment in zip(to_embed.tolist(), found, strict=True):
                 theme_of[row] = assignment.theme
                 score_of[row] = assignment.score
-            _read_in_context(ops, to_embed, vectors, classifier, theme_of, score_of)
+            if getattr(classifier, "name", "") == "embedded":  # an LLM is not asked twice
+                _read_in_context(ops, to_embed, vectors, classifier, theme_of, score_of)
             tell("classify", len(to_embed), len(to_embed))
 
     alive = ops.alive()

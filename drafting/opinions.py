@@ -99,15 +99,33 @@ def _xlsx_lines(data: bytes) -> list[str]:
 
 
 def _answers(rows: list[list[str]]) -> list[str]:
-    """The answers in a form's table: the columns headed 意见, 建议, 问题…; without such a heading, the
-    column with the most text (so 序号, 单位, 姓名 and 备注 columns are not read as opinions)."""
+    """The answers in a form's table. The heading row is the first with two or more cells filled (title rows
+    above it are skipped), if it holds headings; the columns it heads 意见, 建议, 问题… hold the answers,
+    unless they hold only
+    short marks (有/无); otherwise the column with the most text does (so 序号, 单位, 姓名 and 备注 columns
+    are not read as opinions). A table of one column is read whole."""
     width = max((len(row) for row in rows), default=0)
-    columns = [[row[k] if k < len(row) else "" for row in rows] for k in range(width)]
-    headed = [column for column in columns
-              if any(_OPINION_HEADING.fullmatch(cell.strip()) for cell in column[:_HEADING_ROWS])]
-    if not headed and columns:
+    filled = [k for k, row in enumerate(rows) if sum(bool(cell.strip()) for cell in row) >= 2]
+    if width < 2 or not filled:
+        return _cell_lines([cell for row in rows for cell in row])
+    first = rows[filled[0]]
+    # no heading at all: every row is answers
+    heading = any(_OPINION_HEADING.fullmatch(c.strip()) or _is_header(c.strip()) for c in first)
+    head = filled[0] if heading else -1
+    body = rows[head + 1:]
+    columns = [[row[k] if k < len(row) else "" for row in body] for k in range(width)]
+    headings = rows[head] if head >= 0 else []
+    headed = [column for k, column in enumerate(columns)
+              if k < len(headings) and _OPINION_HEADING.fullmatch(headings[k].strip())
+              and _mean_length(column) >= MIN_ANSWER_CHARS]
+    if not headed:
         headed = [max(columns, key=lambda column: sum(len(cell.strip()) for cell in column))]
     return [line for column in headed for line in _cell_lines(column)]
+
+
+def _mean_length(cells: list[str]) -> float:
+    texts = [cell.strip() for cell in cells if cell.strip()]
+    return sum(map(len, texts)) / len(texts) if texts else 0.0
 
 
 def _cell_lines(cells: list[str]) -> list[str]:
@@ -118,8 +136,8 @@ def _cell_lines(cells: list[str]) -> list[str]:
 
 # A column heading that names the answers: 意见, 意见建议, 存在的问题, 群众反映的问题, 留言内容, 诉求…
 _OPINION_HEADING = re.compile(
-    r"[^表]{0,8}(?:意见|建议|问题|留言|诉求|反映|评议内容|具体内容)(?:内容|描述|及建议)?")
-_HEADING_ROWS = 3  # a heading sits in the first rows (under a title row or two)
+    r"[^表]{0,8}(?:意见|建议|问题|留言|诉求|反映|内容)(?:内容|描述|及建议)?")
+MIN_ANSWER_CHARS = 3  # a column of 有/无 marks is not one of answers
 
 
 def _is_header(cell: str) -> bool:
@@ -168,28 +186,37 @@ def is_no_opinion(text: str) -> bool:
     return bool(_NO_OPINION.match(normalise(text)))
 
 
-# Praise reads as praise: 满意, 点赞, 值得肯定…; a complaint or a request reads as one: 不, 没, 希望, 太…
-# (after the phrases of praise and of "nothing to add" that contain those characters are taken out: 不错,
-# 没什么可提的, 希望继续保持). Strong praise (值得表扬, 点赞) is praise unless a 但 or 却 turns it.
-_PRAISE = re.compile(r"满意(?!度|率)|肯定|表扬|感谢|感激|点赞|好评|值得|称赞|赞扬|认可|不错|很好|挺好|做得好|"
-                     r"放心|暖心|贴心|有目共睹|继续保持|保持下去|再接再厉")
-_STRONG_PRAISE = re.compile(r"(?:应该|值得|给予|提出)(?:表扬|肯定|称赞)|点赞|好评")
-_TURN = re.compile(r"但|却|可是|不过|只是")
+# Praise reads as praise: 满意, 点赞, 值得肯定… in every clause, and no complaint or request anywhere:
+# 不, 没, 希望, 太… (after the phrases of praise and of "nothing to add" that contain those characters are
+# taken out: 不错, 没什么可提的, 希望继续保持). Strong praise (应该表扬, 点赞) is praise unless turned (但,
+# 可惜) or asked.
+_PRAISE = re.compile(r"满意(?!度|率)|值得(?:肯定|表扬|学习|称赞|点赞)|(?:给予|充分|应该)肯定|表扬|感谢|"
+                     r"感激|点赞|好评|称赞|赞扬|认可(?!度|率)|不错|很好|挺好|都好|做得好|放心|暖心|贴心|"
+                     r"有目共睹|继续保持|保持下去|再接再厉")
+_STRONG_PRAISE = re.compile(r"(?<!不)(?:应该|值得|给予)(?:表扬|肯定|称赞)|(?<!不)点赞")
+_TURN = re.compile(r"但|却|可是|不过|只是|就是|可惜|遗憾")
 _QUESTION = re.compile(r"？|\?|吗|是否|为什么|能否")
+_CLAUSE = re.compile(r"[，,。；;！!、]+")
 _PRAISE_PHRASES = re.compile(
     r"不错|不少|(?:暂时|暂)?没(?:有)?(?:什么|啥|其他|其它|别的)?(?:意见|建议|要说的|可提的|补充|想到|问题)|"
-    r"无(?:意见|建议)|暂时没有|^没有[。！!]?$|希望[^，。；]*(?:继续|保持|坚持|经常|搞下去|发扬|再接再厉)[^，。；]*|"
+    r"无(?:意见|建议)|暂时没有|^没有[。！!]?$|"
+    r"希望[^，。；]*(?:继续|保持|坚持|经常|搞下去|发扬|再接再厉)[^，。；]*|"
     r"(?:继续|再)(?:保持|努力|发扬|接再厉)|保持下去|感谢")
-_COMPLAINT = re.compile(r"不|没|差|难|慢|贵|乱|严重|希望|建议|要(?!是)|应该|应当|问题|缺|太|未|无法|拖|推诿|"
-                        r"只会|只是|白提|却|但|仍|还是|总是|经常|老是|一直|多次|少数|个别|有的|形式|口号|走过场|"
-                        r"折扣|请|望能|能否|是否|为什么|吗|？|\?")
+_COMPLAINT = re.compile(r"不|没|差|难|慢|贵|乱|脏|严重|希望|建议|要(?!是)|应该|应当|问题|缺|太|未|无法|"
+                        r"拖|推诿|只会|只是|白提|却|但|仍|还是|总是|经常|老是|一直|多次|少数|个别|有的|形式|"
+                        r"口号|走过场|折扣|可惜|请|望能|能否|是否|为什么|吗|？|\?")
 
 
 def reads_as_praise(text: str) -> bool:
-    """Praise with no complaint or request in it: 对医院的服务很满意, 疫情期间党员冲在前面，值得肯定."""
-    if _STRONG_PRAISE.search(text) and not _TURN.search(text) and not _QUESTION.search(text):
+    """Praise and nothing else: 对医院的服务很满意, 疫情期间党员冲在前面，值得肯定; not
+    医生很好，就是排队久."""
+    if _TURN.search(text) or _QUESTION.search(text):
+        return False
+    if _STRONG_PRAISE.search(text):
         return True
-    return bool(_PRAISE.search(text)) and not reads_as_complaint(text)
+    clauses = [c for c in _CLAUSE.split(text) if c.strip()]
+    return bool(clauses) and all(_PRAISE.search(c) or is_no_opinion(c) for c in clauses) \
+        and not reads_as_complaint(text)
 
 
 def reads_as_complaint(text: str) -> bool:

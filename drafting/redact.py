@@ -1,7 +1,7 @@
 """Anonymisation: phone numbers, ID card numbers, e-mail addresses and personal names are masked.
 
 Every later stage (the embedder, the classifier, the LLM, the store and the exports) sees only
-the masked text, so this runs first, on each opinion as soon as it is split.
+the masked text, so this runs first, on each whole line before it is split into opinions.
 """
 
 import re
@@ -45,7 +45,9 @@ VERB_AFTER = set("花用给要是在说来去到把被让叫太很也都还就�
 # even when it is tagged as a name; with a cue (我叫) or a title (医生) after it, only a very common one is.
 # (Three-character names in the dictionary are people: 彭德怀.)
 COMMON_WORD = 100
-VERY_COMMON_WORD = 1000
+VERY_COMMON_WORD = 5000
+# Cues after which the next word is a name whatever the dictionary says (我叫高峰, 联系人白雪).
+STRONG_CUES = ("我是", "我叫", "本人", "姓名", "名叫", "叫做", "联系人", "举报人", "反映人", "来信人", "签名")
 NOT_NAMES = {"高度", "马路", "白天", "常常", "周末", "任务", "万一", "何时", "于是", "金融", "方便", "平安",
              "和平", "文明", "安全", "黄金", "明白", "江山", "花园", "海关", "宁可", "包括", "应当", "成都",
              "关心", "关于", "向阳", "华为", "乐观", "高兴", "高效", "田间", "齐全", "时间", "路灯", "孙悟空",
@@ -58,7 +60,7 @@ _PATTERNS: list[tuple[Kind, re.Pattern[str]]] = [
     ("email", re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")),
     ("id", re.compile(rf"(?<![\dA-Za-z])(?:{_ID18}|{_ID15})(?![\dA-Za-z])")),
     ("mobile", re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)")),
-    ("staff", re.compile(r"(?<=工号|学号|警号|证号|牌号)[:：]?\s?[A-Za-z]?\d{3,}")),
+    ("staff", re.compile(r"(?<=工号|学号|警号|证号|牌号)(?:是|为)?[:：]?\s?[A-Za-z]?\d{3,}")),
     ("landline", re.compile(r"(?<!\d)(?:\(0\d{2,3}\)|（0\d{2,3}）|0\d{2,3}-?)\s?[2-9]\d{6,7}"
                             r"(?:-\d{1,4})?(?!\d)|(?<=电话)[:：]?\s?[2-9]\d{6,7}(?!\d)")),
 ]
@@ -80,7 +82,7 @@ def find_entities(text: str) -> list[Entity]:
         for match in pattern.finditer(text):
             start, end = match.span()
             raw = match.group()
-            lead = len(raw) - len(raw.lstrip(":： "))
+            lead = len(raw) - len(raw.lstrip(":： 是为"))
             start += lead
             if any(taken[start:end]):
                 continue
@@ -199,7 +201,8 @@ def _name_at(tokens: list[tuple[str, str]], i: int) -> tuple[int, int] | None:
     if not _is_chinese(word):
         return None
     if flag in {"nr", "nrfg", "nrt"} and _full_name(word) and not _place_like(word, nxt) \
-            and (cued or titled or not _verb_after_noun(word)) and not _common(word, cued or titled):
+            and (cued or titled or not _verb_after_noun(word)) \
+            and not (not _strongly_cued(tokens, i) and _common(word, cued or titled)):
         # jieba may cut a compound surname's two-character given name short (欧阳明 月)
         if cued and word[:2] in COMPOUND_SURNAMES and len(word) == 3 and len(nxt) == 1 and _is_chinese(nxt) \
                 and tokens[i + 1][1] not in {"x", "uj", "ul", "p", "c", "d", "v"}:
@@ -216,9 +219,15 @@ def _name_at(tokens: list[tuple[str, str]], i: int) -> tuple[int, int] | None:
         if (lone_surname and given_like or compound) and not _place_like(word + nxt, after):
             return 2, len(word) + len(nxt)
     if (cued or titled) and _full_name(word) and (flag.startswith("nr") or flag in {"nz", "ng", "x"}) \
-            and not _common(word, True):
+            and (_strongly_cued(tokens, i) or not _common(word, True)):
         return 1, len(word)
     return None
+
+
+def _strongly_cued(tokens: list[tuple[str, str]], i: int) -> bool:
+    """The words before token i end with 我叫, 联系人, 姓名… (a colon between them allowed)."""
+    before = "".join(word for word, _ in tokens[max(0, i - 3):i]).rstrip("：: ")
+    return before.endswith(STRONG_CUES)
 
 
 def _common(word: str, vouched: bool) -> bool:

@@ -24,8 +24,9 @@ def measure_for(theme_id: str, name: str, keywords: list[str]) -> tuple[str, str
     """(measure, department) from prompts/measures.yaml.j2: the theme's own entry (led by what its
     opinions are about, when known), else the default one."""
     entries = _measures(name, tuple(keywords))
-    entry = entries.get(theme_id)
-    lead = str(entries.get("lead") or "") if entry is not None else ""
+    entry = entries.get(theme_id) if theme_id != "default" else None
+    entry = entry if isinstance(entry, dict) else None
+    lead = str(entries.get("_lead") or "") if entry is not None else ""
     entry = entry or entries["default"]
     return lead + str(entry.get("measure") or ""), str(entry.get("department") or "")
 

@@ -310,3 +310,12 @@ def test_a_count_given_twice_is_written_once():
     assert "参加评议的群众共186人" in draft.text
     other = facts.model_copy(update={"appraisal": Appraisal(meetings=5)})  # a different count stays
     assert "召开群众评议会议5次" in TemplateEngine().write(other, Exemplars()).text
+
+
+def test_the_sector_for_the_wording_is_the_last_cue_in_the_unit_name_and_a_change_is_a_result():
+    from drafting.draft_template import figure_kind, lexicon_sector
+
+    assert lexicon_sector(Facts(unit="北京大学第一医院党委", date=date(2024, 6, 1))) == "医院"
+    assert lexicon_sector(Facts(unit="青山村镇银行党支部", date=date(2024, 6, 1))) == "企业"
+    assert figure_kind(Stat(label="投诉总数同比下降", value="30", unit="%")) == "result"
+    assert figure_kind(Stat(label="常住居民总数", value="3200", unit="户")) == "scale"

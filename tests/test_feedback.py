@@ -274,7 +274,7 @@ def test_lead_ins_do_not_make_a_new_opinion():
 
 
 def test_praise_in_words_is_counted_as_praise_without_a_taxonomy():
-    result, _, _ = run(["今年公司效益不错，大家干劲很足。", "宿舍漏水", "宿舍又漏水了", "宿舍漏水没人修"],
+    result, _, _ = run(["很满意，公司这几年发展很好。", "宿舍漏水", "宿舍又漏水了", "宿舍漏水没人修"],
                        taxonomy=None)
     praise = next(t for t in result.themes if t.praise)
     assert praise.count == 1 and result.assignments[0].theme == praise.id
@@ -318,3 +318,40 @@ def test_the_typical_opinions_favour_the_often_said():
     result, _, _ = run(lines)
     canteen = next(t for t in result.themes if t.id == "canteen")
     assert canteen.representatives[0] == "食堂饭菜太贵"
+
+
+@pytest.mark.parametrize("text", ["医生很好，就是挂号排队时间长", "环境很好，厕所脏", "群众认可度低",
+                                  "收费标准值得商榷", "他们肯定收了好处", "网上好评太少，差评多",
+                                  "不值得表扬", "感谢社区，可惜电梯还坏着"])
+def test_praise_with_a_complaint_beside_it_is_not_praise(text):
+    from drafting.opinions import reads_as_praise
+
+    assert not reads_as_praise(text)
+
+
+def test_form_tables_are_read_by_their_heading_row():
+    from drafting.opinions import _answers
+
+    assert _answers([["序号", "类型", "内容"], ["1", "建议", "食堂太贵"], ["2", "意见", "路灯不亮"]]) == [
+        "食堂太贵", "路灯不亮"]
+    marks = [["序号", "有无意见建议", "具体意见"], ["1", "有", "食堂太贵"], ["2", "无", ""]]
+    assert _answers(marks) == ["食堂太贵"]
+    assert _answers([["群众意见"], ["序号", "意见"], ["1", "食堂太贵"]]) == ["食堂太贵"]
+    assert _answers([["后勤处", "澡堂开放时间太短"]]) == ["澡堂开放时间太短"]
+
+
+def test_a_theme_named_like_a_key_of_the_measures_file_is_a_theme_like_any_other():
+    from drafting.summarise import measure_for
+
+    for theme_id in ("_lead", "default", "lead"):
+        measure, _ = measure_for(theme_id, "领导班子", ["会议"])
+        assert measure.count("针对") == 1 and "领导班子" in measure
+
+
+def test_bare_drafting_shows_its_help(monkeypatch, capsys):
+    from drafting.cli import main
+
+    monkeypatch.setattr("sys.argv", ["drafting"])
+    with pytest.raises(SystemExit) as ended:
+        main()
+    assert ended.value.code == 0 and "群众评议工作总结起草与意见归类工具" in capsys.readouterr().out

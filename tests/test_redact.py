@@ -42,3 +42,10 @@ def test_heldout_set_floors():
     result = score(load(HELDOUT))
     # measured 0.955 / 0.955 on lines written after the rules were frozen
     assert result["recall"] >= 0.9 and result["precision"] >= 0.9
+
+
+def test_a_strong_cue_or_a_title_vouches_for_a_name_that_is_also_a_common_word():
+    assert redact("联系人高峰，电话13812345678") == "联系人高**，电话138****5678"
+    assert redact("高峰医生态度差") == "高**医生态度差"
+    assert redact("普通医生与党员医生没有区别") == "普通医生与党员医生没有区别"
+    assert redact("工号是12345") == "工号是*****"
