@@ -92,7 +92,7 @@ def test_a_users_taxonomy_beside_the_default_praise_theme_keeps_its_complaints(e
     assert np.bincount(labels).tolist() == [4, 4, 3]  # no bundled praise examples to outweigh the user's
     complaints = ["中层干部官僚作风严重，只会发号施令", "去年提的意见都没有整改",
                   "企业文化只是挂在墙上的口号"]
-    found = classify(EmbeddedClassifier(COMPANY, embedder), complaints + ["今年公司效益不错，大家干劲很足"])
+    found = classify(EmbeddedClassifier(COMPANY, embedder), complaints + ["很满意，公司这几年发展很好"])
     assert [a.theme for a in found][:3].count("praise") == 0
     assert found[3].theme == "praise"
 
