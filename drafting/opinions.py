@@ -266,11 +266,13 @@ class Opinions:
                     if ri != rj:
                         parent[max(ri, rj)] = min(ri, rj)
         merged = [i for i in parent if root(i) != i]
+        target = np.arange(len(self.unique))
         for i in merged:
-            target = root(i)
-            self.weights[target] += self.weights[i]
+            target[i] = root(i)
+        for i in merged:
+            self.weights[target[i]] += self.weights[i]
             self.weights[i] = 0
-            self.uid[self.uid == i] = target
+        self.uid = target[self.uid]  # one pass, not one per merged opinion
         keep = np.array([i for i in rows if parent[int(i)] == int(i)], dtype=int)
         return keep, merged
 
