@@ -75,6 +75,7 @@ class EmbeddedClassifier:
                  bundled: bool = True, cache_dir: Path | None = None) -> None:
         self.taxonomy = taxonomy
         self.ids = [t.id for t in taxonomy.themes]
+        self._praise = self.ids.index(taxonomy.praise_id) if taxonomy.praise_id in self.ids else None
         self.warnings: list[str] = []
         self._embedder = embedder
         self._texts, self._labels, self._weights = labelled_set(taxonomy, bundled=bundled)
@@ -178,7 +179,7 @@ class EmbeddedClassifier:
         the words: a complaint is never counted as praise (it would drop out of the rectification list),
         and praise with no complaint in it is praise (scored at least at the threshold)."""
         best = int(row.argmax())
-        praise = self.ids.index(self.taxonomy.praise_id) if self.taxonomy.praise_id in self.ids else None
+        praise = self._praise
         if praise is not None and text:
             if best == praise and reads_as_complaint(text) and not reads_as_praise(text):
                 row = row.copy()

@@ -65,9 +65,8 @@ def rectification_rows(result: ClassifyResult, praise_id: str = PRAISE_ID) -> li
     return rows
 
 
-def summary_line(result: ClassifyResult, praise_id: str = PRAISE_ID) -> str:
+def summary_line(result: ClassifyResult, rows: list[ListRow], praise_id: str = PRAISE_ID) -> str:
     """共收到 L 份回答、意见 N 条（去重后 M 条），列入整改清单 K 类；另有 P 条为肯定或无意见…。"""
-    rows = rectification_rows(result, praise_id)
     praise = sum(t.count for t in result.themes if t.praise or t.id == praise_id)
     answers = len({a.line for a in result.assignments})
     line = (f"共收到 {answers} 份回答、意见 {result.total} 条（去重后 {result.unique} 条），"
@@ -84,16 +83,14 @@ def to_markdown(result: ClassifyResult) -> str:
     def cell(value: str | int) -> str:
         return str(value).replace("|", "\\|").replace("\n", "<br>")
 
-    out = [f"# {TITLE}", "", summary_line(result), ""]
+    rows = rectification_rows(result)
+    out = [f"# {TITLE}", "", summary_line(result, rows), ""]
     out.extend(f"> 注意：{w}" for w in result.warnings)
     if result.warnings:
         out.append("")
     out.append("| " + " | ".join(COLUMNS) + " |")
     out.append("|" + "---|" * len(COLUMNS))
-    out.extend("| " + " | ".join(cell(c) for c in row.cells()) + " |" for row in rectification_rows(result))
-    praise = next((t for t in result.themes if t.praise or t.id == PRAISE_ID), None)
-    if praise is not None:
-        out.extend(["", f"另有 {praise.count} 条为肯定或无意见（{praise.share:.1%}），不列入整改清单。"])
+    out.extend("| " + " | ".join(cell(c) for c in row.cells()) + " |" for row in rows)
     return "\n".join(out) + "\n"
 
 
@@ -116,7 +113,8 @@ def to_xlsx(result: ClassifyResult) -> bytes:
     head_fill = PatternFill("solid", fgColor="9C2A2A")
     wrap = Alignment(wrap_text=True, vertical="top")
 
-    def write(ws, columns, widths, rows, above: list[str]) -> None:
+    def write(ws, columns, widths, rows, above: list[str]) -> int:
+        """The table under the lines `above`; the number of its heading row."""
         for k, line in enumerate(above, start=1):
             ws.append([line])
             ws.merge_cells(start_row=k, start_column=1, end_row=k, end_column=len(columns))
@@ -140,11 +138,14 @@ def to_xlsx(result: ClassifyResult) -> bytes:
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
         ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
+        return head
 
+    listed = rectification_rows(result)
+    cells = [row.cells() for row in listed]
     # 占比 as a number, shown as a percentage
-    rows = [[*row.cells()[:4], row.share, *row.cells()[5:]] for row in rectification_rows(result)]
-    write(sheet, COLUMNS, WIDTHS, rows, [TITLE, summary_line(result)])
-    for (cell,) in sheet.iter_rows(min_row=4, min_col=5, max_col=5):
+    rows = [[*values[:4], row.share, *values[5:]] for row, values in zip(listed, cells, strict=True)]
+    head = write(sheet, COLUMNS, WIDTHS, rows, [TITLE, summary_line(result, listed)])
+    for (cell,) in sheet.iter_rows(min_row=head + 1, min_col=5, max_col=5):
         cell.number_format = "0.0%"
     names = {t.id: t.name for t in result.themes}
     found = {t.id for t in result.themes if t.discovered}
@@ -175,10 +176,10 @@ def to_docx(result: ClassifyResult) -> bytes:
 
     doc = new_document(landscape=True, title=TITLE)
     doc.add_paragraph(TITLE, style=STYLE_TITLE)
-    totals = doc.add_paragraph()
-    set_run_font(totals.add_run(summary_line(result)), FONT_BODY, TABLE_FONT_PT + 1.5)
-    add_page_number_footer(doc)
     rows = rectification_rows(result)
+    totals = doc.add_paragraph()
+    set_run_font(totals.add_run(summary_line(result, rows)), FONT_BODY, TABLE_FONT_PT + 1.5)
+    add_page_number_footer(doc)
     table = doc.add_table(rows=1 + len(rows), cols=len(COLUMNS))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER

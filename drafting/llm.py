@@ -67,6 +67,7 @@ class Budget:
     def __init__(self, settings: Settings) -> None:
         self.seconds = settings.llm_budget
         self.ends = time.monotonic() + settings.llm_budget
+        self._timeout = settings.llm_timeout
         self._share = settings.llm_retries + 1  # the client may retry a timed-out request itself
 
     @property
@@ -76,12 +77,12 @@ class Budget:
     def failure(self) -> LLMUnavailable:
         return LLMUnavailable(f"大模型不可用：超过总时限（{self.seconds:g} 秒）")
 
-    def request_timeout(self, settings: Settings) -> float:
+    def request_timeout(self) -> float:
         """The timeout for the next request, so that it and the client's own retries end in time."""
         left = self.ends - time.monotonic()
         if left <= 0:
             raise self.failure()
-        return min(settings.llm_timeout, left / self._share)
+        return min(self._timeout, left / self._share)
 
 
 def clean_reply(text: str) -> str:
@@ -101,7 +102,7 @@ def complete(chat_model: BaseChatModel, prompt: Sequence[BaseMessage], settings:
     last: BaseException = LLMUnavailable("返回了空内容")
     for _ in range(settings.llm_retries + 1):
         emitted = False
-        options: dict[str, Any] = {} if budget is None else {"timeout": budget.request_timeout(settings)}
+        options: dict[str, Any] = {} if budget is None else {"timeout": budget.request_timeout()}
         try:
             if on_text is None:
                 text = str(chat_model.invoke(list(prompt), **options).text)

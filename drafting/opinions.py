@@ -101,9 +101,8 @@ def _xlsx_lines(data: bytes) -> list[str]:
 def _answers(rows: list[list[str]]) -> list[str]:
     """The answers in a form's table. The heading row is the first with two or more cells filled (title rows
     above it are skipped), if it holds headings; the columns it heads 意见, 建议, 问题… hold the answers,
-    unless they hold only
-    short marks (有/无); otherwise the column with the most text does (so 序号, 单位, 姓名 and 备注 columns
-    are not read as opinions). A table of one column is read whole."""
+    unless they hold only short marks (有/无); otherwise the column with the most text does (so 序号, 单位,
+    姓名 and 备注 columns are not read as opinions). A table of one column is read whole."""
     width = max((len(row) for row in rows), default=0)
     filled = [k for k, row in enumerate(rows) if sum(bool(cell.strip()) for cell in row) >= 2]
     if width < 2 or not filled:
