@@ -1,6 +1,7 @@
 """The `drafting` command: a thin shell over the stage functions (contract: spec cli.md)."""
 
 import json
+import re
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -259,6 +260,7 @@ def usage_problem(exc: click.UsageError) -> str:
         return f"{name}: 只能是 {'、'.join(map(str, param.type.choices))} 之一"
     if isinstance(exc, click.BadParameter):
         return f"{name}: 取值不符合要求"
-    if exc.message.startswith("No such command"):
-        return f"没有这个命令：{exc.message.split(chr(39))[1] if chr(39) in exc.message else exc.message}"
+    command = re.match(r"No such command '(.+)'", exc.message)
+    if command:
+        return f"没有这个命令：{command.group(1)}"
     return f"命令行有误：{exc.message}"

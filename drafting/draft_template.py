@@ -89,11 +89,19 @@ def stated_by_figures(facts: Facts) -> set[str]:
             and any(s.value == str(value) and any(word in s.label for word in words) for s in facts.stats)}
 
 
+def bare_unit(unit: str) -> str:
+    """The unit without its party organisation: 煤电公司发电运行车间党支部 -> 煤电公司发电运行车间."""
+    name = unit
+    for organisation in ("党总支", "党支部", "总支", "支部"):
+        name = name.replace(organisation, "")
+    return name.removesuffix("委员会").removesuffix("党委")
+
+
 def lexicon_sector(facts: Facts) -> str:
     """The sector for the lexicon's words: as given, else read from the unit's name."""
     if facts.sector:
         return facts.sector
-    name = facts.unit.removesuffix("党支部").removesuffix("支部").removesuffix("党委").removesuffix("党总支")
+    name = bare_unit(facts.unit)
     # the cue that ends last names the unit: 北京大学第一医院 is a hospital, 村镇银行 a bank
     ends = [(name.rfind(cue) + len(cue), sector)
             for sector, cues in SECTOR_CUES for cue in cues if cue in name]
@@ -109,6 +117,7 @@ def build_template_context(facts: Facts, choose: Chooser | None = None) -> dict[
         homes[highlight_home(highlight)].append(highlight)
     context: dict[str, Any] = {
         "unit": facts.unit,
+        "bare_unit": bare_unit(facts.unit),
         # a summary written in January looks back on the year before: no year in its title
         "year": facts.date.year if facts.date.month > 1 else None,
         "activity": facts.activity,
