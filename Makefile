@@ -32,6 +32,7 @@ test: install system-deps
 lint: install
 	$(VENV)/bin/ruff check drafting service.py tests benchmarks
 	$(VENV)/bin/mypy drafting service.py
+	$(VENV)/bin/lint-imports
 
 bench: install
 	$(PY) benchmarks/run_all.py

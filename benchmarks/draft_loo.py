@@ -20,11 +20,13 @@ os.environ.setdefault("DRAFTING_HOME", "/tmp/drafting-loo-home")
 
 from drafting import runtime  # noqa: E402
 from drafting.config import CORPUS_DIR, get_settings  # noqa: E402
-from drafting.corpus import Document, read_file  # noqa: E402
-from drafting.draft import write_draft  # noqa: E402
-from drafting.draft_template import TemplateEngine  # noqa: E402
-from drafting.facts import Facts, load_facts  # noqa: E402
-from drafting.verify import Verification, verify  # noqa: E402
+from drafting.corpus.load import read_file  # noqa: E402
+from drafting.corpus.models import Document  # noqa: E402
+from drafting.writer.facts import Facts, load_facts  # noqa: E402
+from drafting.writer.models import Verification  # noqa: E402
+from drafting.writer.pipeline import write_draft  # noqa: E402
+from drafting.writer.template_engine import TemplateEngine  # noqa: E402
+from drafting.writer.verify import verify  # noqa: E402
 
 FACTS_DIR = ROOT / "tests" / "data" / "facts"
 # facts file -> the corpus file it was written from

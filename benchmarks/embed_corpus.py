@@ -15,9 +15,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from drafting.config import CORPUS_DIR, Settings  # noqa: E402
-from drafting.corpus import collect_paths, read_file, split_chunks  # noqa: E402
+from drafting.corpus.load import collect_paths, read_file, split_chunks  # noqa: E402
+from drafting.corpus.store import embedding_text, open_store, save_sample_vectors  # noqa: E402
 from drafting.embed import make_embedder  # noqa: E402
-from drafting.store import embedding_text, open_store, save_sample_vectors  # noqa: E402
 
 
 def main() -> None:

@@ -22,11 +22,11 @@ os.environ.setdefault("DRAFTING_HOME", str(Path(tempfile.gettempdir()) / "drafti
 
 from drafting import runtime  # noqa: E402
 from drafting.config import Settings  # noqa: E402
-from drafting.draft import retrieve_exemplars  # noqa: E402
-from drafting.draft_llm import LLMDraftEngine  # noqa: E402
-from drafting.facts import load_facts  # noqa: E402
+from drafting.fake_openai import FakeOpenAI, prompt_text, serving  # noqa: E402
 from drafting.llm import make_chat_model  # noqa: E402
-from tests.fake_openai import FakeOpenAI, prompt_text, serving  # noqa: E402
+from drafting.writer.exemplars import retrieve_exemplars  # noqa: E402
+from drafting.writer.facts import load_facts  # noqa: E402
+from drafting.writer.llm_engine import LLMDraftEngine  # noqa: E402
 
 OUTLINE = """一、采取四项措施，找准群众评议工作风向标
 1. 准备工作求细

@@ -21,9 +21,8 @@ from docx import Document
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
-from drafting.draft import Draft, Section
-from drafting.render import to_docx
-from drafting.verify import Verification
+from drafting.writer.models import Draft, Section, Verification
+from drafting.writer.render import to_docx
 
 
 def sample_draft() -> Draft:

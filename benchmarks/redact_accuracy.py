@@ -1,4 +1,4 @@
-"""Entity-level recall and precision of drafting.redact on the labelled sets in tests/data/.
+"""Entity-level recall and precision of drafting.feedback.redact on the labelled sets in tests/data/.
 
 redact_labelled.tsv is the development set the rules were tuned on; redact_heldout.tsv was written after
 the rules were frozen and is the fairer estimate.
@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from drafting.redact import find_entities  # noqa: E402
+from drafting.feedback.redact import find_entities  # noqa: E402
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 LABELLED = DATA / "redact_labelled.tsv"

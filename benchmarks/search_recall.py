@@ -16,9 +16,9 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from drafting.config import Settings  # noqa: E402
+from drafting.corpus.retrieve import KEYWORD_WEIGHT, HybridRetriever  # noqa: E402
+from drafting.corpus.store import open_store  # noqa: E402
 from drafting.embed import make_embedder  # noqa: E402
-from drafting.retrieve import KEYWORD_WEIGHT, HybridRetriever  # noqa: E402
-from drafting.store import open_store  # noqa: E402
 
 QUERIES = Path(__file__).resolve().parent.parent / "tests" / "data" / "search_queries.yaml"
 

@@ -56,8 +56,9 @@ def main() -> None:
     from fastapi.testclient import TestClient
 
     from drafting import runtime
-    from drafting.draft import choose_engine, write_draft
-    from drafting.facts import parse_facts
+    from drafting.writer.engines import choose_engine
+    from drafting.writer.facts import parse_facts
+    from drafting.writer.pipeline import write_draft
     from service import app
 
     start = time.perf_counter()

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from .errors import BadInput, DraftingError
+from drafting.errors import BadInput, DraftingError
 
 
 def reports_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -57,7 +57,7 @@ def corpus() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="PATH...")
 @reports_errors
 def corpus_add(paths: tuple[Path, ...]) -> None:
-    from . import runtime
+    from drafting import runtime
 
     report = runtime.store().add_files(list(paths))
     for info in report.added:
@@ -71,7 +71,7 @@ def corpus_add(paths: tuple[Path, ...]) -> None:
 @corpus.command("list", help="列出语料库中的文档：编号、标题、单位、日期、段数。")
 @reports_errors
 def corpus_list() -> None:
-    from . import runtime
+    from drafting import runtime
 
     for info in runtime.store().list_documents():
         click.echo(f"{info.id}\t{info.title}\t{info.unit or '-'}\t{info.date or '-'}\t{info.chunks}")
@@ -85,7 +85,7 @@ def corpus_list() -> None:
               help="输出格式")
 @reports_errors
 def corpus_search(query: str, k: int, sector: str | None, fmt: str) -> None:
-    from . import runtime
+    from drafting import runtime
 
     passages = runtime.retriever().search(query, k=k, sector=sector)
     if fmt == "json":
@@ -106,10 +106,10 @@ def corpus_search(query: str, k: int, sector: str | None, fmt: str) -> None:
 def serve(host: str, port: int) -> None:
     import uvicorn
 
-    from service import check_bind
+    from drafting.web.app import check_bind
 
     check_bind(host)
-    uvicorn.run("service:app", host=host, port=port)
+    uvicorn.run("drafting.web.app:app", host=host, port=port)
 
 
 @app.command(help="根据事实（JSON 或 YAML 文件，- 为标准输入）起草群众评议工作总结。")
@@ -123,10 +123,11 @@ def serve(host: str, port: int) -> None:
 @reports_errors
 def draft(facts_path: str, engine: str, fmt: str, output: str | None) -> None:
 
-    from . import runtime
-    from .draft import choose_engine, write_draft
-    from .errors import StoreUnavailable
-    from .facts import load_facts
+    from drafting import runtime
+    from drafting.errors import StoreUnavailable
+    from drafting.writer.engines import choose_engine
+    from drafting.writer.facts import load_facts
+    from drafting.writer.pipeline import write_draft
 
     if fmt == "docx" and not output:
         raise BadInput.field("-o", "docx 格式需要用 -o 指定输出文件")
@@ -141,7 +142,7 @@ def draft(facts_path: str, engine: str, fmt: str, output: str | None) -> None:
     result = write_draft(facts, retriever=retriever, engine=chosen)
     if store_warning:
         result.warnings.insert(0, store_warning)
-    from .render import to_docx, to_json
+    from drafting.writer.render import to_docx, to_json
 
     if fmt == "docx":
         Path(output or "").write_bytes(to_docx(result))
@@ -151,7 +152,7 @@ def draft(facts_path: str, engine: str, fmt: str, output: str | None) -> None:
 
 @app.command(help="输出事实（FACTS）的 JSON Schema。")
 def schema() -> None:
-    from .facts import facts_schema
+    from drafting.writer.facts import facts_schema
 
     click.echo(json.dumps(facts_schema(), ensure_ascii=False, indent=2))
 
@@ -168,10 +169,12 @@ def schema() -> None:
 @reports_errors
 def classify(source: str, taxonomy: str | None, engine: str, fmt: str, output: str | None) -> None:
 
-    from . import export, runtime
-    from .config import get_settings
-    from .errors import TooLarge
-    from .feedback import classify_opinions, parse_input, read_opinions_file
+    from drafting import runtime
+    from drafting.config import get_settings
+    from drafting.errors import TooLarge
+    from drafting.feedback import export
+    from drafting.feedback.pipeline import classify_opinions
+    from drafting.feedback.read import parse_input, read_opinions_file
 
     if fmt in {"xlsx", "docx"} and not output:
         raise BadInput.field("-o", f"{fmt} 格式需要用 -o 指定输出文件")
@@ -188,18 +191,19 @@ def classify(source: str, taxonomy: str | None, engine: str, fmt: str, output: s
     chosen, classifier = None, None
     chat = runtime.chat_model() if engine != "embedded" else None
     if engine == "llm" and chat is None:
-        from .errors import LLMUnavailable
+        from drafting.errors import LLMUnavailable
 
         raise LLMUnavailable("未配置大模型（DRAFTING_LLM_MODEL），无法使用 llm 归类引擎")
     if taxonomy is None or taxonomy.strip().lower() != "none":
-        from .themes import load_taxonomy, make_classifier
+        from drafting.feedback.classifiers import make_classifier
+        from drafting.feedback.taxonomy import load_taxonomy
 
         chosen = load_taxonomy(existing_file(taxonomy, "--taxonomy") if taxonomy else None)
         classifier = make_classifier(engine, chosen, runtime.embedder(), chat, settings=get_settings())
     result = classify_opinions(lines, taxonomy=chosen, classifier=classifier, embedder=runtime.embedder(),
                                progress=_stage_bar() if sys.stderr.isatty() else None)
     if chat is not None:
-        from .measures import suggest_measures
+        from drafting.feedback.rectify import suggest_measures
 
         result = suggest_measures(result, chat, get_settings())
     for warning in result.warnings:

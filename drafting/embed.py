@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from .errors import DraftingError
+from drafting.errors import DraftingError
 
 if TYPE_CHECKING:
     from openai import OpenAI
 
-    from .config import Settings
+    from drafting.config import Settings
 
 BATCH = 64
 

@@ -10,8 +10,8 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from pydantic import SecretStr
 
-from .config import Settings
-from .errors import LLMUnavailable
+from drafting.config import Settings
+from drafting.errors import LLMUnavailable
 
 # Servers that need no key (a local vLLM, Ollama, llama.cpp) still get one: the openai client insists on it.
 _PLACEHOLDER_KEY = "not-needed"

@@ -6,14 +6,14 @@ The CLI and the service both take their parts from here, and pass them into the 
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .config import get_settings
-from .embed import Embedder, make_embedder
+from drafting.config import get_settings
+from drafting.embed import Embedder, make_embedder
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
-    from .retrieve import Retriever
-    from .store import CorpusStore
+    from drafting.corpus.models import Retriever
+    from drafting.corpus.store import CorpusStore
 
 
 @lru_cache
@@ -23,7 +23,7 @@ def embedder() -> Embedder:
 
 @lru_cache
 def store() -> "CorpusStore":
-    from .store import open_store
+    from drafting.corpus.store import open_store
 
     return open_store(get_settings(), embedder())
 
@@ -31,7 +31,7 @@ def store() -> "CorpusStore":
 @lru_cache
 def retriever() -> "Retriever":
     """One retriever per store: it keeps its keyword index and query vectors between calls."""
-    from .retrieve import HybridRetriever
+    from drafting.corpus.retrieve import HybridRetriever
 
     return HybridRetriever(store())
 
@@ -41,7 +41,7 @@ def chat_model() -> "BaseChatModel | None":
     settings = get_settings()
     if not settings.llm_enabled:
         return None
-    from .llm import make_chat_model
+    from drafting.llm import make_chat_model
 
     return make_chat_model(settings)
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from .config import PROMPTS_DIR
+from drafting.config import PROMPTS_DIR
 
 
 @lru_cache

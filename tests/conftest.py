@@ -4,6 +4,8 @@ import pytest
 
 from drafting import runtime
 
+pytest_plugins = ["tests.fake_openai"]
+
 
 @pytest.fixture(autouse=True)
 def drafting_home(tmp_path, monkeypatch):

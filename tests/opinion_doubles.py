@@ -4,7 +4,7 @@ import hashlib
 
 import numpy as np
 
-from drafting.themes import Assignment
+from drafting.feedback.models import Assignment
 
 DIM = 32
 

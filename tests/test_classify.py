@@ -3,9 +3,15 @@
 import numpy as np
 import pytest
 
-from drafting import classify_embedded
-from drafting.classify_embedded import EXAMPLE_VECTORS, EmbeddedClassifier, bundled_examples, labelled_set
-from drafting.themes import Taxonomy, Theme, load_taxonomy
+from drafting.feedback import classify_embedded
+from drafting.feedback.classify_embedded import (
+    EXAMPLE_VECTORS,
+    EmbeddedClassifier,
+    bundled_examples,
+    labelled_set,
+)
+from drafting.feedback.models import Taxonomy, Theme
+from drafting.feedback.taxonomy import load_taxonomy
 
 CLEAR = {
     "学习会上全是念文件，希望多组织现场参观学习。": "study",

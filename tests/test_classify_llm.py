@@ -10,17 +10,13 @@ import numpy as np
 import pytest
 
 from drafting import runtime
-from drafting.classify_llm import LLMClassifier, label_model, parse_reply
 from drafting.config import get_settings
 from drafting.errors import LLMUnavailable
-from drafting.themes import Taxonomy, Theme, make_classifier
-from tests.fake_openai import (  # noqa: F401 - the fixtures register by import
-    Fault,
-    fake_openai_env_fixture,
-    fake_openai_fixture,
-    prompt_text,
-    use_fake_openai,
-)
+from drafting.fake_openai import Fault, prompt_text
+from drafting.feedback.classifiers import make_classifier
+from drafting.feedback.classify_llm import LLMClassifier, label_model, parse_reply
+from drafting.feedback.models import Taxonomy, Theme
+from tests.fake_openai import use_fake_openai
 
 TAXONOMY = Taxonomy(themes=[
     Theme(id="service", name="服务群众", description="办实事、解难题",

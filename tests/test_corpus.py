@@ -5,7 +5,14 @@ import io
 import pytest
 
 from drafting.config import CORPUS_DIR
-from drafting.corpus import clean_text, collect_paths, parse_document, read_file, read_upload, split_chunks
+from drafting.corpus.load import (
+    clean_text,
+    collect_paths,
+    parse_document,
+    read_file,
+    read_upload,
+    split_chunks,
+)
 from drafting.errors import BadInput, TooLarge
 
 LIMIT = 1_000_000

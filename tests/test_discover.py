@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from drafting.discover import c_tf_idf, discover, tokens
+from drafting.feedback.discover import c_tf_idf, discover, tokens
 
 
 def blob(direction: int, n: int, rng, dim: int = 16, spread: float = 0.02) -> np.ndarray:

@@ -11,22 +11,17 @@ from typing import Any
 import pytest
 
 from drafting.config import get_settings
-from drafting.draft import Exemplars, choose_engine
-from drafting.draft_llm import LLMDraftEngine, Written, parse_outline, parse_section
-from drafting.draft_template import TemplateEngine
+from drafting.corpus.models import Passage
 from drafting.errors import LLMUnavailable
-from drafting.facts import Appraisal, Facts, Stat
+from drafting.fake_openai import FakeOpenAI, Fault, prompt_text
 from drafting.llm import make_chat_model
-from drafting.retrieve import Passage
 from drafting.templates import render
-from tests.fake_openai import (  # noqa: F401 - the fixtures register by import
-    FakeOpenAI,
-    Fault,
-    fake_openai_env_fixture,
-    fake_openai_fixture,
-    prompt_text,
-    use_fake_openai,
-)
+from drafting.writer.engines import choose_engine
+from drafting.writer.facts import Appraisal, Facts, Stat
+from drafting.writer.llm_engine import LLMDraftEngine, Written, parse_outline, parse_section
+from drafting.writer.models import Exemplars
+from drafting.writer.template_engine import TemplateEngine
+from tests.fake_openai import use_fake_openai
 
 FACTS = Facts(
     unit="银宇煤矿党支部", date=date(2024, 1, 15), sector="企业",
@@ -340,7 +335,7 @@ def test_a_draft_stops_asking_the_llm_when_its_budget_is_spent(fake_openai, monk
 
 
 def test_the_appraisals_figures_open_and_the_works_results_go_to_the_assurances():
-    from drafting.draft_llm import assign_facts
+    from drafting.writer.llm_engine import assign_facts
 
     saved = Stat(label="节约成本", value="420", unit="万元")
     facts = FACTS.model_copy(update={"stats": [saved, *FACTS.stats]})

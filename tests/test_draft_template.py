@@ -7,12 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from drafting.draft import PARTS, Exemplars, choose_engine, retrieve_exemplars, write_draft
-from drafting.draft_template import TemplateEngine
+from drafting.corpus.models import Passage
 from drafting.errors import LLMUnavailable, StoreUnavailable
-from drafting.facts import SECTORS, Appraisal, Facts, Stat, load_facts
-from drafting.retrieve import Passage
-from drafting.verify import verify
+from drafting.writer.engines import choose_engine
+from drafting.writer.exemplars import retrieve_exemplars
+from drafting.writer.facts import SECTORS, Appraisal, Facts, Stat, load_facts
+from drafting.writer.models import PARTS, Exemplars
+from drafting.writer.pipeline import write_draft
+from drafting.writer.template_engine import TemplateEngine
+from drafting.writer.verify import verify
 
 DATA = Path(__file__).parent / "data" / "facts"
 BLIND = Path(__file__).parent / "data" / "facts_blind"
@@ -313,7 +316,8 @@ def test_a_count_given_twice_is_written_once():
 
 
 def test_the_sector_for_the_wording_is_the_last_cue_in_the_unit_name_and_a_change_is_a_result():
-    from drafting.draft_template import figure_kind, lexicon_sector
+    from drafting.writer.phrasing import figure_kind
+    from drafting.writer.template_engine import lexicon_sector
 
     assert lexicon_sector(Facts(unit="北京大学第一医院党委", date=date(2024, 6, 1))) == "医院"
     assert lexicon_sector(Facts(unit="青山村镇银行党支部", date=date(2024, 6, 1))) == "企业"

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from drafting.export import COLUMNS, rectification_rows, to_docx, to_json, to_markdown, to_xlsx
-from drafting.feedback import AssignedOpinion, ClassifyResult, DiscoveredTheme, ThemeSummary
+from drafting.feedback.export import COLUMNS, rectification_rows, to_docx, to_json, to_markdown, to_xlsx
+from drafting.feedback.models import AssignedOpinion, ClassifyResult, DiscoveredTheme, ThemeSummary
 
 
 @pytest.fixture
@@ -125,8 +125,8 @@ def test_cli_writes_xlsx_and_docx_without_personal_data(embedder, tmp_path):
 
 
 def test_every_default_theme_has_a_measure_template():
-    from drafting.summarise import measure_for
-    from drafting.themes import load_taxonomy
+    from drafting.feedback.summarise import measure_for
+    from drafting.feedback.taxonomy import load_taxonomy
 
     for theme in load_taxonomy(None).themes:
         measure, department = measure_for(theme.id, theme.name, [])

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from drafting.cli import app
 from drafting.errors import BadInput
-from drafting.facts import facts_schema, load_facts
+from drafting.writer.facts import facts_schema, load_facts
 
 DATA = Path(__file__).parent / "data" / "facts"
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,9 +8,10 @@ from click.testing import CliRunner
 
 from drafting.cli import app
 from drafting.errors import BadInput
-from drafting.feedback import classify_opinions, parse_input, read_opinions_file
-from drafting.opinions import is_no_opinion, split_opinion
-from drafting.themes import Taxonomy, Theme
+from drafting.feedback.models import Taxonomy, Theme
+from drafting.feedback.opinions import is_no_opinion, split_opinion
+from drafting.feedback.pipeline import classify_opinions
+from drafting.feedback.read import parse_input, read_opinions_file
 from tests.opinion_doubles import KeywordClassifier, TopicEmbedder
 
 TAXONOMY = Taxonomy(themes=[Theme(id="canteen", name="食堂", description="食堂饭菜"),
@@ -67,7 +68,7 @@ def test_duplicates_counted_once_with_multiplicity():
 
 
 def test_near_duplicates_differ_only_in_particles():
-    from drafting.opinions import same_but_fillers
+    from drafting.feedback.opinions import same_but_fillers
 
     assert same_but_fillers("食堂饭菜太贵了", "食堂饭菜太贵啦")
     assert not same_but_fillers("食堂收费太高", "澡堂收费太高")
@@ -234,7 +235,7 @@ def test_two_clear_opinions_on_one_line_keep_their_own_themes():
 
 
 def test_lines_come_masked_once():
-    from drafting.redact import Masked, mask_lines
+    from drafting.feedback.redact import Masked, mask_lines
 
     masked = mask_lines(["我是张晓明，食堂太贵；电话13812345678"])
     assert masked == ("我是张**，食堂太贵；电话138****5678",) and isinstance(masked, Masked)
@@ -265,7 +266,7 @@ def test_usage_errors_are_one_chinese_line_with_exit_2(argv, line, monkeypatch, 
 
 
 def test_lead_ins_do_not_make_a_new_opinion():
-    from drafting.opinions import duplicate_key
+    from drafting.feedback.opinions import duplicate_key
 
     assert duplicate_key("说实话，我觉得食堂太贵！") == duplicate_key("食堂太贵")
     assert duplicate_key("希望领导重视：希望增加班车") == duplicate_key("增加班车")
@@ -281,7 +282,7 @@ def test_praise_in_words_is_counted_as_praise_without_a_taxonomy():
 
 
 def test_keywords_are_content_words_not_numerals_or_adverbs():
-    from drafting.discover import tokens
+    from drafting.feedback.discover import tokens
 
     assert tokens("审批流程太长，签字要跑好几个部门") == ("审批", "流程", "签字", "部门")
     assert "半天" not in tokens("食堂一开门就排队半天")
@@ -297,7 +298,7 @@ def test_a_themes_overview_and_measure_say_what_its_opinions_are_about():
 
 
 def test_a_default_themes_measure_is_led_by_its_opinions_keywords():
-    from drafting.summarise import measure_for
+    from drafting.feedback.summarise import measure_for
 
     measure, department = measure_for("conditions", "条件保障", ["电梯", "病房"])
     assert measure.startswith("针对群众反映集中的电梯、病房等问题，摸清设施设备") and department
@@ -324,13 +325,13 @@ def test_the_typical_opinions_favour_the_often_said():
                                   "收费标准值得商榷", "他们肯定收了好处", "网上好评太少，差评多",
                                   "不值得表扬", "感谢社区，可惜电梯还坏着"])
 def test_praise_with_a_complaint_beside_it_is_not_praise(text):
-    from drafting.opinions import reads_as_praise
+    from drafting.feedback.opinions import reads_as_praise
 
     assert not reads_as_praise(text)
 
 
 def test_form_tables_are_read_by_their_heading_row():
-    from drafting.opinions import _answers
+    from drafting.feedback.read import _answers
 
     assert _answers([["序号", "类型", "内容"], ["1", "建议", "食堂太贵"], ["2", "意见", "路灯不亮"]]) == [
         "食堂太贵", "路灯不亮"]
@@ -341,7 +342,7 @@ def test_form_tables_are_read_by_their_heading_row():
 
 
 def test_a_theme_named_like_a_key_of_the_measures_file_is_a_theme_like_any_other():
-    from drafting.summarise import measure_for
+    from drafting.feedback.summarise import measure_for
 
     for theme_id in ("_lead", "default", "lead"):
         measure, _ = measure_for(theme_id, "领导班子", ["会议"])

@@ -6,14 +6,9 @@ from langchain_openai import ChatOpenAI
 
 from drafting.config import get_settings
 from drafting.errors import LLMUnavailable
+from drafting.fake_openai import Fault, prompt_text
 from drafting.llm import complete, make_chat_model, messages
-from tests.fake_openai import (  # noqa: F401 - the fixtures register by import
-    Fault,
-    fake_openai_env_fixture,
-    fake_openai_fixture,
-    prompt_text,
-    use_fake_openai,
-)
+from tests.fake_openai import use_fake_openai
 
 
 def test_no_model_configured_means_no_chat_model():

@@ -1,15 +1,10 @@
 """LLM-written 整改措施 through the fake OpenAI-compatible server on 127.0.0.1 (real client stack)."""
 
 from drafting.config import get_settings
-from drafting.feedback import AssignedOpinion, ClassifyResult, ThemeSummary
+from drafting.fake_openai import Fault, prompt_text
+from drafting.feedback.models import AssignedOpinion, ClassifyResult, ThemeSummary
+from drafting.feedback.rectify import suggest_measures
 from drafting.llm import make_chat_model
-from drafting.measures import suggest_measures
-from tests.fake_openai import (  # noqa: F401 - the fixtures register by import
-    Fault,
-    fake_openai_env_fixture,
-    fake_openai_fixture,
-    prompt_text,
-)
 
 
 def result() -> ClassifyResult:

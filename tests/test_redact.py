@@ -3,7 +3,7 @@
 import pytest
 
 from benchmarks.redact_accuracy import HELDOUT, load, score
-from drafting.redact import find_entities, redact
+from drafting.feedback.redact import find_entities, redact
 
 
 @pytest.mark.parametrize("text, masked", [

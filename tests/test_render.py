@@ -15,9 +15,8 @@ from docx.shared import Mm, Pt
 from lxml import etree
 
 from drafting import gbt9704
-from drafting.draft import Draft, Section, Source
-from drafting.render import JSON_FIELDS, classify, title_lines, to_docx, to_json, to_markdown
-from drafting.verify import Verification
+from drafting.writer.models import Draft, Section, Source, Verification
+from drafting.writer.render import JSON_FIELDS, classify, title_lines, to_docx, to_json, to_markdown
 
 GAP = "〔待补充：参评群众人数〕"
 UNIT = "中共某某县农业农村局党组"

@@ -9,9 +9,9 @@ from click.testing import CliRunner
 
 from drafting.cli import app
 from drafting.config import Settings
+from drafting.corpus.retrieve import HybridRetriever, keyword_tokens
+from drafting.corpus.store import open_store
 from drafting.errors import BadInput
-from drafting.retrieve import HybridRetriever, keyword_tokens
-from drafting.store import open_store
 
 QUERIES = yaml.safe_load((Path(__file__).parent / "data" / "search_queries.yaml").read_text(encoding="utf-8"))
 # Measured with benchmarks/search_recall.py on the 62 queries: hybrid 1.000, keyword 0.984, vector 0.887.

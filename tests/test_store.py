@@ -20,10 +20,10 @@ from click.testing import CliRunner
 
 from drafting.cli import app
 from drafting.config import CORPUS_DIR, PROJECT_ROOT, Settings
-from drafting.corpus import collect_paths, read_file, split_chunks
+from drafting.corpus.load import collect_paths, read_file, split_chunks
+from drafting.corpus.retrieve import HybridRetriever
+from drafting.corpus.store import embedding_text, load_sample_vectors, open_store
 from drafting.errors import BadInput, StoreUnavailable
-from drafting.retrieve import HybridRetriever
-from drafting.store import embedding_text, load_sample_vectors, open_store
 from tests.test_corpus import docx_bytes, pdf_bytes
 
 SAMPLE_DOCS = 6
@@ -83,7 +83,7 @@ def test_reopening_in_a_fresh_process_embeds_nothing(tmp_path):
     open_store(settings_for(tmp_path), RecordingEmbedder())
     script = (
         "import sys; from pathlib import Path; from drafting.config import Settings; "
-        "from drafting.store import open_store; from tests.test_store import RecordingEmbedder; "
+        "from drafting.corpus.store import open_store; from tests.test_store import RecordingEmbedder; "
         "e = RecordingEmbedder(); s = open_store(Settings(home=Path(sys.argv[1])), e); "
         "print(s.count(), len(e.calls))"
     )

@@ -6,7 +6,8 @@ import pytest
 
 from drafting.config import DEFAULT_TAXONOMY
 from drafting.errors import BadInput
-from drafting.themes import load_taxonomy, make_classifier
+from drafting.feedback.classifiers import make_classifier
+from drafting.feedback.taxonomy import load_taxonomy
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
-from drafting.facts import Facts, Stat
 from drafting.numerals import chinese_date, find_figures, parse_figure
-from drafting.verify import verify
+from drafting.writer.facts import Facts, Stat
+from drafting.writer.verify import verify
 
 SIGNATURE = "\n某某区委\n二〇二四年一月十二日"
 

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from ..errors import NotFound
+from drafting.errors import NotFound
 
 Status = Literal["running", "done", "failed"]
 

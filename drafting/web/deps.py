@@ -4,12 +4,12 @@ from typing import Annotated, Any
 
 from fastapi import Depends
 
-from .. import runtime
-from ..config import Settings, get_settings
-from ..embed import Embedder
-from ..retrieve import Retriever
-from ..store import CorpusStore
-from .db import History, open_history
+from drafting import runtime
+from drafting.config import Settings, get_settings
+from drafting.corpus.models import Retriever
+from drafting.corpus.store import CorpusStore
+from drafting.embed import Embedder
+from drafting.web.db import History, open_history
 
 
 def settings() -> Settings:

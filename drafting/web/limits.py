@@ -4,7 +4,7 @@ import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from ..config import get_settings
+from drafting.config import get_settings
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

@@ -4,11 +4,10 @@ from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from ..corpus import read_upload
-from ..errors import BadInput
-from ..retrieve import Passage
-from ..store import AddReport, DocumentInfo
-from .deps import RetrieverDep, SettingsDep, StoreDep
+from drafting.corpus.load import read_upload
+from drafting.corpus.models import AddReport, DocumentInfo, Passage
+from drafting.errors import BadInput
+from drafting.web.deps import RetrieverDep, SettingsDep, StoreDep
 
 router = APIRouter(prefix="/api/corpus", tags=["语料库"])
 

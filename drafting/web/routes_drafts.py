@@ -8,15 +8,17 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from ..draft import Draft, DraftEngine, Exemplars, Section, choose_engine, write_draft
-from ..errors import BadInput
-from ..facts import Facts, facts_from_text
-from ..render import to_docx, to_markdown
-from ..retrieve import Retriever
-from ..verify import verify
-from .db import DraftInfo, History
-from .deps import ChatModelDep, HistoryDep, RetrieverDep
-from .stream import Emit, stream_run, wants_stream
+from drafting.corpus.models import Retriever
+from drafting.errors import BadInput
+from drafting.web.db import DraftInfo, History
+from drafting.web.deps import ChatModelDep, HistoryDep, RetrieverDep
+from drafting.web.stream import Emit, stream_run, wants_stream
+from drafting.writer.engines import choose_engine
+from drafting.writer.facts import Facts, facts_from_text
+from drafting.writer.models import Draft, DraftEngine, Exemplars, Section
+from drafting.writer.pipeline import write_draft
+from drafting.writer.render import to_docx, to_markdown
+from drafting.writer.verify import verify
 
 router = APIRouter(prefix="/api/drafts", tags=["起草"])
 

@@ -10,20 +10,23 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from ..config import Settings
-from ..embed import Embedder
-from ..errors import BadInput
-from ..export import to_docx, to_xlsx
-from ..facts import explain
-from ..feedback import ClassifyResult, classify_opinions, parse_input, read_opinions_file
-from ..measures import suggest_measures
-from ..redact import mask_lines
-from ..themes import FIELD, Taxonomy, load_taxonomy, make_classifier, taxonomy_from_data
-from .db import FeedbackInfo, History
-from .deps import ChatModelDep, EmbedderDep, HistoryDep, SettingsDep
-from .moves import move_opinion
-from .routes_drafts import attachment
-from .stream import Emit, stream_run, wants_stream
+from drafting.config import Settings
+from drafting.embed import Embedder
+from drafting.errors import BadInput
+from drafting.feedback.classifiers import make_classifier
+from drafting.feedback.corrections import move_opinion
+from drafting.feedback.export import to_docx, to_xlsx
+from drafting.feedback.models import ClassifyResult, Taxonomy
+from drafting.feedback.pipeline import classify_opinions
+from drafting.feedback.read import parse_input, read_opinions_file
+from drafting.feedback.rectify import suggest_measures
+from drafting.feedback.redact import mask_lines
+from drafting.feedback.taxonomy import FIELD, load_taxonomy, taxonomy_from_data
+from drafting.web.db import FeedbackInfo, History
+from drafting.web.deps import ChatModelDep, EmbedderDep, HistoryDep, SettingsDep
+from drafting.web.routes_drafts import attachment
+from drafting.web.stream import Emit, stream_run, wants_stream
+from drafting.writer.facts import explain
 
 router = APIRouter(prefix="/api/feedback", tags=["意见归类"])
 

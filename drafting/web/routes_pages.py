@@ -7,9 +7,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from ..facts import SECTORS
-from . import TEMPLATES_DIR
-from .deps import HistoryDep, SettingsDep
+from drafting.web import TEMPLATES_DIR
+from drafting.web.deps import HistoryDep, SettingsDep
+from drafting.writer.facts import SECTORS
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=TEMPLATES_DIR)

@@ -15,7 +15,7 @@ from fastapi import Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
-from ..errors import DraftingError
+from drafting.errors import DraftingError
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 import pytest
 from fastapi.testclient import TestClient
 
-from drafting.retrieve import Passage
+from drafting.corpus.models import Passage
 from drafting.web import deps
 from service import app
 

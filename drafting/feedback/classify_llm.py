@@ -10,12 +10,12 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from pydantic import BaseModel, Field, ValidationError, create_model
 
-from .classify_embedded import EmbeddedClassifier
-from .config import Settings
-from .errors import LLMUnavailable
-from .llm import Budget, complete, messages
-from .templates import render
-from .themes import Assignment, Taxonomy
+from drafting.config import Settings
+from drafting.errors import LLMUnavailable
+from drafting.feedback.classify_embedded import EmbeddedClassifier
+from drafting.feedback.models import Assignment, Taxonomy
+from drafting.llm import Budget, complete, messages
+from drafting.templates import render
 
 BATCH = 20
 EXAMPLES_PER_THEME = 2

@@ -7,14 +7,14 @@ model leaves out, or a reply that cannot be used, keeps its template measure wit
 import re
 from typing import TYPE_CHECKING
 
-from .errors import LLMUnavailable
-from .feedback import PRAISE_ID, ClassifyResult
-from .templates import render
+from drafting.errors import LLMUnavailable
+from drafting.feedback.models import PRAISE_ID, ClassifyResult
+from drafting.templates import render
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
-    from .config import Settings
+    from drafting.config import Settings
 
 MAX_MEASURE_CHARS = 160
 _LINE = re.compile(r"^\s*(\d{1,3})\s*[:：.、]\s*(.+?)\s*$")
@@ -23,7 +23,7 @@ _LINE = re.compile(r"^\s*(\d{1,3})\s*[:：.、]\s*(.+?)\s*$")
 def suggest_measures(result: ClassifyResult, chat_model: "BaseChatModel",
                      settings: "Settings") -> ClassifyResult:
     """The result with the LLM's measure on every listed theme it answered for."""
-    from .llm import complete, messages
+    from drafting.llm import complete, messages
 
     listed = [t for t in result.themes if not t.praise and t.id != PRAISE_ID and t.count > 0]
     if not listed:

@@ -4,9 +4,11 @@ import hashlib
 from collections.abc import Callable
 from typing import Any, Literal
 
-from .draft import Draft, Exemplars, Section, build_draft
-from .facts import Facts, Stat
-from .templates import render
+from drafting.templates import render
+from drafting.writer.assemble import build_draft
+from drafting.writer.facts import Facts
+from drafting.writer.models import Draft, Exemplars, Section
+from drafting.writer.phrasing import figure_kind, stat_phrase
 
 PART_TEMPLATES = ("measures", "characteristics", "assurances", "problems", "next_steps")
 HEADLINE_STATS = 2
@@ -25,13 +27,6 @@ def stable_choice(seed: str) -> Chooser:
     return choose
 
 
-# A figure's label that ends in a change takes no 达: 同比下降18.5%, not 同比下降达18.5%.
-CHANGES = ("增长", "下降", "降低", "提高", "提升", "减少", "上升", "增加", "下滑", "回落")
-# Figures about the appraisal itself (opening, 评议范围); the rest are the work's results (成效).
-APPRAISAL_WORDS = ("评议", "测评", "问卷", "征求", "意见", "建议", "座谈", "走访", "谈心", "满意", "参评",
-                   "整改", "公示", "承诺", "恳谈", "民主生活会")
-# Figures of the unit's size (常住居民, 党员总数): background for 评议范围, neither headline nor result.
-SCALE_WORDS = ("常住", "现有", "辖区人口", "总数", "共有", "在校", "在职", "在册", "户籍人口")
 # Where a highlight fits among 三、围绕四个确保's items, by the words it uses; the rest go to 成效.
 HIGHLIGHT_HOMES = {
     "listen": ("走访", "座谈", "调研", "征求", "恳谈", "接待", "热线", "宣传", "联系卡", "谈心", "入户",
@@ -52,25 +47,6 @@ SECTOR_CUES = (("学校", ("小学", "中学", "大学", "学院", "学校", "�
                ("农村", ("村党", "村支部", "村委", "村")),
                ("企业", ("公司", "车间", "集团", "银行", "支行", "厂", "矿")),
                ("机关", ("局", "政府", "法院", "检察院", "办公室", "机关")))
-
-
-def stat_phrase(stat: Stat) -> str:
-    """One figure with its meaning: 开展评议大会645场次, 群众满意度达96%, 同比下降18.5%."""
-    figure = f"{stat.value}{stat.unit}"
-    if stat.label.endswith(CHANGES):
-        return f"{stat.label}{figure}"
-    if stat.unit in ("%", "％") or stat.label.endswith(("率", "度")):
-        return f"{stat.label}达{figure}"
-    return f"{stat.label}{figure}"
-
-
-def figure_kind(stat: Stat) -> str:
-    """"appraisal" (about the appraisal itself), "scale" (the unit's size) or "result" (of the work)."""
-    if any(word in stat.label for word in APPRAISAL_WORDS):
-        return "appraisal"
-    if stat.label.endswith(CHANGES):  # 投诉总数同比下降: a result, not the unit's size
-        return "result"
-    return "scale" if any(word in stat.label for word in SCALE_WORDS) else "result"
 
 
 def highlight_home(text: str) -> str:

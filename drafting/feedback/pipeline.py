@@ -2,77 +2,33 @@
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-from pydantic import BaseModel, Field
 
-from .errors import BadInput
-from .opinions import Opinions, is_no_opinion, prepare, reads_as_praise
-from .opinions import parse_input as parse_input
-from .opinions import read_opinions_file as read_opinions_file
-from .redact import Masked
+from drafting.config import DEFAULT_TAXONOMY
+from drafting.embed import Embedder
+from drafting.errors import BadInput
+from drafting.feedback.discover import Cluster, discover
+from drafting.feedback.models import (
+    OTHER_NAME,
+    PRAISE_ID,
+    Assignment,
+    Classifier,
+    ClassifyResult,
+    Progress,
+    Taxonomy,
+)
+from drafting.feedback.opinions import Opinions, is_no_opinion, prepare, reads_as_praise
+from drafting.feedback.redact import Masked
+from drafting.feedback.summarise import summarise
 
-if TYPE_CHECKING:
-    from .embed import Embedder
-    from .themes import Assignment, Classifier, Taxonomy
-
-Progress = Callable[[str, int, int], None]
-
-PRAISE_ID = "praise"
-PRAISE_NAME = "肯定与无意见"
-OTHER_ID = "other"
-OTHER_NAME = "其他"
 MAX_OTHER_SHARE = 0.15
 EMBED_CHUNK = 256
 
 
-class ThemeSummary(BaseModel):
-    id: str
-    name: str
-    count: int = Field(ge=0, description="Opinions in the theme, duplicates counted with their multiplicity")
-    share: float = Field(ge=0.0, le=1.0, description="count / total")
-    representatives: list[str] = Field(default_factory=list,
-                                       description="Up to three redacted opinions near the centre")
-    measure: str = Field("", description="Suggested rectification measure")
-    department: str = Field("", description="Responsible department, when known")
-    discovered: bool = Field(False, description="True for themes found by clustering, not the taxonomy")
-    summary: str = Field("", description="问题概述: the description, or a discovered theme's criterion")
-    praise: bool = Field(False, description="Praise and no-opinion answers: counted, never rectified")
-
-
-class AssignedOpinion(BaseModel):
-    line: int = Field(ge=0, description="0-based number of the input line among the non-blank ones")
-    text: str = Field(description="The redacted opinion")
-    theme: str | None
-    score: float
-
-
-class DiscoveredTheme(BaseModel):
-    label: str = Field(description="Short unique Chinese name; also the theme id of its opinions")
-    criterion: str = Field("", description="One-sentence inclusion criterion")
-    keywords: list[str] = Field(default_factory=list)
-    lines: list[int] = Field(default_factory=list)
-    evidence: list[str] = Field(default_factory=list, description="Quoted redacted opinions near the centre")
-
-
-class ClassifyResult(BaseModel):
-    """The JSON shape of `drafting classify --format json`."""
-
-    total: int
-    unique: int
-    themes: list[ThemeSummary]
-    assignments: list[AssignedOpinion]
-    discovered: list[DiscoveredTheme] = Field(default_factory=list)
-    engine: Literal["embedded", "llm"]
-    warnings: list[str] = Field(default_factory=list)
-
-
-def classify_opinions(lines: Sequence[str], *, taxonomy: "Taxonomy | None", classifier: "Classifier | None",
-                      embedder: "Embedder", progress: Progress | None = None) -> ClassifyResult:
+def classify_opinions(lines: Sequence[str], *, taxonomy: Taxonomy | None, classifier: Classifier | None,
+                      embedder: Embedder, progress: Progress | None = None) -> ClassifyResult:
     """Group one-answer-a-line opinions into the taxonomy's themes and newly discovered ones."""
-    from .discover import Cluster, discover
-    from .summarise import summarise
 
     def tell(stage: str, done: int, total: int) -> None:
         if progress is not None:
@@ -158,7 +114,7 @@ def classify_opinions(lines: Sequence[str], *, taxonomy: "Taxonomy | None", clas
     return result.model_copy(update={"engine": engine, "warnings": warnings})
 
 
-def _read_in_context(ops: Opinions, rows: np.ndarray, vectors: np.ndarray, classifier: "Classifier",
+def _read_in_context(ops: Opinions, rows: np.ndarray, vectors: np.ndarray, classifier: Classifier,
                      theme_of: list[str | None], score_of: np.ndarray) -> None:
     """A part of a split line takes its whole line's theme when the line reads more surely than the
     part alone ("2、希望尽快解决" belongs with "1、小区电梯经常坏"), provided all the lines it sits in
@@ -189,14 +145,12 @@ def _read_in_context(ops: Opinions, rows: np.ndarray, vectors: np.ndarray, class
             score_of[row] = surest
 
 
-def common_direction(embedder: "Embedder", passages: bool = False) -> np.ndarray:
+def common_direction(embedder: Embedder, passages: bool = False) -> np.ndarray:
     """The embedder's mean vector over reference sentences: the default taxonomy's descriptions
     and examples (kept per embedder, so a long-lived service embeds them once)."""
     key = (embedder.name, passages)
     if key not in _COMMON:
         import yaml
-
-        from .config import DEFAULT_TAXONOMY
 
         with open(DEFAULT_TAXONOMY, encoding="utf-8") as handle:
             themes = yaml.safe_load(handle)["themes"]
@@ -217,6 +171,3 @@ def _embed(texts: list[str], embed: Callable[[list[str]], np.ndarray], tell: Pro
         tell("embed", min(start + EMBED_CHUNK, len(texts)), len(texts))
     return np.vstack(parts).astype(np.float32)
 
-
-__all__ = ["AssignedOpinion", "ClassifyResult", "DiscoveredTheme", "Opinions", "ThemeSummary",
-           "classify_opinions", "parse_input", "read_opinions_file"]

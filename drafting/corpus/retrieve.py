@@ -4,44 +4,15 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import Literal
 
-from pydantic import BaseModel, Field
-
-from .errors import BadInput
-
-if TYPE_CHECKING:
-    from .store import CorpusStore
+from drafting.corpus.models import Passage
+from drafting.corpus.store import CorpusStore
+from drafting.errors import BadInput
 
 KEYWORD_WEIGHT = 0.5
 SECTOR_BOOST = 0.1
 CANDIDATES = 50
-
-
-class Passage(BaseModel):
-    """One chunk of a past summary, as search returns it."""
-
-    id: str = Field(description="Content-hash id of the chunk")
-    doc_id: str = Field(description="Content-hash id of the document")
-    title: str = Field(description="Title of the document")
-    unit: str = Field("", description="Unit that wrote the document")
-    sector: str = Field("", description="Sector of the unit")
-    date: str = Field("", description="Date of the document, YYYY-MM-DD when known")
-    heading_path: list[str] = Field(
-        default_factory=list, description="Headings above the chunk, outermost first"
-    )
-    text: str
-    source: str = Field("", description="File the document came from")
-    score: float = Field(0.0, description="Relevance, higher is closer")
-
-
-class Retriever(Protocol):
-    def search(
-        self, query: str, k: int = 5, *, sector: str | None = None, exclude_docs: set[str] | None = None
-    ) -> list[Passage]: ...
-
-    def prime(self, queries: list[str]) -> None:
-        """Prepare for these queries at once (one embedding batch instead of one call a query)."""
 
 
 def keyword_tokens(text: str) -> list[str]:
@@ -92,7 +63,7 @@ class HybridRetriever:
 
     def __init__(
         self,
-        store: "CorpusStore",
+        store: CorpusStore,
         *,
         mode: Literal["hybrid", "vector", "keyword"] = "hybrid",
         keyword_weight: float = KEYWORD_WEIGHT,

@@ -13,39 +13,16 @@ from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 import numpy as np
-from pydantic import BaseModel, Field
 
-from .config import CORPUS_DIR, Settings
-from .corpus import Chunk, Document, collect_paths, read_file, read_upload, split_chunks
-from .embed import Embedder
-from .errors import StoreUnavailable
-from .retrieve import Passage
+from drafting.config import CORPUS_DIR, Settings
+from drafting.corpus.load import collect_paths, read_file, read_upload, split_chunks
+from drafting.corpus.models import AddReport, Chunk, Document, DocumentInfo, Passage
+from drafting.embed import Embedder
+from drafting.errors import StoreUnavailable
 
 WRITE_BATCH = 500
 T = TypeVar("T")
 QUERY_CACHE = 1024
-
-
-class DocumentInfo(BaseModel):
-    """One stored document, as `corpus list` shows it."""
-
-    id: str = Field(description="Content-hash id of the document")
-    title: str = Field(description="Title of the document")
-    unit: str = Field("", description="Unit that wrote it")
-    sector: str = Field("", description="Sector of the unit")
-    date: str = Field("", description="YYYY-MM-DD when known")
-    chunks: int = Field(description="Number of stored chunks")
-    source: str = Field("", description="File it came from")
-
-
-class AddReport(BaseModel):
-    """What one add did: new documents, and documents already stored (same content) that were skipped."""
-
-    added: list[DocumentInfo] = Field(default_factory=list)
-    skipped: list[DocumentInfo] = Field(
-        default_factory=list, description="Already in the store; nothing changed"
-    )
-    chunks_added: int = Field(0, description="Chunks embedded and written")
 
 
 def embedding_text(chunk: Chunk) -> str:

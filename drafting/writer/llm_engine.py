@@ -9,16 +9,17 @@ from typing import Any, Literal
 from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 
-from .config import Settings
-from .draft import PARTS, Draft, DraftEngine, Exemplars, Section, build_draft, plain_text
-from .draft_template import figure_kind, stat_phrase
-from .errors import LLMUnavailable
-from .facts import Facts
-from .llm import Budget, complete, messages
-from .numerals import chinese_date, normalise
-from .retrieve import Passage
-from .templates import render
-from .verify import Verification, unsupported_numbers, verify
+from drafting.config import Settings
+from drafting.corpus.models import Passage
+from drafting.errors import LLMUnavailable
+from drafting.llm import Budget, complete, messages
+from drafting.numerals import chinese_date, normalise
+from drafting.templates import render
+from drafting.writer.assemble import build_draft, plain_text
+from drafting.writer.facts import Facts
+from drafting.writer.models import PARTS, Draft, DraftEngine, Exemplars, Section, Verification
+from drafting.writer.phrasing import figure_kind, stat_phrase
+from drafting.writer.verify import unsupported_numbers, verify
 
 REPAIR_ROUNDS = 2
 EXEMPLARS_PER_SECTION = 3

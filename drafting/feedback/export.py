@@ -10,8 +10,8 @@ from collections import Counter
 
 from pydantic import BaseModel, Field
 
-from .feedback import OTHER_NAME, PRAISE_ID, ClassifyResult
-from .summarise import measure_for
+from drafting.feedback.models import OTHER_NAME, PRAISE_ID, ClassifyResult
+from drafting.feedback.summarise import measure_for
 
 TITLE = "群众评议意见整改清单"
 SHEET = "整改清单"
@@ -101,7 +101,7 @@ def to_xlsx(result: ClassifyResult) -> bytes:
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    from .gbt9704 import FONT_BODY, FONT_HEADING_1
+    from drafting.gbt9704 import FONT_BODY, FONT_HEADING_1
 
     book = Workbook()
     sheet = book.active
@@ -164,7 +164,7 @@ def to_docx(result: ClassifyResult) -> bytes:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Emu
 
-    from .gbt9704 import (
+    from drafting.gbt9704 import (
         FONT_BODY,
         FONT_HEADING_1,
         STYLE_TITLE,

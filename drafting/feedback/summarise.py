@@ -1,18 +1,21 @@
 """Summaries of a classify run: one row a theme with counts, shares, representatives and measures."""
 
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 import numpy as np
 import yaml
 
-from .templates import render
-
-if TYPE_CHECKING:
-    from .discover import Cluster
-    from .feedback import ClassifyResult
-    from .opinions import Opinions
-    from .themes import Taxonomy
+from drafting.feedback.discover import Cluster, c_tf_idf, nouns_first
+from drafting.feedback.models import (
+    PRAISE_NAME,
+    AssignedOpinion,
+    ClassifyResult,
+    DiscoveredTheme,
+    Taxonomy,
+    ThemeSummary,
+)
+from drafting.feedback.opinions import Opinions
+from drafting.templates import render
 
 REPRESENTATIVES = 3
 OVERVIEW_MIN = 3  # a theme of fewer opinions is summed up by its description
@@ -36,11 +39,9 @@ def _measures(name: str, keywords: tuple[str, ...]) -> dict:
     return yaml.safe_load(render("measures.yaml.j2", theme_name=name, keywords=list(keywords)))
 
 
-def summarise(ops: "Opinions", theme_of: list[str | None], score_of: np.ndarray, vectors: np.ndarray, *,
-              taxonomy: "Taxonomy | None", praise_id: str, clusters: list["Cluster"]) -> "ClassifyResult":
+def summarise(ops: Opinions, theme_of: list[str | None], score_of: np.ndarray, vectors: np.ndarray, *,
+              taxonomy: Taxonomy | None, praise_id: str, clusters: list[Cluster]) -> ClassifyResult:
     """The ClassifyResult: every opinion with its theme, every theme with its row of the list."""
-    from .feedback import PRAISE_NAME, AssignedOpinion, ClassifyResult, DiscoveredTheme, ThemeSummary
-
     alive = ops.alive()
     members: dict[str, list[int]] = {}
     for i in alive:
@@ -85,11 +86,9 @@ def summarise(ops: "Opinions", theme_of: list[str | None], score_of: np.ndarray,
                           discovered=discovered, engine="embedded")
 
 
-def _keywords(members: dict[str, list[int]], ops: "Opinions", alive: list[int]) -> dict[str, list[str]]:
+def _keywords(members: dict[str, list[int]], ops: Opinions, alive: list[int]) -> dict[str, list[str]]:
     """What each theme's opinions are about, against all the run's opinions: its first keywords by
     class-based TF-IDF, nouns first, for themes of at least OVERVIEW_MIN opinions."""
-    from .discover import c_tf_idf, nouns_first
-
     themes = [theme for theme, rows in members.items() if int(ops.weights[rows].sum()) >= OVERVIEW_MIN]
     docs = [[ops.unique[i] for i in members[theme] for _ in range(int(ops.weights[i]))] for theme in themes]
     ranked = c_tf_idf(docs, [ops.unique[i] for i in alive]) if docs else []
@@ -97,7 +96,7 @@ def _keywords(members: dict[str, list[int]], ops: "Opinions", alive: list[int]) 
             for theme, words in zip(themes, ranked, strict=True) if words}
 
 
-def _representatives(rows: list[int], ops: "Opinions", vectors: np.ndarray) -> list[str]:
+def _representatives(rows: list[int], ops: Opinions, vectors: np.ndarray) -> list[str]:
     """The typical opinions: near the theme's centre, and the more often said the better (most frequent
     first when there are no vectors)."""
     has_vector = vectors.shape[1] > 0 and bool(np.any(vectors[rows]))

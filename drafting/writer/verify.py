@@ -2,28 +2,17 @@
 
 import re
 
-from pydantic import BaseModel, Field
-
-from .facts import Facts, Stat
-from .numerals import BIG_UNITS, DIGITS, SMALL_UNITS, chinese_date, find_figures, normalise, parse_figure
-
-
-class Verification(BaseModel):
-    """The report that is part of every draft result."""
-
-    ok: bool = Field(description="True when nothing is missing and nothing is unsupported")
-    missing_facts: list[str] = Field(default_factory=list,
-                                     description="Facts the draft does not use, in Chinese")
-    unsupported_numbers: list[str] = Field(default_factory=list,
-                                           description="Figures in the draft the facts do not hold")
-
-    def feedback(self) -> list[str]:
-        """One plain Chinese line per fault, to show a writer or to send back to an LLM for repair."""
-        lines = [f"缺少：{m}" for m in self.missing_facts]
-        lines += [f"草稿中的数字“{n}”在事实中没有依据，请删除，或改用事实中的数字"
-                  for n in self.unsupported_numbers]
-        return lines
-
+from drafting.numerals import (
+    BIG_UNITS,
+    DIGITS,
+    SMALL_UNITS,
+    chinese_date,
+    find_figures,
+    normalise,
+    parse_figure,
+)
+from drafting.writer.facts import Facts, Stat
+from drafting.writer.models import Verification
 
 _CN = "".join(DIGITS) + "".join(SMALL_UNITS)
 # Numbers that structure the genre rather than count anything: headings, enumerations, fixed phrases.

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .templates import render
+from drafting.templates import render
 
 THRESHOLD = 0.6  # cosine distance (centred vectors) at which average-linkage groups stop merging
 MERGE_COSINE = 0.8  # centred centroids this close are one theme

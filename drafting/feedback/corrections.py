@@ -1,8 +1,7 @@
 """A person's correction of one opinion's theme, with the counts, shares and evidence that follow from it."""
 
-from ..errors import BadInput
-from ..feedback import ClassifyResult, ThemeSummary
-from ..themes import Taxonomy
+from drafting.errors import BadInput
+from drafting.feedback.models import ClassifyResult, Taxonomy, ThemeSummary
 
 
 def move_opinion(result: ClassifyResult, index: int, theme: str | None,

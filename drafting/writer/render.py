@@ -9,8 +9,8 @@ from typing import Literal
 from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-from . import gbt9704
-from .draft import Draft
+from drafting import gbt9704
+from drafting.writer.models import Draft
 
 JSON_FIELDS = ("title", "text", "markdown", "sections", "verification", "sources", "engine", "warnings")
 
