@@ -3,7 +3,7 @@
 import json
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from pathlib import Path
 from typing import Any
@@ -42,8 +42,51 @@ def emit(text: str, output: str | None) -> None:
         click.echo(text)
 
 
-@click.group(help="群众评议工作总结起草与意见归类工具。")
-@click.version_option(package_name="drafting")
+class ChineseHelpFormatter(click.HelpFormatter):
+    """click's help, with its own English words (Usage, Options, [default: …]) in Chinese."""
+
+    HEADINGS = {"Options": "选项", "Commands": "命令", "Arguments": "参数"}
+    WORDS = (("Show this message and exit.", "显示本帮助并退出。"),
+             ("Show the version and exit.", "显示版本并退出。"),
+             ("[default: ", "[默认："), ("[required]", "[必填]"))
+    USAGE = (("[OPTIONS]", "[选项]"), ("COMMAND [ARGS]...", "命令 [参数]..."))
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        for english, chinese in self.USAGE:
+            args = args.replace(english, chinese)
+        super().write_usage(prog, args, prefix="用法：")
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{self.HEADINGS.get(heading, heading)}：\n")
+
+    def write_dl(self, rows: Iterable[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
+        super().write_dl([(term, self._chinese(text)) for term, text in rows], col_max, col_spacing)
+
+    def _chinese(self, text: str) -> str:
+        for english, chinese in self.WORDS:
+            text = text.replace(english, chinese)
+        return text
+
+
+class ChineseContext(click.Context):
+    formatter_class = ChineseHelpFormatter
+
+
+class ChineseCommand(click.Command):
+    context_class = ChineseContext
+
+
+class ChineseGroup(click.Group):
+    """A group whose commands and subgroups all format their help in Chinese."""
+
+    context_class = ChineseContext
+    command_class = ChineseCommand
+    group_class = type
+
+
+@click.group(cls=ChineseGroup, help="群众评议工作总结起草与意见归类工具。",
+             context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="drafting", message="%(prog)s 版本 %(version)s")
 def app() -> None:
     pass
 
@@ -79,8 +122,9 @@ def corpus_list() -> None:
 
 @corpus.command("search", help="在语料库中检索段落（向量与关键词混合排序）。")
 @click.argument("query")
-@click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 100), help="返回条数")
-@click.option("--sector", default=None, help="优先该行业的段落（加权，不过滤）")
+@click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 100), metavar="条数",
+              help="返回条数")
+@click.option("--sector", default=None, metavar="领域", help="优先该行业的段落（加权，不过滤）")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="输出格式")
 @reports_errors
@@ -100,8 +144,8 @@ def corpus_search(query: str, k: int, sector: str | None, fmt: str) -> None:
 
 
 @app.command(help="启动网页与接口服务。")
-@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址")
-@click.option("--port", default=8000, show_default=True, type=int, help="端口")
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="地址", help="监听地址")
+@click.option("--port", default=8000, show_default=True, type=int, metavar="端口", help="端口")
 @reports_errors
 def serve(host: str, port: int) -> None:
     import uvicorn
@@ -118,7 +162,7 @@ def serve(host: str, port: int) -> None:
               help="起草引擎：auto 有大模型时用大模型，否则用模板")
 @click.option("--format", "fmt", type=click.Choice(["md", "json", "docx"]), default="md", show_default=True,
               help="输出格式")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, metavar="文件",
               help="输出文件（docx 必须指定）")
 @reports_errors
 def draft(facts_path: str, engine: str, fmt: str, output: str | None) -> None:
@@ -164,14 +208,14 @@ def schema() -> None:
               help="归类引擎：auto 有大模型时用大模型，否则用内置模型")
 @click.option("--format", "fmt", type=click.Choice(["md", "json", "xlsx", "docx"]), default="md",
               show_default=True, help="输出格式")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, metavar="文件",
               help="输出文件（xlsx、docx 必须指定）")
 @reports_errors
 def classify(source: str, taxonomy: str | None, engine: str, fmt: str, output: str | None) -> None:
 
     from drafting import runtime
     from drafting.config import get_settings
-    from drafting.errors import TooLarge
+    from drafting.errors import NoOpinions, TooManyOpinions
     from drafting.feedback import export
     from drafting.feedback.pipeline import classify_opinions
     from drafting.feedback.read import parse_input, read_opinions_file
@@ -184,10 +228,10 @@ def classify(source: str, taxonomy: str | None, engine: str, fmt: str, output: s
         path = existing_file(source, "FILE")
         lines = read_opinions_file(path.name, path.read_bytes())
     if not lines:
-        raise BadInput.field("FILE", "没有意见：输入为空")
+        raise NoOpinions("FILE")
     limit = get_settings().max_opinions
     if len(lines) > limit:
-        raise TooLarge.field("FILE", f"意见过多：{len(lines)} 条，上限 {limit} 条")
+        raise TooManyOpinions("FILE", len(lines), limit)
     chosen, classifier = None, None
     chat = runtime.chat_model() if engine != "embedded" else None
     if engine == "llm" and chat is None:

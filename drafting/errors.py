@@ -1,4 +1,4 @@
-"""One error tree, mapped once to exit codes (cli.py) and once to HTTP statuses (service.py).
+"""One error tree, mapped once to exit codes (cli.py) and once to HTTP statuses (web/app.py).
 
 Every message is one line of Chinese that a user can act on; input errors name the field.
 """
@@ -37,14 +37,30 @@ class TooLarge(BadInput):
     http_status = 413
 
 
+class NoOpinions(BadInput):
+    """No opinion could be read from the input: the same line from the CLI, the API and the page."""
+
+    def __init__(self, field: str):
+        super().__init__(f"{field}: 没有意见：输入为空")
+
+
+class TooManyOpinions(TooLarge):
+    """More opinion lines than DRAFTING_MAX_OPINIONS: exit 2 from the CLI, HTTP 413 from the API."""
+
+    def __init__(self, field: str, count: int, limit: int):
+        super().__init__(f"{field}: 意见过多：{count} 条，上限 {limit} 条")
+
+
 class NotFound(DraftingError):
     exit_code = 1
     http_status = 404
 
 
-class Unauthorized(DraftingError):
+class Conflict(DraftingError):
+    """The record changed since the client read it (a stale version): HTTP 409, read it again."""
+
     exit_code = 1
-    http_status = 401
+    http_status = 409
 
 
 class LLMUnavailable(DraftingError):

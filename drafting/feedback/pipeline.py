@@ -7,7 +7,7 @@ import numpy as np
 
 from drafting.config import DEFAULT_TAXONOMY
 from drafting.embed import Embedder
-from drafting.errors import BadInput
+from drafting.errors import BadInput, NoOpinions
 from drafting.feedback.discover import Cluster, discover
 from drafting.feedback.models import (
     OTHER_NAME,
@@ -37,7 +37,7 @@ def classify_opinions(lines: Sequence[str], *, taxonomy: Taxonomy | None, classi
     kept = [line for line in lines if line.strip()]
     lines = Masked(kept) if isinstance(lines, Masked) else kept
     if not lines:
-        raise BadInput.field("text", "没有意见：输入为空")
+        raise NoOpinions("text")
     if taxonomy is not None and classifier is None:
         raise BadInput.field("engine", "有主题分类表时需要一个归类器")
     ops = prepare(lines, tell)

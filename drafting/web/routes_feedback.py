@@ -12,7 +12,7 @@ from starlette.datastructures import UploadFile
 
 from drafting.config import Settings
 from drafting.embed import Embedder
-from drafting.errors import BadInput
+from drafting.errors import BadInput, NoOpinions, TooManyOpinions
 from drafting.feedback.classifiers import make_classifier
 from drafting.feedback.corrections import move_opinion
 from drafting.feedback.export import to_docx, to_xlsx
@@ -160,9 +160,9 @@ async def create_feedback(request: Request, history: HistoryDep, embedder: Embed
     With `Accept: text/event-stream` the answer streams `progress` events, then `result` or `error`."""
     lines, taxonomy_text, engine, label = await read_request(request)
     if not lines:
-        raise BadInput.field("text", "没有意见：输入为空")
+        raise NoOpinions("text")
     if len(lines) > settings.max_opinions:
-        raise BadInput.field("text", f"意见过多：{len(lines)} 条，上限 {settings.max_opinions} 条")
+        raise TooManyOpinions("text", len(lines), settings.max_opinions)
     taxonomy_from_text(taxonomy_text)
 
     def work(emit: Emit | None = None) -> FeedbackRecord:
