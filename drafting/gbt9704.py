@@ -18,6 +18,7 @@ from docx.shared import Mm, Pt, Twips
 from docx.styles.style import ParagraphStyle
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
+from lxml import etree
 
 PAGE_WIDTH_MM = 210
 PAGE_HEIGHT_MM = 297
@@ -66,13 +67,22 @@ def line_pitch_twips() -> int:
     return area // LINES_PER_PAGE
 
 
-def char_space() -> int:
-    """`w:docGrid/@w:charSpace` so CHARS_PER_LINE body characters fit the portrait type width.
-
-    The value is the difference between the grid's character pitch and the Normal font size, in 1/4096 pt.
-    """
+def tracking_twips() -> int:
+    """Character spacing (`w:spacing/@w:val` of the run properties, in twips) so CHARS_PER_LINE body
+    characters fit the portrait type width: 28 at 16 pt need 448 pt, the type area is 442.2 pt, so each
+    character gives up a quarter point. Word, WPS and LibreOffice all honour character spacing the same
+    way, where LibreOffice reads a character grid's `charSpace` differently (14 characters a line)."""
     width_pt = (_twips(PAGE_WIDTH_MM) - _twips(MARGIN_LEFT_MM) - _twips(MARGIN_RIGHT_MM)) / _TWIPS_PER_PT
-    return math.floor((width_pt / CHARS_PER_LINE - BODY_SIZE_PT) * 4096)
+    return math.floor((width_pt / CHARS_PER_LINE - BODY_SIZE_PT) * _TWIPS_PER_PT)
+
+
+def _set_tracking(rpr) -> None:
+    spacing = rpr.find(qn("w:spacing"))
+    if spacing is None:
+        spacing = OxmlElement("w:spacing")
+        rpr.append(spacing)
+    spacing.set(qn("w:val"), str(tracking_twips()))
+    _order_rpr(rpr)
 
 
 def _set_fonts(rpr, family: str, size_pt: float, bold: bool | None) -> None:
@@ -165,6 +175,7 @@ def _set_doc_defaults(doc: DocxDocument) -> None:
         rpr = OxmlElement("w:rPr")
         rpr_default.append(rpr)
     _set_fonts(rpr, FONT_BODY, BODY_SIZE_PT, None)
+    _set_tracking(rpr)
     ppr_default = defaults.find(qn("w:pPrDefault"))
     if ppr_default is not None:
         spacing = ppr_default.find(f"{qn('w:pPr')}/{qn('w:spacing')}")
@@ -203,6 +214,11 @@ def _paragraph_style(doc: DocxDocument, name: str, family: str, size_pt: float, 
 def _add_styles(doc: DocxDocument) -> None:
     normal = doc.styles["Normal"]
     _set_style_font(normal, FONT_BODY, BODY_SIZE_PT, False)
+    _set_tracking(normal.element.get_or_add_rPr())
+    # punctuation stays inside the type area (LibreOffice hangs it in the margin otherwise)
+    normal.element.get_or_add_pPr().insert_element_before(
+        _off("w:overflowPunct"), "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi",
+        "w:adjustRightInd", "w:snapToGrid", *_AFTER_SNAP_TO_GRID)
     fmt = normal.paragraph_format
     _exact_pitch(fmt)
     fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
@@ -232,8 +248,8 @@ def _add_styles(doc: DocxDocument) -> None:
     set_indent_chars(number.paragraph_format, "firstLine", 0)
 
 
-def _set_doc_grid(doc: DocxDocument, landscape: bool) -> None:
-    """22 lines of 28 characters on a portrait page; a line grid alone on a landscape one."""
+def _set_doc_grid(doc: DocxDocument) -> None:
+    """A line grid of LINES_PER_PAGE lines; the 28 characters a line come from character spacing."""
     sect_pr = doc.sections[0]._sectPr
     grid = sect_pr.find(qn("w:docGrid"))
     if grid is None:
@@ -241,12 +257,33 @@ def _set_doc_grid(doc: DocxDocument, landscape: bool) -> None:
         sect_pr.append(grid)
     for attribute in list(grid.attrib):
         del grid.attrib[attribute]
+    grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(line_pitch_twips()))
-    if landscape:
-        grid.set(qn("w:type"), "lines")
-    else:
-        grid.set(qn("w:type"), "linesAndChars")
-        grid.set(qn("w:charSpace"), str(char_space()))
+
+
+# Fonts a machine without the GB fonts shows instead (fonts-noto-cjk), declared in the font table: w:altName
+# names the stand-in, w:family and w:pitch its kind; the serif stands in for 宋/仿宋/楷 and 小标宋,
+# the sans for 黑体.
+FALLBACK_FONTS = {FONT_TITLE: ("Noto Serif CJK SC", "roman"), FONT_BODY: ("Noto Serif CJK SC", "roman"),
+                  FONT_HEADING_2: ("Noto Serif CJK SC", "roman"),
+                  FONT_PAGE_NUMBER: ("Noto Serif CJK SC", "roman"),
+                  FONT_HEADING_1: ("Noto Sans CJK SC", "swiss")}
+
+
+def declare_fallback_fonts(doc: DocxDocument) -> None:
+    """Entries in the font table naming each GB font's stand-in (w:altName), its family and its script."""
+    part = next(rel.target_part for rel in doc.part.rels.values() if rel.reltype.endswith("/fontTable"))
+    table = etree.fromstring(part.blob)
+    for font in table.findall(qn("w:font")):
+        if font.get(qn("w:name")) in FALLBACK_FONTS:
+            table.remove(font)
+    for name, (stand_in, family) in FALLBACK_FONTS.items():
+        font = etree.SubElement(table, qn("w:font"))
+        font.set(qn("w:name"), name)
+        for tag, value in (("altName", stand_in), ("charset", "86"), ("family", family),
+                           ("pitch", "variable")):
+            etree.SubElement(font, qn(f"w:{tag}")).set(qn("w:val"), value)
+    part._blob = etree.tostring(table, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def _set_properties(doc: DocxDocument, title: str, author: str) -> None:
@@ -278,7 +315,8 @@ def new_document(landscape: bool = False, *, title: str = "", author: str = "") 
     section.right_margin = Mm(MARGIN_RIGHT_MM)
     section.gutter = Mm(0)
     section.footer_distance = Mm(FOOTER_DISTANCE_MM)
-    _set_doc_grid(doc, landscape)
+    _set_doc_grid(doc)
+    declare_fallback_fonts(doc)
     _set_doc_defaults(doc)
     _add_styles(doc)
     return doc

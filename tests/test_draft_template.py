@@ -6,11 +6,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from drafting.corpus.models import Passage
 from drafting.errors import LLMUnavailable, StoreUnavailable
 from drafting.writer.engines import choose_engine
-from drafting.writer.exemplars import retrieve_exemplars
+from drafting.writer.exemplars import retrieve_exemplars, slots
 from drafting.writer.facts import SECTORS, Appraisal, Facts, Stat, load_facts
 from drafting.writer.models import PARTS, Exemplars
 from drafting.writer.pipeline import write_draft
@@ -100,19 +102,19 @@ def test_template_drafts_always_pass_verification_and_are_complete():
         draft = engine.write(facts, Exemplars())
         assert draft.verification.ok, (facts, draft.verification)
         assert verify(facts, draft.text) == draft.verification
-        assert len(draft.text) >= 1500
+        assert len(draft.text) >= 800
         headings = [s.heading for s in draft.sections]
         assert headings[1].startswith("一、") and "四项措施" in headings[1]
         assert headings[2].startswith("二、") and "四种特性" in headings[2]
         assert headings[3].startswith("三、") and "四个确保" in headings[3]
         for section in draft.sections[1:4]:
-            leads = [item[:2] for item in section.items[1:]]
-            assert leads == ["一是", "二是", "三是", "四是"]
+            leads = [item[:2] for item in section.items if item[1] == "是"]
+            assert leads == ["一是", "二是", "三是", "四是"], section
         assert draft.text.rstrip().endswith(draft.date_text)
         assert draft.title.startswith(facts.unit) and draft.title.endswith("群众评议工作总结")
 
 
-@pytest.mark.parametrize("variant", range(3))
+@pytest.mark.parametrize("variant", range(4))
 def test_every_phrasing_variant_passes_verification(variant):
     """Force each variant of every phrasing bank in turn; the chooser records bank sizes."""
     sizes: list[int] = []
@@ -126,8 +128,8 @@ def test_every_phrasing_variant_passes_verification(variant):
     for facts in generated_facts()[::7] + samples:
         draft = engine.write(facts, Exemplars())
         assert draft.verification.ok, (variant, facts, draft.verification)
-        assert len(draft.text) >= 1500
-    assert max(sizes) <= 3, "a bank has more variants than this test forces: widen range(3)"
+        assert len(draft.text) >= 800
+    assert max(sizes) <= 4, "a bank has more variants than this test forces: widen range(4)"
 
 
 def test_typical_facts_weave_figures_goal_and_items():
@@ -141,7 +143,8 @@ def test_typical_facts_weave_figures_goal_and_items():
     assert "区委高度重视" in draft.sections[0].items[0]
     assert draft.sections[0].items[0].endswith("总结如下：")
     measures = draft.sections[1].items
-    assert measures[1].startswith("一是准备工作求细") and measures[2].startswith("二是评议范围求广")
+    assert measures[1].startswith("一是") and "准备工作求细" in measures[1]
+    assert measures[2].startswith("二是") and "评议范围求广" in measures[2]
     assert "〔待补充" not in draft.text
 
 
@@ -169,11 +172,11 @@ def test_write_draft_retrieves_each_part_by_sector_and_lists_sources():
     facts = load_facts(DATA / "yinyu_mine.json")
     draft = write_draft(facts, retriever=retriever, engine=TemplateEngine())
     sector_calls = [c for c in retriever.calls if c["sector"] == "企业"]
-    assert len(sector_calls) == len(PARTS)
-    assert retriever.primed == [[c["query"] for c in sector_calls]], "part queries embedded in one batch"
-    assert len(retriever.calls) == 2 * len(PARTS), "too few same-sector hits are topped up without the filter"
-    assert any("四项措施" in c["query"] for c in retriever.calls)
-    assert draft.sources and draft.sources == sorted(draft.sources, key=lambda s: -s.score)
+    assert len(sector_calls) == len(slots())
+    assert retriever.primed == [[c["query"] for c in sector_calls]], "slot queries embedded in one batch"
+    assert len(retriever.calls) == 2 * len(slots()), "too few same-sector hits are topped up unfiltered"
+    assert any("评议范围" in c["query"] for c in retriever.calls)
+    assert draft.sources == [], "passages full of figures lend no wording, so none is listed as a source"
     for figure in ("4600多", "百分之九十八", "3.6万"):
         assert figure not in draft.text, "figures from exemplars must never leak into a template draft"
     assert draft.verification.ok and draft.engine == "template"
@@ -275,8 +278,7 @@ def test_figures_and_deeds_go_where_they_belong_and_the_unit_speaks_as_itself():
     assert "破获刑事案件287起" in orgs and "同比下降18.5%" in orgs and "获评市级先进集体" in orgs
     assert "同比下降达" not in draft.text and "待补充" not in draft.text
     assert "我所" in measures[1] and "领导班子成员为成员" not in measures[1]
-    assert "这一问题" in draft.text and "重点是推动警务辅助力量下沉社区。" in draft.text
-    assert "突出本单位特点" in traits[1]
+    assert "重点是推动警务辅助力量下沉社区。" in draft.text and "辖区群众" in draft.text
 
 
 def test_the_unit_calls_itself_by_the_end_of_its_name():
@@ -285,7 +287,7 @@ def test_the_unit_calls_itself_by_the_end_of_its_name():
                                ("临州市税务局纳税服务科党支部", "机关", "我科"),
                                ("城关第二小学党支部", None, "我校")]:
         draft = TemplateEngine().write(Facts(unit=unit, date=date(2024, 6, 30), sector=sector), Exemplars())
-        assert word in draft.sections[1].items[1], (unit, draft.sections[1].items[1])
+        assert word in draft.text and "我单位" not in draft.text, (unit, draft.text)
     college = Facts(unit="大学机械工程学院党委", date=date(2024, 6, 30), sector="学校")
     college = TemplateEngine().write(college, Exemplars())
     assert "家长" not in college.text and "师生员工" in college.text
@@ -310,7 +312,7 @@ def test_a_count_given_twice_is_written_once():
     draft = TemplateEngine().write(facts, Exemplars())
     assert draft.verification.ok
     assert "召开群众评议会4场" in draft.text and "召开群众评议会议4次" not in draft.text
-    assert "参加评议的群众共186人" in draft.text
+    assert "186名群众参加评议" in draft.text
     other = facts.model_copy(update={"appraisal": Appraisal(meetings=5)})  # a different count stays
     assert "召开群众评议会议5次" in TemplateEngine().write(other, Exemplars()).text
 
@@ -323,3 +325,103 @@ def test_the_sector_for_the_wording_is_the_last_cue_in_the_unit_name_and_a_chang
     assert lexicon_sector(Facts(unit="青山村镇银行党支部", date=date(2024, 6, 1))) == "企业"
     assert figure_kind(Stat(label="投诉总数同比下降", value="30", unit="%")) == "result"
     assert figure_kind(Stat(label="常住居民总数", value="3200", unit="户")) == "scale"
+
+
+HELDOUT = Path(__file__).parent / "data" / "facts_heldout"
+# Collocations a reviewer found in earlier drafts: none may come back.
+UNIDIOMATIC = ("农村发展工作", "立足中共", "立足区委实际", "立足县委实际", "实践中，", "工作中，",
+               "各项工作取得新成效：", "各项工作取得了新的成效：", "目标作出新的更大贡献", "一是创先争优与",
+               "一是党纪学习教育与", "重点是壮大")
+
+
+class SentenceRetriever(RecordingRetriever):
+    """Returns a clean passage of the genre's wording (no figures, names or titles) and one full of facts."""
+
+    def search(self, query, k=5, *, sector=None, exclude_docs=None):
+        self.calls.append({"query": query, "k": k, "sector": sector, "exclude_docs": exclude_docs})
+        clean = Passage(id="clean", doc_id="d1", title="范文甲", unit="某县某镇卫生院党支部", sector="医院",
+                        score=0.9,
+                        text="我院坚持把群众满意作为第一标准，把评议的触角延伸到每一个服务环节。"
+                             "院党委主动把评议的话筒交给患者，让评议成为常态，以作风之变赢得群众之信。")
+        dirty = Passage(id="dirty", doc_id="d2", title="范文乙", unit="青溪县人民医院党委", sector="医院",
+                        score=0.8,
+                        text="院党委书记刘振华带头开展“白衣天使进万家”活动，走访患者4321户，满意率达95.3%。"
+                             "按照《云岭县人民医院医德医风考评办法》要求，在青溪县开展评议。")
+        return [clean, dirty][:k]
+
+
+def test_exemplar_wording_is_borrowed_without_facts_and_listed_with_the_sentence_it_shaped():
+    facts = load_facts(HELDOUT / "county_hospital.json")
+    draft = write_draft(facts, retriever=SentenceRetriever(), engine=TemplateEngine())
+    assert draft.verification.ok
+    assert "把评议的话筒交给患者" in draft.text or "把评议的触角延伸到" in draft.text
+    for leak in ("刘振华", "白衣天使进万家", "4321", "95.3", "《云岭县人民医院医德医风考评办法》", "青溪",
+                 "院党委书记"):
+        assert leak not in draft.text
+    assert [s.id for s in draft.sources] == ["clean"]
+    assert draft.sources[0].shaped and all(sentence in draft.text for sentence in draft.sources[0].shaped)
+
+
+@pytest.mark.parametrize("path", sorted(p for p in HELDOUT.iterdir() if p.suffix in (".json", ".yaml")),
+                         ids=lambda p: p.stem)
+def test_held_out_facts_draft_verified_idiomatic_and_as_long_as_the_facts(path):
+    facts = load_facts(path)
+    draft = TemplateEngine().write(facts, Exemplars())
+    assert draft.verification.ok, draft.verification
+    assert not [c for c in UNIDIOMATIC if c in draft.text]
+    assert "我单位" not in draft.text
+    thin = len(facts.highlights) + len(facts.stats) < 3 and facts.appraisal is None
+    assert (len(draft.text) < 1200) == thin, len(draft.text)
+    if not facts.next_steps:
+        assert "〔待补充：下一步打算和具体措施〕" in draft.text
+    if "区委" in facts.unit:
+        assert "全区各级党组织" in draft.text and "立足区委" not in draft.text
+    for step in facts.next_steps:
+        assert step in draft.text
+
+
+def test_a_next_step_without_a_verb_gets_one():
+    from drafting.writer.template_engine import with_verb
+
+    assert with_verb("党员干部上门辅导常态化") == "推动党员干部上门辅导常态化"
+    assert with_verb("医务人员医患沟通能力专项培训") == "开展医务人员医患沟通能力专项培训"
+    assert with_verb("优化办税服务厅窗口设置") == "优化办税服务厅窗口设置"
+
+
+# Random valid facts: any unit and items, figures as writers type them, any consistent statistics form.
+_TEXT = st.text(alphabet=st.characters(categories=["Lo"], max_codepoint=0x9FFF)
+                | st.sampled_from("，、（）“”"),
+                min_size=2, max_size=40).map(str.strip).filter(lambda s: len(s) >= 2)
+_VALUE = st.one_of(st.integers(0, 10**7).map(str), st.sampled_from(STAT_VALUES),
+                   st.decimals(0, 99999, places=2, allow_nan=False).map(str))
+
+
+@st.composite
+def _facts(draw) -> Facts:
+    stats = [Stat(label=draw(_TEXT), value=draw(_VALUE),
+                  unit=draw(st.sampled_from(["份", "人", "场", "条", ""])))
+             for _ in range(draw(st.integers(0, 6)))]
+    stats += [Stat(label=draw(_TEXT) + "满意度", value=draw(st.sampled_from(PERCENTS)), unit="%")
+              for _ in range(draw(st.integers(0, 2)))]
+    appraisal = None
+    if draw(st.booleans()):
+        total = draw(st.integers(1, 5000))
+        reviewed = draw(st.integers(0, total))
+        basic = draw(st.integers(0, reviewed))
+        appraisal = Appraisal(members_total=total, members_reviewed=reviewed, members_basic_satisfied=basic,
+                              members_satisfied=draw(st.integers(0, basic)),
+                              meetings=draw(st.none() | st.integers(0, 500)),
+                              participants=draw(st.none() | st.integers(0, 10**5)))
+    ending = draw(st.sampled_from(["党支部", "党委", "村党支部", "医院党委", "税务局党支部"]))
+    return Facts(unit=draw(_TEXT) + ending,
+                 date=draw(st.dates(date(2000, 1, 1), date(2030, 12, 31))),
+                 sector=draw(st.none() | st.sampled_from(SECTORS)), stats=stats, appraisal=appraisal,
+                 highlights=draw(st.lists(_TEXT, max_size=5)), problems=draw(st.lists(_TEXT, max_size=4)),
+                 next_steps=draw(st.lists(_TEXT, max_size=4)))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_facts())
+def test_random_valid_facts_always_give_a_verified_template_draft(facts):
+    draft = TemplateEngine().write(facts, Exemplars())
+    assert draft.verification.ok, draft.verification

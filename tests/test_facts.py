@@ -2,6 +2,7 @@
 
 import json
 from pathlib import Path
+from typing import Literal
 
 import pytest
 from click.testing import CliRunner
@@ -54,7 +55,7 @@ def test_figures_stay_exactly_as_typed_in_json_and_yaml():
 
 def test_a_comma_in_an_unquoted_yaml_number_is_explained():
     text = "unit: 某某党支部\ndate: 2024-06-30\nstats:\n  - {label: 发放问卷, value: 1,250, unit: 份}\n"
-    expected = "stats[0]: 数字中的逗号把它拆开了（多出“250”），含逗号的数字请加引号，如 \"1,250\""
+    expected = "主要数据第1项：数字中的逗号把它拆开了（多出“250”），含逗号的数字请加引号，如 \"1,250\""
     assert rejection(text) == expected
 
 
@@ -66,19 +67,19 @@ def test_files_load_and_defaults_apply():
 @pytest.mark.parametrize("fields, expected", [
     ({"stats": [{"label": "a", "value": "1"}, {"label": "b", "value": "2"},
                 {"label": "群众满意度", "value": "120", "unit": "%"}]},
-     "stats[2].value: 百分比必须是 0 到 100 之间的数字"),
+     "主要数据第3项的数值：百分比必须是 0 到 100 之间的数字"),
     ({"stats": [{"label": "满意度", "value": "96多", "unit": "%"}]},
-     "stats[0].value: 百分比必须是 0 到 100 之间的数字"),
-    ({"stats": [{"label": "问卷", "value": "很多", "unit": "份"}]}, "stats[0].value: "),
-    ({"sector": "军队"}, "sector: 只能是 农村、街道社区"),
-    ({"stats": "645"}, "stats: 应为列表"),
-    ({"appraisal": {"meetings": -1}}, "appraisal.meetings: 不能是负数"),
-    ({"appraisal": {"meetings": "三次"}}, "appraisal.meetings: 应为整数"),
-    ({"colour": "红"}, "colour: 不认识的字段"),
+     "主要数据第1项的数值：百分比必须是 0 到 100 之间的数字"),
+    ({"stats": [{"label": "问卷", "value": "很多", "unit": "份"}]}, "主要数据第1项的数值："),
+    ({"sector": "军队"}, "领域：只能是 农村、街道社区"),
+    ({"stats": "645"}, "主要数据：应为列表"),
+    ({"appraisal": {"meetings": -1}}, "评议统计的评议会议数：不能是负数"),
+    ({"appraisal": {"meetings": "三次"}}, "评议统计的评议会议数：应为整数"),
+    ({"colour": "红"}, "colour：不认识的字段"),
     ({"appraisal": {"orgs_reviewed": 2, "orgs_basic_satisfied": 3}},
-     "appraisal.orgs_basic_satisfied: 基本满意以上（3）不能多于被评议（2）"),
+     "评议统计·基本满意以上（3）不能多于被评议（2）"),
     ({"appraisal": {"members_total": 9, "members_reviewed": 10}},
-     "appraisal.members_reviewed: 被评议（10）不能多于党员总数（9）"),
+     "评议统计·被评议（10）不能多于党员总数（9）"),
 ])
 def test_rejections_name_the_field(fields, expected):
     message = rejection(facts_json(**fields))
@@ -87,17 +88,17 @@ def test_rejections_name_the_field(fields, expected):
 
 
 def test_missing_unit_and_bad_date():
-    assert rejection('{"date": "2024-01-15"}') == "unit: 必须填写"
-    assert rejection('{"unit": "某某党支部", "date": "2024-13-40"}') == "date: 日期格式应为 YYYY-MM-DD"
-    assert rejection('{"unit": "  ", "date": "2024-01-15"}').startswith("unit: ")
+    assert rejection('{"date": "2024-01-15"}') == "单位名称：必须填写"
+    assert rejection('{"unit": "某某党支部", "date": "2024-13-40"}') == "成文日期：日期格式应为 YYYY-MM-DD"
+    assert rejection('{"unit": "  ", "date": "2024-01-15"}').startswith("单位名称：")
     for odd in ('20240115', '0', '"2024-01-15T10:00"', '"2024/01/15"'):
-        assert rejection('{"unit": "某某党支部", "date": ' + odd + "}") == "date: 日期格式应为 YYYY-MM-DD"
-    assert rejection(facts_json(appraisal={"meetings": True})) == "appraisal.meetings: 应为整数"
+        assert rejection('{"unit": "某某党支部", "date": ' + odd + "}") == "成文日期：日期格式应为 YYYY-MM-DD"
+    assert rejection(facts_json(appraisal={"meetings": True})) == "评议统计的评议会议数：应为整数"
 
 
 def test_the_seed_statistics_form_is_caught():
     assert rejection(str(DATA / "yinyu_mine_form_as_filed.json")) == \
-        "appraisal.members_satisfied: 满意（8）不能多于基本满意以上（1）"
+        "评议统计·满意（8）不能多于基本满意以上（1）"
 
 
 def test_percent_qualifier_allowed_after_a_count():
@@ -110,10 +111,10 @@ def test_percent_qualifier_allowed_after_a_count():
 def test_cli_rejects_bad_facts_with_one_line_and_exit_2(tmp_path):
     result = CliRunner().invoke(app, ["draft", str(DATA / "yinyu_mine_form_as_filed.json")])
     assert result.exit_code == 2
-    expected = "错误：appraisal.members_satisfied: 满意（8）不能多于基本满意以上（1）"
+    expected = "错误：评议统计·满意（8）不能多于基本满意以上（1）"
     assert result.output.strip().splitlines() == [expected]
     stdin = CliRunner().invoke(app, ["draft", "-"], input='{"unit": "x"}')
-    assert stdin.exit_code == 2 and "date: 必须填写" in stdin.output
+    assert stdin.exit_code == 2 and "成文日期：必须填写" in stdin.output
     docx = CliRunner().invoke(app, ["draft", str(DATA / "district_committee.json"), "--format", "docx"])
     assert docx.exit_code == 2 and "-o" in docx.output
 
@@ -130,3 +131,30 @@ def test_unparseable_facts_are_refused_in_chinese_with_the_line():
     with pytest.raises(BadInput) as caught:
         load_facts("unit: 某党支部\ndate: 2024-01-15\nstats: [x\n")
     assert caught.value.message == "FACTS: 不是有效的 JSON 或 YAML（第 4 行有误）"
+
+
+def test_messages_name_fields_by_their_labels_and_literals_by_their_own_values():
+    from pydantic import BaseModel, ValidationError
+
+    from drafting.writer.facts import explain, field_label
+
+    assert field_label(("stats", 0, "value")) == "主要数据第1项的数值"
+    assert field_label(("highlights", 1)) == "工作亮点第2条"
+    assert field_label(("appraisal", "members_satisfied")) == "评议统计的满意的党员数"
+
+    class Options(BaseModel):
+        engine: Literal["auto", "template", "llm"]
+
+    try:
+        Options.model_validate({"engine": "bogus"})
+    except ValidationError as exc:
+        assert explain(exc).message == "engine: 只能是 auto、template、llm 之一"
+
+
+def test_field_lengths_are_bounded_so_no_export_fails_on_them():
+    long_unit = rejection(facts_json(unit="某" * 50_000))
+    assert long_unit == "单位名称：不能超过 60 个字"
+    assert rejection(facts_json(highlights=["做法"] * 31)) == "工作亮点：最多 30 条"
+    assert rejection(facts_json(problems=["问" * 301])) == "存在问题第1条：不能超过 300 个字"
+    result = CliRunner().invoke(app, ["draft", "-"], input=facts_json(unit="某" * 50_000))
+    assert result.exit_code == 2 and result.output.strip() == "错误：单位名称：不能超过 60 个字"

@@ -5,6 +5,7 @@ import json
 import re
 import subprocess
 import zipfile
+from pathlib import Path
 
 import pytest
 from docx import Document
@@ -16,7 +17,7 @@ from lxml import etree
 
 from drafting import gbt9704
 from drafting.writer.models import Draft, Section, Source, Verification
-from drafting.writer.render import JSON_FIELDS, classify, title_lines, to_docx, to_json, to_markdown
+from drafting.writer.render import classify, title_lines, to_docx, to_json, to_markdown
 
 GAP = "〔待补充：参评群众人数〕"
 UNIT = "中共某某县农业农村局党组"
@@ -104,13 +105,18 @@ def test_markdown_without_signature_ends_with_the_body():
     assert md.rstrip().endswith("1\\. 服务意识不强。")
 
 
-def test_json_has_exactly_the_cli_fields_in_readable_chinese():
+def test_json_is_the_draft_model_the_api_record_extends_in_readable_chinese():
+    from drafting.web.routes_drafts import DraftRecord
+    from drafting.writer.models import Draft
+
     out = to_json(make_draft(markdown="# 已有"))
     data = json.loads(out)
-    assert set(data) == set(JSON_FIELDS)
+    assert set(data) == set(Draft.model_fields)
+    assert Draft.model_validate(data) == make_draft(markdown="# 已有")
+    assert set(Draft.model_fields) <= set(DraftRecord.model_fields) and issubclass(DraftRecord, Draft)
     assert data["markdown"] == "# 已有"
     assert data["verification"] == {"ok": False, "missing_facts": ["参评群众人数"], "unsupported_numbers": []}
-    assert data["sources"] == [{"id": "c1", "title": "往年总结", "score": 0.82}]
+    assert data["sources"] == [{"id": "c1", "title": "往年总结", "score": 0.82, "text": "", "shaped": []}]
     assert data["sections"][1]["heading"].startswith("一、")
     assert "群众评议" in out and "\\u" not in out
 
@@ -151,17 +157,27 @@ def test_page_is_a4_portrait_with_the_standard_margins(doc):
         assert getattr(section, f"{side}_margin").twips == Mm(mm).twips, side
 
 
-def test_grid_fits_22_lines_of_28_characters(doc):
+def test_grid_fits_22_lines_and_spacing_28_characters(doc):
     section = doc.sections[0]
     grid = section._sectPr.find(qn("w:docGrid"))
-    assert grid.get(qn("w:type")) == "linesAndChars"
+    assert grid.get(qn("w:type")) == "lines" and grid.get(qn("w:charSpace")) is None
     pitch = int(grid.get(qn("w:linePitch")))
     height = section.page_height.twips - section.top_margin.twips - section.bottom_margin.twips
     assert 22 * pitch <= height < 23 * pitch
     assert pitch == 579  # 28.95 pt
-    char_pitch = 16 + int(grid.get(qn("w:charSpace"))) / 4096
+    tracking = doc.styles["Normal"].element.rPr.find(qn("w:spacing"))
+    char_pitch = 16 + int(tracking.get(qn("w:val"))) / 20
     width_pt = (section.page_width.twips - section.left_margin.twips - section.right_margin.twips) / 20
     assert 28 * char_pitch <= width_pt < 29 * char_pitch
+    assert doc.styles["Normal"].element.pPr.find(qn("w:overflowPunct")).get(qn("w:val")) == "0"
+
+
+def test_fallback_fonts_are_declared_for_machines_without_the_gb_fonts(docx_bytes):
+    with zipfile.ZipFile(io.BytesIO(docx_bytes)) as archive:
+        table = archive.read("word/fontTable.xml").decode("utf-8")
+    for name, stand_in in (("仿宋_GB2312", "Noto Serif CJK SC"), ("方正小标宋简体", "Noto Serif CJK SC"),
+                           ("黑体", "Noto Sans CJK SC")):
+        assert re.search(rf'w:name="{name}">\s*<w:altName w:val="{stand_in}"', table), name
 
 
 def test_normal_style_and_document_defaults_are_the_body_font(doc):
@@ -339,20 +355,25 @@ def test_property_elements_are_in_schema_order(docx_bytes):
     assert checked > 50
 
 
-# LibreOffice lays the file out (about 3 s). Its character grid spreads a glyph wider than one cell over two
-# cells where Word compresses the pitch, so the copy it gets has a character pitch of the font size.
+# LibreOffice lays the file out (about 3 s), exactly as shipped.
 
 Word = tuple[str, float, float, float, float]
+# 12 paragraphs of 168 characters (7 lines each at 28 a line), heading, title and closing on 22 lines a page.
+LIBREOFFICE_PAGES = 5
+ARTIFACTS = Path(__file__).parent / "artifacts"
 
 
-def _pdf_words(docx: bytes, folder) -> list[list[Word]]:
-    doc = Document(io.BytesIO(docx))
-    doc.sections[0]._sectPr.find(qn("w:docGrid")).set(qn("w:charSpace"), "0")
+def _pdf_words(docx: bytes, folder, png: str = "") -> list[list[Word]]:
     source = folder / "draft.docx"
-    doc.save(str(source))
+    source.write_bytes(docx)
     subprocess.run(["libreoffice", f"-env:UserInstallation=file://{folder / 'profile'}", "--headless",
                     "--convert-to", "pdf", "--outdir", str(folder), str(source)],
                    check=True, capture_output=True, timeout=120)
+    if png:
+        ARTIFACTS.mkdir(exist_ok=True)
+        subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile",
+                        str(folder / "draft.pdf"), str(ARTIFACTS / png.removesuffix(".png"))],
+                       check=True, timeout=60)
     html = subprocess.run(["pdftotext", "-bbox", str(folder / "draft.pdf"), "-"], check=True,
                           capture_output=True, text=True, timeout=60).stdout
     pages = []
@@ -367,7 +388,14 @@ def _pdf_words(docx: bytes, folder) -> list[list[Word]]:
 def test_libreoffice_lays_out_the_page_as_the_standard_says(tmp_path):
     paragraph = "坚持问题导向，推动整改落实。" * 12
     long_draft = make_draft(sections=[Section(heading="一、主要做法", items=[paragraph] * 12)])
-    pages = _pdf_words(to_docx(long_draft), tmp_path)
+    pages = _pdf_words(to_docx(long_draft), tmp_path, png="libreoffice-page1.png")
+    layout = subprocess.run(["pdftotext", "-layout", str(tmp_path / "draft.pdf"), "-"], check=True,
+                            capture_output=True, text=True, timeout=60).stdout
+    body_lines = [re.sub(r"\s", "", line) for line in layout.splitlines() if "坚持" in line or "推动" in line]
+    widths = [len(line) for line in body_lines]
+    assert max(widths) == 28 and widths.count(28) >= len(widths) * 0.8, widths
+    assert len(pages) == LIBREOFFICE_PAGES
+    assert (ARTIFACTS / "libreoffice-page1.png").stat().st_size > 10_000
     mm = 72 / 25.4
     left, right, type_bottom = 28 * mm, (210 - 26) * mm, (297 - 35) * mm
     assert len(pages) >= 2
@@ -387,3 +415,26 @@ def test_libreoffice_lays_out_the_page_as_the_standard_says(tmp_path):
     signature = [w for w in pages[-1] if w[0] == UNIT][0]
     assert date[3] == pytest.approx(right - 64, abs=3)
     assert (signature[1] + signature[3]) / 2 == pytest.approx((date[1] + date[3]) / 2, abs=3)
+
+
+@pytest.mark.slow
+def test_a_held_out_draft_as_shipped_sets_28_characters_a_line_and_its_title_at_word_breaks(tmp_path):
+    from drafting.writer.facts import load_facts
+    from drafting.writer.models import Exemplars
+    from drafting.writer.template_engine import TemplateEngine
+
+    facts = load_facts(Path(__file__).parent / "data" / "facts_heldout" / "county_hospital.json")
+    draft = TemplateEngine().write(facts, Exemplars())
+    pages = _pdf_words(to_docx(draft), tmp_path, png="libreoffice-heldout-page1.png")
+    layout = subprocess.run(["pdftotext", "-layout", str(tmp_path / "draft.pdf"), "-"], check=True,
+                            capture_output=True, text=True, timeout=60).stdout
+    lines = [re.sub(r"\s", "", line) for line in layout.splitlines()]
+    assert lines[0] == "云岭县人民医院党委" and lines[1] == "党纪学习教育群众评议工作总结"
+    # lines with half-width digits are narrower per character; those of Chinese alone count 28 when full
+    widths = [len(line) for line in lines if line and not re.search(r"[\x00-\x7f]", line)]
+    assert max(widths) == 28 and widths.count(28) >= 10, widths
+    assert len(pages) == HELD_OUT_PAGES
+    assert (ARTIFACTS / "libreoffice-heldout-page1.png").stat().st_size > 10_000
+
+
+HELD_OUT_PAGES = 4  # measured: the county hospital's template draft, 1,600 characters

@@ -14,8 +14,9 @@ from drafting.corpus.store import open_store
 from drafting.errors import BadInput
 
 QUERIES = yaml.safe_load((Path(__file__).parent / "data" / "search_queries.yaml").read_text(encoding="utf-8"))
-# Measured with benchmarks/search_recall.py on the 62 queries: hybrid 1.000, keyword 0.984, vector 0.887.
-HYBRID_RECALL_FLOOR = 0.95
+# Measured with benchmarks/search_recall.py on the 62 queries over 22 documents: hybrid 0.935, keyword 0.919,
+# vector 0.758 (it was 1.000 over the first 6 documents; 16 samples of other units joined as distractors).
+HYBRID_RECALL_FLOOR = 0.92
 
 
 @pytest.fixture(scope="module")

@@ -26,7 +26,7 @@ from drafting.corpus.store import embedding_text, load_sample_vectors, open_stor
 from drafting.errors import BadInput, StoreUnavailable
 from tests.test_corpus import docx_bytes, pdf_bytes
 
-SAMPLE_DOCS = 6
+SAMPLE_DOCS = len(collect_paths([CORPUS_DIR]))
 SAMPLE_CHUNKS = sum(len(split_chunks(read_file(p, 10**7))) for p in collect_paths([CORPUS_DIR]))
 
 

@@ -7,8 +7,11 @@ every chunk keeps the headings above it, so a passage knows it is 二是 of 一�
 import hashlib
 import io
 import re
-from collections.abc import Iterable
+import zipfile
+import zlib
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -18,6 +21,14 @@ from drafting.numerals import chinese_to_number, normalise
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf")
 MAX_CHUNK_CHARS = 350
+# Bounds on one uploaded file, checked while it is read, so a hostile file costs seconds and little memory.
+MAX_EMBED_CHARS = 512  # multilingual-e5-small reads 512 tokens, about one a Chinese character
+MAX_DOCUMENT_CHARS = 50_000  # about ten times the longest sample summary; embedding is the cost
+MAX_PARAGRAPHS = 20_000
+MAX_XML_ELEMENTS = 1_000_000  # a .docx's XML, all parts read together
+MAX_INFLATED_BYTES = 64 * 1024 * 1024  # a .docx's members together, as declared (zipfile reads no more)
+MAX_PDF_PAGES = 300
+WORD = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 TINY_CHARS = 40
 HEADING_MAX_CHARS = 40
 
@@ -40,9 +51,12 @@ SECTOR_HINTS = (
     ("农村", ("村委", "村党")),
     ("街道社区", ("社区", "街道")),
     ("学校", ("中学", "小学", "学校", "学院", "大学", "幼儿园")),
-    ("医院", ("医院", "卫生院", "卫生服务中心")),
-    ("企业", ("公司", "煤矿", "集团", "工厂", "企业", "银行")),
-    ("机关", ("局", "区委", "县委", "市委", "政府", "机关", "法院", "检察院", "公安", "办公室")),
+    ("医院", ("医院", "卫生院", "卫生服务中心", "保健院", "保健所", "疾控中心", "疾病预防控制中心",
+              "卫生室")),
+    ("企业", ("公司", "煤矿", "集团", "工厂", "企业", "银行", "车间")),
+    ("新社会组织", ("协会", "商会", "社会工作服务", "社工", "基金会", "民办非企业")),
+    ("机关", ("税务局", "税务分局", "局", "区委", "县委", "市委", "镇委", "政府", "机关", "法院", "检察院",
+            "公安", "派出所", "办公室")),
 )
 FIRST_MONTH = {"元": "一", "正": "一"}  # 元月, 正月
 DATE_LINE = re.compile(
@@ -117,27 +131,123 @@ def _plain_text(data: bytes, label: str) -> str:
         controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f")
         if controls > len(text) * 0.01:
             break
+        _check_size(label, len(text), text.count("\n"))
         return text
     raise BadInput.field(label, "不是文本文件（无法按 UTF-8 或 GB18030 解码）")
 
 
+def _check_size(label: str, chars: int, paragraphs: int) -> None:
+    """Refuse a file over the document bounds, with the count that broke them."""
+    if chars > MAX_DOCUMENT_CHARS:
+        raise TooLarge.field(label, f"文字过多（超过 {MAX_DOCUMENT_CHARS} 字），请拆分后再上传")
+    if paragraphs > MAX_PARAGRAPHS:
+        raise TooLarge.field(label, f"段落过多（超过 {MAX_PARAGRAPHS} 段），请拆分后再上传")
+
+
 def _docx_text(data: bytes, label: str) -> str:
-    import docx
+    """Body paragraphs and table rows in reading order, parsed as a stream within the bounds above."""
+    from lxml import etree
 
+    damaged = BadInput.field(label, "无法读取 Word 文件（文件损坏或不是 .docx）")
     try:
-        document = docx.Document(io.BytesIO(data))
-    except Exception as exc:  # python-docx raises zip, xml and package errors alike for a damaged file
-        raise BadInput.field(label, "无法读取 Word 文件（文件损坏或不是 .docx）") from exc
-    from docx.table import Table
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        declared = sum(member.file_size for member in archive.infolist())
+        names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise damaged from None
+    if declared > MAX_INFLATED_BYTES:
+        raise TooLarge.field(label, f"Word 文件解压后过大（{declared // 2**20} MB，"
+                             f"上限 {MAX_INFLATED_BYTES // 2**20} MB）")
+    if "word/document.xml" not in names:
+        raise damaged
+    budget = _XmlBudget(label)
+    try:
+        styles = _docx_styles(archive, budget) if "word/styles.xml" in names else {}
+        with archive.open("word/document.xml") as stream:
+            return "\n".join(_docx_blocks(stream, styles, budget))
+    except (zipfile.BadZipFile, etree.XMLSyntaxError, zlib.error, OSError, EOFError, KeyError):
+        raise damaged from None
 
-    lines: list[str] = []
-    for block in document.iter_inner_content():  # paragraphs and tables in reading order
-        if isinstance(block, Table):
-            for row in block.rows:
-                lines.append(" ".join(dict.fromkeys(c.text.strip() for c in row.cells if c.text.strip())))
+
+class _XmlBudget:
+    """Counts what a .docx's XML holds and refuses it as soon as a bound is passed."""
+
+    def __init__(self, label: str) -> None:
+        self.label, self.elements, self.paragraphs, self.chars = label, 0, 0, 0
+
+    def element(self) -> None:
+        self.elements += 1
+        if self.elements > MAX_XML_ELEMENTS:
+            raise TooLarge.field(self.label, "Word 文件结构过于复杂，请另存为较小的文件后再上传")
+
+    def text(self, chars: int, paragraphs: int = 0) -> None:
+        self.chars += chars
+        self.paragraphs += paragraphs
+        _check_size(self.label, self.chars, self.paragraphs)
+
+
+def _iter_xml(stream: Any, budget: _XmlBudget) -> Iterator[tuple[int, Any]]:
+    """(depth, element) at each element's end; the caller clears what it has read, so memory stays flat."""
+    from lxml import etree
+
+    depth = 0
+    for event, element in etree.iterparse(stream, events=("start", "end"), resolve_entities=False,
+                                          no_network=True, huge_tree=False):
+        if event == "start":
+            depth += 1
+            continue
+        budget.element()
+        if element.tag == f"{WORD}p":
+            budget.text(0, 1)
+        yield depth, element
+        depth -= 1
+
+
+def _docx_styles(archive: zipfile.ZipFile, budget: _XmlBudget) -> dict[str, str]:
+    """Style id to the name Word shows (Heading 1, Title, 标题 1)."""
+    names: dict[str, str] = {}
+    with archive.open("word/styles.xml") as stream:
+        for depth, element in _iter_xml(stream, budget):
+            if depth == 2 and element.tag == f"{WORD}style":
+                name = element.find(f"{WORD}name")
+                value = name.get(f"{WORD}val", "") if name is not None else ""
+                builtin = re.fullmatch(r"(heading \d|title)", value)
+                names[element.get(f"{WORD}styleId", "")] = value.capitalize() if builtin else value
+                element.clear()
+    return names
+
+
+def _docx_blocks(stream: Any, styles: dict[str, str], budget: _XmlBudget) -> Iterator[str]:
+    for depth, element in _iter_xml(stream, budget):
+        if depth != 3:  # w:document > w:body > a paragraph or a table
+            continue
+        if element.tag == f"{WORD}p":
+            style = element.find(f"{WORD}pPr/{WORD}pStyle")
+            line = _docx_line(_run_text(element), styles.get(style.get(f"{WORD}val", ""), "")
+                              if style is not None else "")
+            budget.text(len(line))
+            yield line
+        elif element.tag == f"{WORD}tbl":
+            for row in element.iter(f"{WORD}tr"):
+                cells = ("\n".join(_run_text(p) for p in cell.iter(f"{WORD}p")).strip()
+                         for cell in row.iter(f"{WORD}tc"))
+                line = " ".join(dict.fromkeys(text for text in cells if text))
+                budget.text(len(line))
+                yield line
+        element.clear()
+        while element.getprevious() is not None:
+            del element.getparent()[0]
+
+
+def _run_text(paragraph: Any) -> str:
+    """A paragraph's text as Word shows it: its w:t, tabs and line breaks (deleted text is w:delText)."""
+    parts: list[str] = []
+    for node in paragraph.iter(f"{WORD}t", f"{WORD}tab", f"{WORD}br", f"{WORD}cr"):
+        if node.tag == f"{WORD}t":
+            parts.append(node.text or "")
         else:
-            lines.append(_docx_line(block.text, block.style.name if block.style is not None else ""))
-    return "\n".join(lines)
+            parts.append("\t" if node.tag == f"{WORD}tab" else "\n")
+    return "".join(parts)
 
 
 def _docx_line(text: str, style: str) -> str:
@@ -155,7 +265,15 @@ def _pdf_text(data: bytes, label: str) -> str:
 
     try:
         reader = PdfReader(io.BytesIO(data))
-        text = "\n".join(page.extract_text() or "" for page in reader.pages)
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise TooLarge.field(label, f"PDF 页数过多（{len(reader.pages)} 页，上限 {MAX_PDF_PAGES} 页）")
+        pages: list[str] = []
+        for page in reader.pages:
+            pages.append(page.extract_text() or "")
+            _check_size(label, sum(map(len, pages)), sum(p.count("\n") for p in pages))
+        text = "\n".join(pages)
+    except BadInput:
+        raise
     except Exception as exc:  # pypdf raises many kinds for a damaged file
         raise BadInput.field(label, "无法读取 PDF 文件（文件损坏或已加密）") from exc
     if not text.strip():
@@ -199,6 +317,7 @@ def parse_document(raw: str, *, source: str = "", fallback_title: str = "") -> D
         sector=sector,
         date=date,
         kind=kind,
+        sample=meta.get("sample") is True,
         source=source,
         text=text,
     )
@@ -416,6 +535,9 @@ def split_chunks(doc: Document) -> list[Chunk]:
             emit(path, intro, not items)
         for label, item in zip(labels, items, strict=True):
             emit([*path, label], item, False)
+    # a line without sentence ends is still cut: embedding time grows steeply with a chunk's length
+    bounded = [(path, text[start:start + MAX_EMBED_CHARS])
+               for path, text, _ in drafts for start in range(0, len(text), MAX_EMBED_CHARS)]
     return [
         Chunk(
             id=content_hash(doc.id, str(i), "/".join(path), text),
@@ -424,5 +546,5 @@ def split_chunks(doc: Document) -> list[Chunk]:
             heading_path=path,
             text=text,
         )
-        for i, (path, text, _) in enumerate(drafts)
+        for i, (path, text) in enumerate(bounded)
     ]

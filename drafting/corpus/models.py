@@ -14,6 +14,7 @@ class Document(BaseModel):
     sector: str = Field("", description="Sector of the unit (农村, 学校, 机关, …)")
     date: str = Field("", description="YYYY-MM-DD when known")
     kind: str = Field("summary", description="summary or form (数据统计单)")
+    sample: bool = Field(False, description="A sample written for the corpus (front matter `sample: true`)")
     source: str = Field("", description="File it came from")
     text: str = Field(description="Cleaned body, one paragraph a line")
 
@@ -44,6 +45,7 @@ class Passage(BaseModel):
     )
     text: str
     source: str = Field("", description="File the document came from")
+    sample: bool = Field(False, description="The document is a sample written for the corpus")
     score: float = Field(0.0, description="Relevance, higher is closer")
 
 

@@ -18,7 +18,7 @@ from drafting.config import CORPUS_DIR, Settings
 from drafting.corpus.load import collect_paths, read_file, read_upload, split_chunks
 from drafting.corpus.models import AddReport, Chunk, Document, DocumentInfo, Passage
 from drafting.embed import Embedder
-from drafting.errors import StoreUnavailable
+from drafting.errors import NotFound, StoreUnavailable
 
 WRITE_BATCH = 500
 T = TypeVar("T")
@@ -114,6 +114,24 @@ class CorpusStore:
             else:
                 info.chunks += 1
         return list(docs.values())
+
+    def delete_document(self, doc_id: str) -> DocumentInfo:
+        """Remove one document and all its chunks (a poisoned one, say); NotFound if it is not stored."""
+        with self._lock:
+            info = next((doc for doc in self.list_documents() if doc.id == doc_id), None)
+            if info is None:
+                raise NotFound(f"id: 语料库中没有文档 {doc_id}")
+            self._call(self._collection.delete, where={"doc_id": doc_id})
+            self._passages = None
+            return info
+
+    def clear(self) -> None:
+        """Remove every document (a rebuild starts here)."""
+        with self._lock:
+            ids = self._call(self._collection.get, include=[])["ids"]
+            for start in range(0, len(ids), WRITE_BATCH):
+                self._call(self._collection.delete, ids=ids[start : start + WRITE_BATCH])
+            self._passages = None
 
     def passages(self) -> list[Passage]:
         """Every stored chunk as a Passage, in document order; re-read after a write here or elsewhere."""
@@ -229,7 +247,7 @@ def _info(doc: Document, chunks: int) -> DocumentInfo:
     )
 
 
-def _metadata(doc: Document, chunk: Chunk, added_at: int) -> dict[str, str | int]:
+def _metadata(doc: Document, chunk: Chunk, added_at: int) -> dict[str, str | int | bool]:
     return {
         "doc_id": doc.id,
         "title": doc.title,
@@ -237,6 +255,7 @@ def _metadata(doc: Document, chunk: Chunk, added_at: int) -> dict[str, str | int
         "sector": doc.sector,
         "date": doc.date,
         "kind": doc.kind,
+        "sample": doc.sample,
         "source": doc.source,
         "ordinal": chunk.ordinal,
         "added": added_at,
@@ -254,6 +273,7 @@ def _passage(chunk_id: str, text: str, meta: dict) -> Passage:
         sector=meta.get("sector", ""),
         date=meta.get("date", ""),
         source=meta.get("source", ""),
+        sample=bool(meta.get("sample", False)),
         heading_path=json.loads(meta.get("heading_path", "[]")),
         text=text,
     )
@@ -335,11 +355,18 @@ def open_store(settings: Settings, embedder: Embedder, *, sample_dir: Path = COR
     except Exception as exc:  # same as above: server or disk trouble
         raise StoreUnavailable(f"向量库不可用：{type(exc).__name__}") from exc
     store = CorpusStore(collection, embedder, max_file_bytes=settings.max_file_bytes)
-    if store.count() == 0 and sample_dir.is_dir():
-        # the shipped sample is trusted: the user's size limit is for what users add
-        documents = [
-            read_file(path, path.stat().st_size).model_copy(update={"source": f"corpus/{path.name}"})
-            for path in collect_paths([sample_dir])
-        ]
-        store.add_documents(documents, known_vectors=load_sample_vectors(embedder, sample_dir))
+    if store.count() == 0:
+        add_sample(store, sample_dir)
     return store
+
+
+def add_sample(store: CorpusStore, sample_dir: Path = CORPUS_DIR) -> AddReport:
+    """Add the shipped sample summaries, with their shipped vectors."""
+    if not sample_dir.is_dir():
+        return AddReport()
+    # the shipped sample is trusted: the user's size limit is for what users add
+    documents = [
+        read_file(path, path.stat().st_size).model_copy(update={"source": f"corpus/{path.name}"})
+        for path in collect_paths([sample_dir])
+    ]
+    return store.add_documents(documents, known_vectors=load_sample_vectors(store.embedder, sample_dir))

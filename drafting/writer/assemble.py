@@ -4,7 +4,7 @@ from typing import Literal
 
 from drafting.numerals import chinese_date
 from drafting.writer.facts import Facts
-from drafting.writer.models import Draft, Exemplars, Section
+from drafting.writer.models import Draft, Exemplars, Section, Source
 from drafting.writer.render import to_markdown
 from drafting.writer.verify import verify
 
@@ -21,12 +21,15 @@ def plain_text(title: str, sections: list[Section], unit: str, date_text: str) -
 
 
 def build_draft(facts: Facts, *, title: str, sections: list[Section], engine: Literal["template", "llm"],
-                exemplars: Exemplars | None = None, warnings: list[str] | None = None) -> Draft:
-    """Assemble a Draft: plain text, markdown, the verification report and the sources."""
+                exemplars: Exemplars | None = None, warnings: list[str] | None = None,
+                sources: list[Source] | None = None) -> Draft:
+    """Assemble a Draft: plain text, markdown, the verification report and the sources (the given ones, else
+    every exemplar passage)."""
     date_text = chinese_date(facts.date)
     text = plain_text(title, sections, facts.unit, date_text)
     draft = Draft(title=title, text=text, markdown="", sections=sections, verification=verify(facts, text),
-                  sources=exemplars.sources() if exemplars else [], engine=engine,
+                  sources=sources if sources is not None else exemplars.sources() if exemplars else [],
+                  engine=engine,
                   warnings=list(warnings or []), unit=facts.unit, date_text=date_text)
     draft.markdown = to_markdown(draft)
     return draft

@@ -1,40 +1,75 @@
-"""Exemplars: the passages of past summaries retrieved for each part of a draft."""
+"""Exemplars: the passages of past summaries retrieved for each slot of a draft, and where each highlight
+and result figure of the facts belongs, by meaning when an embedder is given."""
 
+from functools import lru_cache
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, Field
+
+from drafting.config import PROMPTS_DIR
 from drafting.corpus.models import Passage, Retriever
+from drafting.embed import Embedder
 from drafting.writer.facts import Facts
 from drafting.writer.models import PARTS, Exemplars
+from drafting.writer.phrasing import figure_kind, stat_phrase
 
-QUERIES: dict[str, str] = {
-    "opening": "按照要求 高度重视 精心部署 创新评议方式 现将群众评议工作开展情况总结如下",
-    "measures": "采取四项措施 准备工作求细 评议范围求广 评议内容求精 评议标准求严",
-    "characteristics": "突出四种特性 增强针对性 明确评议目标 突出操作性 体现科学性 坚持实践性",
-    "assurances": "围绕四个确保 了解民情民意 做好整改落实 增强党员主体意识 战斗堡垒作用",
-    "problems": "存在的问题 主要表现在 不足",
-    "next_steps": "下一步打算 进一步 长效机制",
-}
+SLOTS_FILE = PROMPTS_DIR / "template" / "slots.yaml"
+SLOT_K = 24  # passages a slot reads sentences from
+PART_K = 3  # passages a part shows the LLM
+KEYWORD_BONUS = 0.04  # a highlight that uses a slot's own words leans to it
 
 
-def part_query(part: str, facts: Facts) -> str:
-    """The search text for one part of the draft, made from the genre's cues and the facts."""
-    extra: list[str] = [facts.activity]
-    if part == "characteristics" and facts.goal:
-        extra.append(facts.goal)
-    if part == "problems":
-        extra += facts.problems[:3]
-    if part == "next_steps":
-        extra += facts.next_steps[:3]
-    if part in ("measures", "assurances"):
-        extra += facts.highlights[:2]
-    return " ".join([QUERIES[part], *extra])
+class Slot(BaseModel):
+    """One slot of a template draft, as prompts/template/slots.yaml gives it."""
+
+    part: str = Field(description="The draft part the slot belongs to, one of PARTS")
+    home: bool = Field(description="Whether highlights and result figures may be placed here")
+    query: str = Field(description="Search words for the slot's exemplars")
+    must: str = Field("", description="A borrowed sentence must match this pattern (empty: any)")
 
 
-def retrieve_exemplars(facts: Facts, retriever: Retriever, *, k: int = 3,
-                       exclude_docs: set[str] | None = None) -> Exemplars:
-    """Exemplar passages for each part of the draft, the facts' own sector first."""
-    parts: dict[str, list[Passage]] = {}
-    queries = {part: part_query(part, facts) for part in PARTS}
+@lru_cache
+def slots() -> dict[str, Slot]:
+    data = yaml.safe_load(SLOTS_FILE.read_text(encoding="utf-8"))
+    return {name: Slot(**entry) for name, entry in data.items()}
+
+
+def slot_query(name: str, facts: Facts) -> str:
+    """The search text for one slot: the genre's cues, the activity, and for some slots the facts' items."""
+    extra = [facts.activity]
+    if name == "problems.lead":
+        extra += facts.problems[:2]
+    if name.startswith("next."):
+        extra += facts.next_steps[:2]
+    return " ".join([slots()[name].query, *extra])
+
+
+def placeable(facts: Facts) -> list[str]:
+    """What goes where its meaning fits: the highlights, then the figures of the work's results."""
+    return [*facts.highlights, *(stat_phrase(s) for s in facts.stats if figure_kind(s) == "result")]
+
+
+def place_by_meaning(facts: Facts, embedder: Embedder) -> dict[str, str]:
+    """Each highlight and result figure to the home slot whose search words it means most like."""
+    items = placeable(facts)
+    homes = [name for name, slot in slots().items() if slot.home]
+    if not items:
+        return {}
+    vectors = embedder.queries(items + [slots()[name].query for name in homes])
+    similarity = vectors[: len(items)] @ vectors[len(items):].T
+    bonus = np.array([[KEYWORD_BONUS * sum(w in item for w in slots()[name].query.split()) for name in homes]
+                      for item in items])
+    return {item: homes[int(row.argmax())] for item, row in zip(items, similarity + bonus, strict=True)}
+
+
+def retrieve_exemplars(facts: Facts, retriever: Retriever, *, k: int = SLOT_K,
+                       exclude_docs: set[str] | None = None, embedder: Embedder | None = None) -> Exemplars:
+    """Exemplar passages for each slot, the facts' own sector first; each part keeps its best few."""
+    queries = {name: slot_query(name, facts) for name in slots()}
     retriever.prime(list(queries.values()))
-    for part, query in queries.items():
+    found_by_slot: dict[str, list[Passage]] = {}
+    for name, query in queries.items():
         found: list[Passage] = []
         if facts.sector:
             found = retriever.search(query, k, sector=facts.sector, exclude_docs=exclude_docs)
@@ -42,5 +77,14 @@ def retrieve_exemplars(facts: Facts, retriever: Retriever, *, k: int = 3,
             seen = {p.id for p in found}
             found += [p for p in retriever.search(query, k, exclude_docs=exclude_docs)
                       if p.id not in seen][: k - len(found)]
-        parts[part] = found
-    return Exemplars(parts=parts)
+        found_by_slot[name] = found
+    parts: dict[str, list[Passage]] = {}
+    for part in PARTS:
+        best: dict[str, Passage] = {}
+        for name, found in found_by_slot.items():
+            if slots()[name].part == part:
+                for p in found:
+                    best.setdefault(p.id, p)
+        parts[part] = sorted(best.values(), key=lambda p: -p.score)[:PART_K]
+    placements = place_by_meaning(facts, embedder) if embedder is not None else {}
+    return Exemplars(parts=parts, slots=found_by_slot, placements=placements)

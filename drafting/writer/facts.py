@@ -1,9 +1,10 @@
 """Facts: what a writer hands in (../spec facts.md is the contract), how it is read, and what is refused."""
 
 import json
+import re
 from datetime import date as Date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -22,6 +23,15 @@ SECTOR_GOALS: dict[str, str] = {
 }
 
 
+# Bounds that keep every export within what Word, the history and a reader can take (the docx core properties
+# hold at most 255 characters, and the title carries the unit and activity).
+MAX_UNIT_CHARS = 60
+MAX_ITEM_CHARS = 300
+MAX_VALUE_CHARS = 20
+MAX_ITEMS = 30
+Item = Annotated[str, Field(max_length=MAX_ITEM_CHARS)]
+
+
 class FieldProblem(ValueError):
     """A rule across fields was broken; carries the field it names."""
 
@@ -34,11 +44,14 @@ class FieldProblem(ValueError):
 class Stat(BaseModel):
     """One figure, kept exactly as written."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"description": "一个数字，照原样保留"})
 
-    label: str = Field(min_length=1, description="What the figure counts, e.g. 开展评议大会")
-    value: str = Field(min_length=1, description="The figure as written: 645, 7800多, 一万两千余, 957.89")
-    unit: str = Field("", description="Unit after the value: 场次, 份, 人, %")
+    label: str = Field(min_length=1, max_length=MAX_ITEM_CHARS, title="名称",
+                       description="这个数字统计的是什么，如 开展评议大会")
+    value: str = Field(min_length=1, max_length=MAX_VALUE_CHARS, title="数值",
+                       description="数字照原样写：645、7800多、一万两千余、957.89")
+    unit: str = Field("", max_length=MAX_VALUE_CHARS, title="单位",
+                      description="数字后的单位：场次、份、人、%")
 
     @field_validator("value", mode="before")
     @classmethod
@@ -73,18 +86,24 @@ class Stat(BaseModel):
 class Appraisal(BaseModel):
     """The standard statistics form (数据统计单); all counts are non-negative integers."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid",
+                              json_schema_extra={"description": "群众评议数据统计单；各项均为非负整数"})
 
-    orgs_reviewed: int | None = Field(None, ge=0, description="被评议的党组织数")
-    orgs_basic_satisfied: int | None = Field(None, ge=0, description="评议为基本满意（含）以上的党组织数")
-    orgs_satisfied: int | None = Field(None, ge=0, description="评议为满意（含）以上的党组织数")
-    members_total: int | None = Field(None, ge=0, description="党员总数")
-    members_reviewed: int | None = Field(None, ge=0, description="被评议的党员数")
-    members_basic_satisfied: int | None = Field(None, ge=0, description="评议为基本满意（含）以上的党员数")
-    members_satisfied: int | None = Field(None, ge=0, description="评议为满意（含）以上的党员数")
-    meetings: int | None = Field(None, ge=0, description="召开群众评议会议数")
-    participants: int | None = Field(None, ge=0, description="参加评议的群众人数")
-    good_deeds: int | None = Field(None, ge=0, description="为群众办实事、做好事、解难事件数")
+    orgs_reviewed: int | None = Field(None, ge=0, title="被评议的党组织数", description="被评议的党组织数")
+    orgs_basic_satisfied: int | None = Field(None, ge=0, title="基本满意以上的党组织数",
+                                             description="评议为基本满意（含）以上的党组织数")
+    orgs_satisfied: int | None = Field(None, ge=0, title="满意的党组织数",
+                                       description="评议为满意（含）以上的党组织数")
+    members_total: int | None = Field(None, ge=0, title="党员总数", description="党员总数")
+    members_reviewed: int | None = Field(None, ge=0, title="被评议的党员数", description="被评议的党员数")
+    members_basic_satisfied: int | None = Field(None, ge=0, title="基本满意以上的党员数",
+                                                description="评议为基本满意（含）以上的党员数")
+    members_satisfied: int | None = Field(None, ge=0, title="满意的党员数",
+                                          description="评议为满意（含）以上的党员数")
+    meetings: int | None = Field(None, ge=0, title="评议会议数", description="召开群众评议会议数")
+    participants: int | None = Field(None, ge=0, title="参评群众人数", description="参加评议的群众人数")
+    good_deeds: int | None = Field(None, ge=0, title="办实事件数",
+                                   description="为群众办实事、做好事、解难事件数")
 
     @field_validator("*", mode="before")
     @classmethod
@@ -115,18 +134,26 @@ class Appraisal(BaseModel):
 class Facts(BaseModel):
     """Everything a draft may say; nothing else may appear as a figure."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "description": "起草一篇群众评议工作总结所需的事实；草稿中的数字只能来自这里"})
 
-    unit: str = Field(min_length=1, description="The organisation or unit writing the summary")
-    date: Date = Field(description="Date of writing, YYYY-MM-DD")
-    activity: str = Field("创先争优", min_length=1, description="The campaign the appraisal belongs to")
-    sector: Sector | None = Field(None, description="Sector; decides the appraisal goal")
-    basis: str | None = Field(None, description="The document or request the work followed (按照……要求)")
-    stats: list[Stat] = Field(default_factory=list, description="Figures, most important first")
-    appraisal: Appraisal | None = Field(None, description="The standard statistics form")
-    highlights: list[str] = Field(default_factory=list, description="Distinctive practices and deeds")
-    problems: list[str] = Field(default_factory=list, description="Shortcomings found (存在问题)")
-    next_steps: list[str] = Field(default_factory=list, description="What will be done next (下一步打算)")
+    unit: str = Field(min_length=1, max_length=MAX_UNIT_CHARS, title="单位名称",
+                      description="写总结的党组织或单位，如 城关镇东山村党支部")
+    date: Date = Field(title="成文日期", description="成文日期，格式 YYYY-MM-DD")
+    activity: str = Field("创先争优", min_length=1, max_length=MAX_UNIT_CHARS, title="活动名称",
+                          description="群众评议所属的活动，默认 创先争优")
+    sector: Sector | None = Field(None, title="领域", description="所在领域；决定评议目标")
+    basis: str | None = Field(None, max_length=MAX_ITEM_CHARS, title="工作依据",
+                              description="工作所依据的文件或要求（按照……要求）")
+    stats: list[Stat] = Field(default_factory=list, max_length=MAX_ITEMS, title="主要数据",
+                              description="主要数字，重要的在前")
+    appraisal: Appraisal | None = Field(None, title="评议统计", description="标准的群众评议数据统计单")
+    highlights: list[Item] = Field(default_factory=list, max_length=MAX_ITEMS, title="工作亮点",
+                                   description="有特色的做法和实事")
+    problems: list[Item] = Field(default_factory=list, max_length=MAX_ITEMS, title="存在问题",
+                                 description="评议中发现的问题和不足")
+    next_steps: list[Item] = Field(default_factory=list, max_length=MAX_ITEMS, title="下一步打算",
+                                   description="下一步的工作打算")
 
     @field_validator("date", mode="before")
     @classmethod
@@ -164,30 +191,71 @@ _TYPE_MESSAGES = VALIDATION_MESSAGES | {
     "date_from_datetime_parsing": DATE_FORMAT,
     "date_parsing": DATE_FORMAT,
     "date_type": DATE_FORMAT,
-    "literal_error": "只能是 " + "、".join(SECTORS) + " 之一",
 }
+LENGTH_MESSAGES = {"too_long": "最多 {max_length} 条", "string_too_long": "不能超过 {max_length} 个字"}
+ITEM_WORD = {"stats": "项"}  # 主要数据第1项; a list of sentences counts 条: 工作亮点第2条
 
 
-def _path(loc: tuple[Any, ...]) -> str:
-    return field_path(loc, "facts")
+def field_label(loc: tuple[Any, ...], model: type[BaseModel] = Facts) -> str:
+    """A field path in the writer's words, from the model's own field titles: ("stats", 0, "value") ->
+    主要数据第1项的数值; a name the model does not know stays as written."""
+    label, parent = "", ""
+    current: type[BaseModel] | None = model
+    for part in loc:
+        if isinstance(part, int):
+            label += f"第{part + 1}{ITEM_WORD.get(parent, '条')}"
+            continue
+        field = current.model_fields.get(str(part)) if current is not None else None
+        title = field.title if field is not None and field.title else str(part)
+        label += ("的" if label else "") + title
+        parent = str(part)
+        annotation = field.annotation if field is not None else None
+        current = next((a for a in _model_types(annotation)), None)
+    return label or "事实"
+
+
+def _model_types(annotation: Any) -> list[type[BaseModel]]:
+    """The pydantic models inside an annotation: Stat in list[Stat], Appraisal in Appraisal | None."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in getattr(annotation, "__args__", ()) for m in _model_types(arg)]
+
+
+def _literal_message(ctx: dict[str, Any]) -> str:
+    """只能是 a、b 或 c 之一, from the allowed values pydantic lists for this very field."""
+    allowed = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+    return "只能是 " + "、".join(allowed) + " 之一" if allowed else "取值不在允许范围内"
+
+
+def _say(error: ValidationError, loc: tuple[Any, ...], problem: str) -> BadInput:
+    """Facts problems are named by their labels (主要数据第1项的数值：…); other models keep the field path."""
+    if error.title == Facts.__name__:
+        return BadInput(f"{field_label(loc)}：{problem}")
+    return BadInput.field(field_path(loc, "facts"), problem)
 
 
 def explain(error: ValidationError) -> BadInput:
-    """The first problem of a ValidationError as one Chinese line naming the field path."""
+    """The first problem of a ValidationError as one Chinese line naming the field."""
     first = error.errors()[0]
     loc = tuple(first["loc"])
     ctx = first.get("ctx") or {}
     cause = ctx.get("error")
     if isinstance(cause, FieldProblem):
-        return BadInput.field(_path(loc + (cause.field,)), cause.problem)
+        if error.title == Facts.__name__ and loc and loc[-1] == "appraisal":
+            # 评议统计·满意（8）不能多于基本满意以上（1）
+            return BadInput(f"{field_label(loc)}·{cause.problem}")
+        return _say(error, loc + (cause.field,), cause.problem)
     if first["type"] == "value_error" and cause is not None:
-        return BadInput.field(_path(loc), str(cause))
+        return _say(error, loc, str(cause))
     if first["type"] == "extra_forbidden" and str(loc[-1]).isdigit():
         # YAML's flow style reads {value: 1,250} as value 1 and a key 250
-        return BadInput.field(_path(loc[:-1]), f"数字中的逗号把它拆开了（多出“{loc[-1]}”），"
-                                               "含逗号的数字请加引号，如 \"1,250\"")
-    message = _TYPE_MESSAGES.get(first["type"], "取值不符合要求")
-    return BadInput.field(_path(loc), message)
+        return _say(error, loc[:-1], f"数字中的逗号把它拆开了（多出“{loc[-1]}”），"
+                                     "含逗号的数字请加引号，如 \"1,250\"")
+    if first["type"] == "literal_error":
+        return _say(error, loc, _literal_message(ctx))
+    if first["type"] in LENGTH_MESSAGES:
+        return _say(error, loc, LENGTH_MESSAGES[first["type"]].format(**ctx))
+    return _say(error, loc, _TYPE_MESSAGES.get(first["type"], "取值不符合要求"))
 
 
 def parse_facts(data: Any) -> Facts:
@@ -200,10 +268,17 @@ def parse_facts(data: Any) -> Facts:
         raise explain(exc) from None
 
 
+def _is_file(text: str) -> bool:
+    try:
+        return Path(text).is_file()
+    except OSError:  # a name longer than the file system allows is text, not a path
+        return False
+
+
 def load_facts(path_or_text: str | Path) -> Facts:
     """Facts from a JSON or YAML file, or from the text itself."""
     text = str(path_or_text)
-    if isinstance(path_or_text, Path) or (len(text) < 4096 and "\n" not in text and Path(text).is_file()):
+    if isinstance(path_or_text, Path) or (len(text) < 4096 and "\n" not in text and _is_file(text)):
         try:
             text = Path(path_or_text).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:

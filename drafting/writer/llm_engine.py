@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from drafting.config import Settings
 from drafting.corpus.models import Passage
-from drafting.errors import LLMUnavailable
+from drafting.errors import DraftingError, LLMUnavailable
 from drafting.llm import Budget, complete, messages
 from drafting.numerals import chinese_date, normalise
 from drafting.templates import render
@@ -157,43 +157,44 @@ def exemplars_block(passages: list[Passage]) -> str:
                               heading=" / ".join(p.heading_path)) for p in passages[:EXEMPLARS_PER_SECTION])
 
 
-class Assignment(BaseModel):
+class FactPlacement(BaseModel):
     """A fact a section must carry: the line the prompt shows, and the text a fault message would quote."""
 
     line: str
     needle: str
 
 
-def assign_facts(facts: Facts, parts: list[str]) -> list[list[Assignment]]:
+def assign_facts(facts: Facts, parts: list[str]) -> list[list[FactPlacement]]:
     """Which facts each section (by its part) must use: the appraisal's headline figures open, its other
     figures go to the measures, the work's results to the assurances, highlights spread over the body;
     each part's facts go to its first section, a missing body part's to the first body section."""
-    by_part: dict[str, list[Assignment]] = {p: [] for p in ("opening", *BODY_PARTS, "problems", "next_steps")}
+    by_part: dict[str, list[FactPlacement]] = {
+        p: [] for p in ("opening", *BODY_PARTS, "problems", "next_steps")}
     if facts.basis:
-        by_part["opening"].append(Assignment(line=f"工作依据：{facts.basis}", needle=facts.basis))
+        by_part["opening"].append(FactPlacement(line=f"工作依据：{facts.basis}", needle=facts.basis))
     headline = [s for s in facts.stats if figure_kind(s) == "appraisal"][:OPENING_STATS]
     for stat in facts.stats:
         # the appraisal's own figures open and fill 评议范围; the work's results go with the 成效 of 三、
         kind = figure_kind(stat)
         target = "opening" if stat in headline else "assurances" if kind == "result" else "measures"
-        by_part[target].append(Assignment(line=stat_phrase(stat), needle=f"“{stat.value}{stat.unit}”"))
+        by_part[target].append(FactPlacement(line=stat_phrase(stat), needle=f"“{stat.value}{stat.unit}”"))
     if facts.appraisal is not None:
         fields = type(facts.appraisal).model_fields
-        by_part["assurances"] += [Assignment(line=f"{fields[k].description}：{v}", needle=f"“{v}”")
+        by_part["assurances"] += [FactPlacement(line=f"{fields[k].description}：{v}", needle=f"“{v}”")
                                   for k, v in facts.appraisal.model_dump().items() if v is not None]
     if facts.goal:
         goal = f"“{facts.goal}”"
-        by_part["characteristics"].append(Assignment(line=f"评议目标：{goal}", needle=goal))
+        by_part["characteristics"].append(FactPlacement(line=f"评议目标：{goal}", needle=goal))
     for offset, part in enumerate(BODY_PARTS):
-        by_part[part] += [Assignment(line=h, needle=h) for h in facts.highlights[offset::3]]
-    by_part["problems"] += [Assignment(line=p, needle=p) for p in facts.problems]
-    by_part["next_steps"] += [Assignment(line=s, needle=s) for s in facts.next_steps]
+        by_part[part] += [FactPlacement(line=h, needle=h) for h in facts.highlights[offset::3]]
+    by_part["problems"] += [FactPlacement(line=p, needle=p) for p in facts.problems]
+    by_part["next_steps"] += [FactPlacement(line=s, needle=s) for s in facts.next_steps]
 
     first: dict[str, int] = {}
     for index, part in enumerate(parts):
         first.setdefault(part, index)
     heir = next((first[p] for p in BODY_PARTS if p in first), 0)
-    out: list[list[Assignment]] = [[] for _ in parts]
+    out: list[list[FactPlacement]] = [[] for _ in parts]
     for part, assignments in by_part.items():
         out[first.get(part, heir)] += assignments
     return out
@@ -220,7 +221,7 @@ def build_outline_context(facts: Facts, exemplars: Exemplars) -> dict[str, Any]:
 
 
 def build_section_context(facts: Facts, exemplars: Exemplars, outline: Outline, written: list[Written],
-                          section: Written, must_use: list[Assignment]) -> dict[str, Any]:
+                          section: Written, must_use: list[FactPlacement]) -> dict[str, Any]:
     """The values of prompts/llm/draft_section.j2 for one section."""
     return {
         "title": outline.title, "part": section.part, "heading": section.heading, "leads": section.leads,
@@ -253,7 +254,7 @@ def parse_section(text: str, section: Written, outline: Outline, facts: Facts) -
 
 
 def locate_faults(verification: Verification, sections: list[Written],
-                  assigned: list[list[Assignment]]) -> dict[int, Verification]:
+                  assigned: list[list[FactPlacement]]) -> dict[int, Verification]:
     """Which section each fault belongs to: a missing fact to the section it was given, a stray figure to
     every section that writes it."""
     found: dict[int, Verification] = {}
@@ -317,7 +318,7 @@ class LLMDraftEngine:
         outline_context = build_outline_context(facts, exemplars)
         default = parse_outline(render("llm/draft_outline_default.j2", **outline_context))
         if default is None:
-            raise ValueError("prompts/llm/draft_outline_default.j2 has no numbered headings")
+            raise DraftingError("提纲模板 prompts/llm/draft_outline_default.j2 中没有编号标题，无法起草")
         parsed = parse_outline(self._ask("llm/draft_outline.j2", outline_context, budget))
         if parsed is None:
             warnings.append("大模型给出的提纲无法识别，已按常规提纲起草")
@@ -351,7 +352,7 @@ class LLMDraftEngine:
         return draft
 
     def _repair(self, facts: Facts, outline: Outline, sections: list[Written],
-                assigned: list[list[Assignment]], warnings: list[str], budget: Budget) -> int:
+                assigned: list[list[FactPlacement]], warnings: list[str], budget: Budget) -> int:
         """Send each faulty section back with its faults, at most REPAIR_ROUNDS times; the rounds used."""
         for done in range(REPAIR_ROUNDS):
             verification = verify(facts, self._text(facts, outline, sections))

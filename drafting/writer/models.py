@@ -36,6 +36,9 @@ class Source(BaseModel):
     id: str = Field(description="Chunk id in the vector store")
     title: str = Field(description="Title of the past summary the exemplar came from")
     score: float = Field(description="Retrieval score, higher is closer")
+    text: str = Field("", description="The exemplar passage")
+    shaped: list[str] = Field(default_factory=list,
+                              description="Sentences of the draft whose wording this passage gave")
 
 
 class Draft(BaseModel):
@@ -60,13 +63,17 @@ class Exemplars(BaseModel):
     """Retrieved passages for each part of the draft."""
 
     parts: dict[str, list[Passage]] = Field(default_factory=dict, description="Keyed by one of PARTS")
+    slots: dict[str, list[Passage]] = Field(default_factory=dict,
+                                            description="Keyed by slot (prompts/template/slots.yaml)")
+    placements: dict[str, str] = Field(
+        default_factory=dict, description="Highlight or result figure -> the slot it means most like")
 
     def sources(self) -> list[Source]:
         seen: dict[str, Source] = {}
         for passages in self.parts.values():
             for p in passages:
                 if p.id not in seen or seen[p.id].score < p.score:
-                    seen[p.id] = Source(id=p.id, title=p.title, score=p.score)
+                    seen[p.id] = Source(id=p.id, title=p.title, score=p.score, text=p.text)
         return sorted(seen.values(), key=lambda s: -s.score)
 
 

@@ -12,7 +12,8 @@ APPRAISAL_WORDS = ("评议", "测评", "问卷", "征求", "意见", "建议", "
 
 
 # Figures of the unit's size (常住居民, 党员总数): background for 评议范围, neither headline nor result.
-SCALE_WORDS = ("常住", "现有", "辖区人口", "总数", "共有", "在校", "在职", "在册", "户籍人口")
+SCALE_WORDS = ("常住", "现有", "辖区人口", "总数", "共有", "在校", "在职", "在册", "户籍人口", "人数",
+               "党员数", "户数", "职工数", "床位", "面积")
 
 
 def stat_phrase(stat: Stat) -> str:
@@ -23,6 +24,21 @@ def stat_phrase(stat: Stat) -> str:
     if stat.unit in ("%", "％") or stat.label.endswith(("率", "度")):
         return f"{stat.label}达{figure}"
     return f"{stat.label}{figure}"
+
+
+RECTIFY_WORDS = ("整改", "办结", "销号", "答复", "回复")
+SATISFACTION_WORDS = ("满意", "好评", "认可度")
+
+
+def figure_role(stat: Stat) -> str:
+    """What a figure measures: "satisfaction", "rectify", "run" (how the appraisal was run), "scale" (the
+    unit's size) or "result" (of the work)."""
+    if any(word in stat.label for word in RECTIFY_WORDS):
+        return "rectify"
+    if any(word in stat.label for word in SATISFACTION_WORDS):
+        return "satisfaction"
+    kind = figure_kind(stat)
+    return "run" if kind == "appraisal" else kind
 
 
 def figure_kind(stat: Stat) -> str:

@@ -1,6 +1,7 @@
 """Render a draft as Markdown, as the JSON of `drafting draft --format json`, or as a GB/T 9704 Word file."""
 
 import io
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -12,8 +13,6 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from drafting import gbt9704
 from drafting.writer.models import Draft
 
-JSON_FIELDS = ("title", "text", "markdown", "sections", "verification", "sources", "engine", "warnings")
-
 _NUMERALS = "一二三四五六七八九十百零〇"
 _HEADING_1 = re.compile(rf"^[{_NUMERALS}]+、")
 _HEADING_2 = re.compile(rf"^[（(][{_NUMERALS}]+[）)]")
@@ -24,8 +23,9 @@ _NOT_XML = re.compile("[\x00-\x08\x0e-\x1f\ufffe\uffff]")
 _MARKDOWN_LEAD = re.compile(r"^(\s*)([#>+*=|`~-]|\d+[.)])")
 # 二号 characters a title line holds in the 156 mm type width.
 _TITLE_CHARS_PER_LINE = 20
-_TITLE_BREAK_BEFORE = re.compile(r"(?<!\d)(?:19|20)\d\d年|关于")
-_TITLE_BREAK_AFTER = re.compile(r"[，、：]|关于")
+_TITLE_BREAK_BEFORE = re.compile(r"(?<!\d)(?:19|20)\d\d年|关于|群众评议工作总结|工作总结$")
+_TITLE_BREAK_AFTER = re.compile(r"[，、：]|关于|党委|党总支|党支部|党组|委员会|[区县市镇]委|"
+                                r"税务局|分局|公司|医院")
 # Blank lines between the body and the signature, leaving room for the seal.
 _LINES_BEFORE_SIGNATURE = 2
 
@@ -88,10 +88,11 @@ def to_markdown(draft: Draft) -> str:
 
 
 def to_json(draft: Draft) -> str:
-    """The JSON result of cli.md; `markdown` is rendered here when the engine left it empty."""
+    """The Draft model as JSON, the same shape the API's draft record extends; `markdown` is rendered here
+    when the engine left it empty."""
     if not draft.markdown:
         draft = draft.model_copy(update={"markdown": to_markdown(draft)})
-    return json.dumps(draft.model_dump(mode="json", include=set(JSON_FIELDS)), ensure_ascii=False, indent=2)
+    return json.dumps(draft.model_dump(mode="json"), ensure_ascii=False, indent=2)
 
 
 def _text_width(text: str) -> float:
@@ -100,21 +101,29 @@ def _text_width(text: str) -> float:
 
 
 def title_lines(title: str) -> list[str]:
-    """The title as printed: kept as given when it has line breaks or fits one line, otherwise broken in two
-    at the sense break nearest the middle (before a year, around 关于, after a comma), never inside a word."""
+    """The title as printed: kept as given when it has line breaks or fits one line, otherwise broken at sense
+    breaks (before a year, around 关于, after the unit's organisation, before 群众评议工作总结, after a comma)
+    into as few lines as fit, as even as can be; never inside a word."""
     given = _lines(title)
     if len(given) != 1 or _text_width(given[0]) <= _TITLE_CHARS_PER_LINE:
         return given
     text = given[0]
-    found = [m.start() for m in _TITLE_BREAK_BEFORE.finditer(text)]
-    found += [m.end() for m in _TITLE_BREAK_AFTER.finditer(text)]
-    cuts = [cut for cut in found if 0 < cut < len(text)
-            and max(_text_width(text[:cut]), _text_width(text[cut:])) <= _TITLE_CHARS_PER_LINE]
-    if not cuts:
-        return given
-    half = _text_width(text) / 2
-    best = min(cuts, key=lambda cut: abs(_text_width(text[:cut]) - half))
-    return [text[:best], text[best:]]
+    found = {m.start() for m in _TITLE_BREAK_BEFORE.finditer(text)}
+    found |= {m.end() for m in _TITLE_BREAK_AFTER.finditer(text)}
+    points = sorted(cut for cut in found if 0 < cut < len(text))
+    for count in range(1, len(points) + 1):
+        fitting = [cuts for cuts in itertools.combinations(points, count)
+                   if max(map(_text_width, _cut(text, cuts))) <= _TITLE_CHARS_PER_LINE]
+        if fitting:
+            widths = lambda cuts: [_text_width(line) for line in _cut(text, cuts)]  # noqa: E731
+            best = min(fitting, key=lambda cuts: max(widths(cuts)) - min(widths(cuts)))
+            return _cut(text, best)
+    return given
+
+
+def _cut(text: str, cuts: tuple[int, ...]) -> list[str]:
+    bounds = [0, *cuts, len(text)]
+    return [text[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
 
 
 def _add_title(doc: DocxDocument, title: str) -> None:

@@ -1,18 +1,22 @@
-"""The template engine: a complete draft in the genre from facts alone, phrasing from prompts/template/."""
+"""The template engine: a complete draft in the genre; its wording borrowed at run time from the retrieved
+exemplars (drafting/writer/wording.py), the phrasing banks of prompts/template/ as the fallback."""
 
 import hashlib
 from collections.abc import Callable
 from typing import Any, Literal
 
-from drafting.templates import render
+from drafting.templates import environment, render
 from drafting.writer.assemble import build_draft
-from drafting.writer.facts import Facts
-from drafting.writer.models import Draft, Exemplars, Section
-from drafting.writer.phrasing import figure_kind, stat_phrase
+from drafting.writer.exemplars import placeable, slots
+from drafting.writer.facts import Facts, Stat
+from drafting.writer.models import Draft, Exemplars, Section, Source
+from drafting.writer.phrasing import figure_role, stat_phrase
+from drafting.writer.voice import Voice, bare_unit, voice_for
+from drafting.writer.wording import Borrowed, Phrasebook
 
 PART_TEMPLATES = ("measures", "characteristics", "assurances", "problems", "next_steps")
 HEADLINE_STATS = 2
-
+RICH_ITEMS = 4  # highlights and figures from which the facts are rich enough for the full length
 
 Chooser = Callable[[list[str], str], str]
 
@@ -27,33 +31,44 @@ def stable_choice(seed: str) -> Chooser:
     return choose
 
 
-# Where a highlight fits among 三、围绕四个确保's items, by the words it uses; the rest go to 成效.
+# Where a highlight fits by its words, when no embedder placed it by meaning; the rest go to assurances.orgs.
 HIGHLIGHT_HOMES = {
-    "listen": ("走访", "座谈", "调研", "征求", "恳谈", "接待", "热线", "宣传", "联系卡", "谈心", "入户",
-               "民情", "倾听", "夜访", "议事"),
-    "fix": ("整改", "解决", "维修", "修缮", "修建", "硬化", "改造", "办实事", "帮扶", "便民", "上门", "延时",
-            "预约", "办理", "服务", "救助", "慰问", "帮助"),
-    "members": ("党员", "先锋", "示范岗", "突击队", "责任区", "志愿", "亮身份", "带头"),
-    "orgs": ("制度", "机制", "品牌", "阵地", "党建", "标准化", "规范化", "联建", "共建", "网格"),
+    "measures.scope": ("邀请", "代表参加", "参评", "列席"),
+    "assurances.listen": ("走访", "座谈", "调研", "征求", "恳谈", "接待", "热线", "宣传", "联系卡",
+                          "谈心", "入户",
+                          "民情", "倾听", "夜访", "议事", "微信群", "直通车"),
+    "assurances.fix": ("整改", "解决", "维修", "修缮", "修建", "硬化", "改造", "办实事", "帮扶", "便民",
+                       "上门",
+                       "延时", "预约", "办理", "服务", "救助", "慰问", "帮助", "一站式", "减免", "缩短"),
+    "assurances.members": ("党员", "先锋", "示范岗", "突击队", "责任区", "志愿", "亮身份", "带头", "义诊"),
+    "assurances.orgs": ("制度", "机制", "品牌", "阵地", "党建", "标准化", "规范化", "联建", "共建", "网格"),
 }
 # Counts of the appraisal form that a figure may already state, by the words of its label: 召开群众评议会4场
 # and meetings: 4 are one fact, written once.
 SAME_COUNT = {"meetings": ("评议会", "评议大会", "座谈会"), "participants": ("参加评议", "参与评议", "参评"),
               "good_deeds": ("实事", "好事", "难事")}
-# Sector words for the lexicon when the facts give none, read from the unit's name.
-SECTOR_CUES = (("学校", ("小学", "中学", "大学", "学院", "学校", "幼儿园", "高中", "初中", "职校")),
-               ("医院", ("医院", "卫生院", "卫生服务中心", "保健院")),
-               ("街道社区", ("社区", "街道")),
-               ("农村", ("村党", "村支部", "村委", "村")),
-               ("企业", ("公司", "车间", "集团", "银行", "支行", "厂", "矿")),
-               ("机关", ("局", "政府", "法院", "检察院", "办公室", "机关")))
+# A next step that opens with one of these already says what will be done.
+VERBS = ("推动", "开展", "加强", "健全", "建立", "完善", "优化", "深化", "落实", "强化", "提升",
+         "提高", "扩大", "推进", "推行", "实行", "组织", "坚持", "继续", "进一步", "着力", "抓好",
+         "做好", "壮大", "发展", "探索", "打造", "创新", "规范", "严格", "加大", "持续", "全面",
+         "切实", "认真", "力争", "争取", "确保", "把", "将", "以", "围绕", "结合", "引导", "鼓励",
+         "支持", "改进", "拓展", "拓宽", "增强", "巩固", "筑牢", "用好", "办好", "实施", "召开",
+         "举办", "设立", "开设", "开通", "成立", "解决", "减少", "压缩", "缩短", "整顿", "聚焦", "对",
+         "针对", "通过", "在", "为", "让", "使", "帮助", "带领", "督促", "每", "定期", "逐步", "研究")
+# The verb a next step without one takes, by how it ends.
+VERB_FOR_ENDING = (("开展", ("培训", "活动", "行动", "教育", "宣传", "评议", "调研", "走访")),
+                   ("建立健全", ("机制", "制度", "体系", "台账")),
+                   ("推动", ("化", "融合", "衔接", "覆盖", "提升", "结合", "落地")))
+# A highlight that opens with these needs no subject before it.
+SUBJECTS = ("我", "全", "各", "在", "对", "针对", "通过", "围绕", "结合", "为", "以", "把", "将", "由",
+            "党员", "支部", "党支部", "党委", "党总支", "每")
 
 
 def highlight_home(text: str) -> str:
-    """The 四个确保 item a highlight belongs to ("results" when no item's words occur in it)."""
+    """The slot a highlight belongs to by its words (assurances.orgs when no slot's words occur in it)."""
     hits = {home: sum(word in text for word in words) for home, words in HIGHLIGHT_HOMES.items()}
     best = max(hits, key=lambda home: hits[home])
-    return best if hits[best] else "results"
+    return best if hits[best] else "assurances.orgs"
 
 
 def stated_by_figures(facts: Facts) -> set[str]:
@@ -65,56 +80,108 @@ def stated_by_figures(facts: Facts) -> set[str]:
             and any(s.value == str(value) and any(word in s.label for word in words) for s in facts.stats)}
 
 
-def bare_unit(unit: str) -> str:
-    """The unit without its party organisation: 煤电公司发电运行车间党支部 -> 煤电公司发电运行车间."""
-    name = unit
-    for organisation in ("党总支", "党支部", "总支", "支部"):
-        name = name.replace(organisation, "")
-    return name.removesuffix("委员会").removesuffix("党委")
-
-
 def lexicon_sector(facts: Facts) -> str:
     """The sector for the lexicon's words: as given, else read from the unit's name."""
     if facts.sector:
         return facts.sector
-    name = bare_unit(facts.unit)
-    # the cue that ends last names the unit: 北京大学第一医院 is a hospital, 村镇银行 a bank
-    ends = [(name.rfind(cue) + len(cue), sector)
-            for sector, cues in SECTOR_CUES for cue in cues if cue in name]
-    return max(ends)[1] if ends else ""
+    sectors = {"village": "农村", "town": "农村", "community": "街道社区", "hospital": "医院",
+               "school": "学校", "college": "学校", "company": "企业", "social": "新社会组织",
+               "office": "机关", "police": "机关", "tax": "机关", "committee": "机关"}
+    return sectors.get(voice_for(facts.unit).kind, "")
 
 
-def build_template_context(facts: Facts, choose: Chooser | None = None) -> dict[str, Any]:
-    """Every value the phrasing templates use, from the facts only (never from exemplars)."""
-    kinds = {kind: [stat_phrase(s) for s in facts.stats if figure_kind(s) == kind]
-             for kind in ("appraisal", "scale", "result")}
-    homes: dict[str, list[str]] = {home: [] for home in [*HIGHLIGHT_HOMES, "results"]}
-    for highlight in facts.highlights:
-        homes[highlight_home(highlight)].append(highlight)
+def with_verb(step: str) -> str:
+    """A next step as something to do: 党员干部上门辅导常态化 -> 推动党员干部上门辅导常态化."""
+    if step.startswith(VERBS):
+        return step
+    for verb, endings in VERB_FOR_ENDING:
+        if step.endswith(endings):
+            return verb + step
+    return "抓好" + step
+
+
+def self_word(facts: Facts, voice: Voice, sector: str) -> str:
+    """How the unit calls itself: 我院, 我局, 我镇; a 区委 or 县委 speaks for its 各级党组织."""
+    if voice.kind == "committee":
+        return voice.whole.replace("全区", "全县" if "县" in facts.unit else "全区")
+    lexicon = environment().get_template("template/_lexicon.j2").module
+    return str(lexicon.we(sector, facts.unit, bare_unit(facts.unit)))  # type: ignore[attr-defined]
+
+
+def deed_sentence(items: list[str], we: str, results: list[str]) -> str:
+    """Highlights placed in one slot as one full sentence with the unit as subject, then its figures."""
+    out = ""
+    if items:
+        first = items[0] if items[0].startswith(SUBJECTS) else we + items[0]
+        out = "；".join([first, *items[1:]]) + "。"
+    if results:
+        out += "据统计，" + "，".join(results) + "。"
+    return out
+
+
+def _roles(facts: Facts) -> dict[str, list[str]]:
+    roles: dict[str, list[Stat]] = {r: [] for r in ("satisfaction", "rectify", "run", "scale", "result")}
+    for stat in facts.stats:
+        roles[figure_role(stat)].append(stat)
+    return {role: [stat_phrase(s) for s in stats] for role, stats in roles.items()}
+
+
+def placed(facts: Facts, exemplars: Exemplars, we: str) -> dict[str, str]:
+    """Each home slot's sentence of the highlights and result figures that belong there."""
+    results = set(_roles(facts)["result"])
+    homes: dict[str, tuple[list[str], list[str]]] = {}
+    for item in placeable(facts):
+        by_words = highlight_home(item)
+        home = by_words if by_words == "measures.scope" else exemplars.placements.get(item) or by_words
+        deeds, figures = homes.setdefault(home, ([], []))
+        (figures if item in results and item not in facts.highlights else deeds).append(item)
+    return {home: deed_sentence(deeds, we, figures) for home, (deeds, figures) in homes.items()}
+
+
+def build_template_context(facts: Facts, exemplars: Exemplars | None = None,
+                           choose: Chooser | None = None) -> tuple[dict[str, Any], Phrasebook]:
+    """Every value the phrasing templates use: the facts, the unit's voice, and a phrasebook that lends
+    each slot wording from the exemplars."""
+    exemplars = exemplars or Exemplars()
+    sector = lexicon_sector(facts)
+    voice = voice_for(facts.unit, sector or None)
+    we = self_word(facts, voice, sector)
+    seed = f"{facts.unit}|{facts.date.isoformat()}"
+    cues = {name: slot.query for name, slot in slots().items()}
+    musts = {name: slot.must for name, slot in slots().items()}
+    book = Phrasebook(exemplars.slots, cues, musts, unit=facts.unit, sector=facts.sector or "",
+                      activity=facts.activity, voice=voice,
+                      we=we, seed=seed)
+    roles = _roles(facts)
+    headline = (roles["satisfaction"] + roles["run"])[:HEADLINE_STATS]
+    rich = len(facts.highlights) + len(facts.stats) + (facts.appraisal is not None) * 2 >= RICH_ITEMS
     context: dict[str, Any] = {
         "unit": facts.unit,
-        "bare_unit": bare_unit(facts.unit),
-        # a summary written in January looks back on the year before: no year in its title
+        "we": we,
+        "voice": voice,
+        "committee": voice.kind == "committee",
         "year": facts.date.year if facts.date.month > 1 else None,
         "activity": facts.activity,
-        "sector": lexicon_sector(facts),
         "goal": facts.goal or "",
         "basis": facts.basis or "",
-        "headline": kinds["appraisal"][:HEADLINE_STATS],
-        "more_stats": kinds["appraisal"][HEADLINE_STATS:],
-        "scale_stats": kinds["scale"],
-        "results": kinds["result"],
+        "headline": headline,
+        "run_stats": [s for s in roles["run"] if s not in headline],
+        "more_satisfaction": [s for s in roles["satisfaction"] if s not in headline],
+        "scale_stats": roles["scale"],
+        "rectify_stats": roles["rectify"],
         "has_figures": bool(facts.stats) or facts.appraisal is not None,
-        "homes": homes,
+        "placed": placed(facts, exemplars, we),
         "problems": facts.problems,
-        "next_steps": facts.next_steps,
-        "choose": choose or stable_choice(f"{facts.unit}|{facts.date.isoformat()}"),
+        "next_steps": [with_verb(s) for s in facts.next_steps],
+        "rich": rich,
+        "say": book.say,
+        "choose": choose or stable_choice(seed),
     }
     context["appraisal_text"] = ""
     if facts.appraisal is not None:
         context["appraisal_text"] = render("template/appraisal.j2", appraisal=facts.appraisal,
                                            said=stated_by_figures(facts), choose=context["choose"])
-    return context
+    return context, book
 
 
 def _section(rendered: str) -> Section:
@@ -122,8 +189,18 @@ def _section(rendered: str) -> Section:
     return Section(heading=lines[0], items=lines[1:])
 
 
+def sources_of(borrowed: list[Borrowed]) -> list[Source]:
+    """The passages that gave wording, each with the sentences it shaped, closest first."""
+    by_id: dict[str, Source] = {}
+    for b in borrowed:
+        source = by_id.setdefault(b.passage.id, Source(id=b.passage.id, title=b.passage.title,
+                                                       score=b.passage.score, text=b.passage.text))
+        source.shaped.append(b.sentence)
+    return sorted(by_id.values(), key=lambda s: -s.score)
+
+
 class TemplateEngine:
-    """Offline engine: phrasing banks in prompts/template/, figures and items from the facts."""
+    """Offline engine: wording from the exemplars (banks in prompts/template/ as fallback), facts woven in."""
 
     name: Literal["template", "llm"] = "template"
 
@@ -132,11 +209,12 @@ class TemplateEngine:
 
     def write(self, facts: Facts, exemplars: Exemplars,
               on_text: Callable[[str], None] | None = None) -> Draft:
-        context = build_template_context(facts, self._choose)
+        context, book = build_template_context(facts, exemplars, self._choose)
         title = render("template/title.j2", **context)
         sections = [Section(heading="", items=[render("template/opening.j2", **context)])]
         sections += [_section(render(f"template/{part}.j2", **context)) for part in PART_TEMPLATES]
-        draft = build_draft(facts, title=title, sections=sections, engine="template", exemplars=exemplars)
+        draft = build_draft(facts, title=title, sections=sections, engine="template",
+                            sources=sources_of(book.borrowed))
         if on_text is not None:
             on_text(draft.text)
         return draft

@@ -34,6 +34,11 @@ def _strip_structural(text: str) -> str:
     return text
 
 
+def figures_in(text: str) -> list[str]:
+    """The figures a text states, beyond the genre's structural numbers (一是, 四项措施, 第一)."""
+    return [figure.text for figure in find_figures(_strip_structural(normalise(text)))]
+
+
 def _texts(facts: Facts) -> list[str]:
     """Every piece of free text in the facts: the figures inside them are supported."""
     texts = [facts.unit, facts.activity, *facts.highlights, *facts.problems, *facts.next_steps]
