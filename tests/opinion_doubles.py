@@ -39,14 +39,25 @@ class TopicEmbedder:
 
 
 class KeywordClassifier:
-    """Assigns the theme whose keyword the text contains (score 0.9), else None; records its inputs."""
+    """Assigns the theme whose keyword the text contains (score 0.9), else None; records its inputs.
+    Its rows are the embedder's queries; it reports as the offline engine and rereads split lines."""
 
     name = "embedded"
+    rereads_lines = True
 
-    def __init__(self, keywords: dict[str, str]) -> None:
+    def __init__(self, keywords: dict[str, str], embedder=None) -> None:
         self.keywords = keywords
+        self.embedder = embedder
+        self.warnings: list[str] = []
+        self.fits = 0
         self.seen: list[str] = []
         self.shapes: list[tuple[int, ...]] = []
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        return self.embedder.queries(texts)
+
+    def fit(self) -> None:
+        self.fits += 1
 
     def classify(self, texts: list[str], vectors: np.ndarray) -> list[Assignment]:
         self.seen.extend(texts)

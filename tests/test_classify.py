@@ -121,7 +121,6 @@ def test_empty_batch_and_a_single_theme(embedder):
 
 def test_vectors_are_queries_of_the_opening(default_classifier, embedder):
     long_text = "食堂" + "很好" * 400
-    assert EmbeddedClassifier.embeds_as == "query"
     row = default_classifier.embed([long_text])
     assert np.allclose(row, embedder.queries([long_text[:EmbeddedClassifier.embed_chars]]), atol=1e-5)
 

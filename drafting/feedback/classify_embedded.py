@@ -68,8 +68,8 @@ MAX_FITTED_IN_PROCESS = 16
 class EmbeddedClassifier:
     """No LLM: a calibrated probability per theme; below `threshold` an opinion stays unassigned."""
 
-    name = "embedded"
-    embeds_as: Literal["query", "passage"] = "query"
+    name: Literal["embedded"] = "embedded"
+    rereads_lines = True
     embed_chars = EMBED_CHARS
 
     def __init__(self, taxonomy: Taxonomy, embedder: Embedder, *, threshold: float | None = None,
@@ -91,6 +91,10 @@ class EmbeddedClassifier:
     def embed(self, texts: list[str]) -> np.ndarray:
         """Rows as the pipeline should pass them: e5 `query:` embeddings of the opening characters."""
         return self._embedder.queries([t[:EMBED_CHARS] for t in texts])
+
+    def fit(self) -> None:
+        """The base model, from this process, the cache folder, or fitted now."""
+        self._base()
 
     def _example_vectors(self) -> np.ndarray:
         """The labelled texts' rows: from the process cache or the shipped file, embedding only the rest."""

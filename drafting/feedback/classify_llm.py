@@ -73,8 +73,8 @@ class LLMClassifier:
     """Classifies with the chat model; `fall_back` decides whether an unreachable LLM means the embedded
     classifier (with a warning) or LLMUnavailable."""
 
-    name = "llm"
-    embeds_as: Literal["query", "passage"] = EmbeddedClassifier.embeds_as
+    name: Literal["llm"] = "llm"
+    rereads_lines = False  # an LLM is not asked twice
 
     def __init__(self, taxonomy: Taxonomy, chat_model: BaseChatModel, settings: Settings,
                  embedded: EmbeddedClassifier, *, fall_back: bool = True, batch: int = BATCH) -> None:
@@ -94,6 +94,10 @@ class LLMClassifier:
 
     def embed(self, texts: list[str]) -> np.ndarray:
         return self._embedded.embed(texts)
+
+    def fit(self) -> None:
+        """The embedded model scores the LLM's answers and stands in for it: fitted (or loaded) now."""
+        self._embedded.fit()
 
     def classify(self, texts: list[str], vectors: np.ndarray) -> list[Assignment]:
         self.warnings = []

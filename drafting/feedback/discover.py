@@ -14,11 +14,13 @@ TF-IDF over jieba words.
 import math
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 
+from drafting.feedback.models import TYPICAL_OPINIONS, Theme
 from drafting.templates import render
 
 THRESHOLD = 0.6  # cosine distance (centred vectors) at which average-linkage groups stop merging
@@ -28,7 +30,9 @@ MAX_DIRECT = 1500  # above this many opinions, k-means centres are clustered ins
 MICRO_CLUSTERS = 400
 KEYWORDS = 5
 MAX_KEYWORD_CHARS = 6
-EVIDENCE = 3
+MAX_NAME_CHARS = 6
+MAX_THEMES = 12  # closest groups are merged until no more than this many remain
+SECTOR_NAME_SHARE = 0.5  # a group takes a sector theme's name when this share of it names that theme's things
 
 _STOPWORDS = set("""
 的 了 是 在 和 有 我 我们 你 你们 他 他们 她 它 这 那 这个 那个 这些 那些 就 都 也 还 又 很 太 更 最 非常 比较
@@ -63,10 +67,12 @@ class Cluster:
 
 def discover(texts: list[str], vectors: np.ndarray, weights: np.ndarray, *, background: list[str],
              taken_names: set[str], max_other: float, total: int | None = None,
-             mean: np.ndarray | None = None) -> tuple[list[Cluster], np.ndarray, list[float]]:
+             mean: np.ndarray | None = None,
+             sector_themes: Sequence[Theme] = ()) -> tuple[list[Cluster], np.ndarray, list[float]]:
     """Clusters of `texts`, the indices left as 其他, and their similarity to the nearest cluster.
 
-    `mean` is the embedder's common direction, taken out first (None: vectors used as they are).
+    `mean` is the embedder's common direction, taken out first (None: vectors used as they are);
+    a cluster about one of `sector_themes` (the unit's sector taxonomy) takes that theme's name.
     """
     n = len(texts)
     total = total if total is not None else int(weights.sum())
@@ -81,9 +87,10 @@ def discover(texts: list[str], vectors: np.ndarray, weights: np.ndarray, *, back
     leftover = np.array(sorted(i for g in groups if weights[g].sum() < min_size for i in g), dtype=int)
     if not kept:
         return [], np.arange(n), [0.0] * n
+    kept = _merge_closest(kept, vectors, MAX_THEMES)
     kept, leftover = _bound_other(kept, leftover, vectors, weights, int(max_other * total))
     clusters = [Cluster(members=g) for g in sorted(kept, key=lambda g: -weights[g].sum())]
-    _describe(clusters, texts, vectors, weights, background, taken_names)
+    _describe(clusters, texts, vectors, weights, background, taken_names, sector_themes)
     # a group with no content word (greetings, 尊敬的领导) is no theme: it joins 其他
     empty = [c for c in clusters if not c.keywords]
     if empty:
@@ -143,6 +150,18 @@ def _merge_near(groups: list[list[int]], vectors: np.ndarray) -> list[list[int]]
     return groups
 
 
+def _merge_closest(groups: list[list[int]], vectors: np.ndarray, most: int) -> list[list[int]]:
+    """The two groups with the closest centres merged, until at most `most` remain."""
+    groups = [list(g) for g in groups]
+    while len(groups) > most:
+        sims = _centres(groups, vectors) @ _centres(groups, vectors).T
+        np.fill_diagonal(sims, -np.inf)
+        a, b = np.unravel_index(int(np.argmax(sims)), sims.shape)
+        groups[min(a, b)] = groups[a] + groups[b]
+        del groups[max(a, b)]
+    return groups
+
+
 def _bound_other(kept: list[list[int]], leftover: np.ndarray, vectors: np.ndarray, weights: np.ndarray,
                  allowed: int) -> tuple[list[list[int]], np.ndarray]:
     """Attach the leftovers closest to a cluster until 其他 holds at most `allowed` opinions."""
@@ -163,14 +182,15 @@ def _bound_other(kept: list[list[int]], leftover: np.ndarray, vectors: np.ndarra
 
 
 def _describe(clusters: list[Cluster], texts: list[str], vectors: np.ndarray, weights: np.ndarray,
-              background: list[str], taken_names: set[str]) -> None:
+              background: list[str], taken_names: set[str], sector_themes: Sequence[Theme]) -> None:
     """Keywords, a unique name, a criterion, similarities and evidence for each cluster."""
     docs = [[texts[i] for i in c.members for _ in range(int(weights[i]))] for c in clusters]
     ranked = c_tf_idf(docs, background)
     used = set(taken_names)
     for number, (cluster, words) in enumerate(zip(clusters, ranked, strict=True), start=1):
         cluster.keywords = words[:KEYWORDS]
-        cluster.label = _unique_name(words, used, number)
+        cluster.label = _sector_name([texts[i] for i in cluster.members], sector_themes, used) \
+            or _unique_name(words, used, number, [texts[i] for i in cluster.members])
         used.add(cluster.label)
         cluster.criterion = render("discover/criterion.j2", theme_name=cluster.label,
                                    keywords=cluster.keywords[:3])
@@ -183,19 +203,34 @@ def _describe(clusters: list[Cluster], texts: list[str], vectors: np.ndarray, we
             text = texts[cluster.members[int(k)]]
             if text not in seen:
                 seen.append(text)
-            if len(seen) == EVIDENCE:
+            if len(seen) == TYPICAL_OPINIONS:
                 break
         cluster.evidence = seen
 
 
-def _unique_name(ranked: list[str], used: set[str], number: int) -> str:
-    """The two best words, a noun first (宿舍、漏水), widened or numbered until no other theme has it."""
+def _sector_name(texts: list[str], themes: Sequence[Theme], used: set[str]) -> str:
+    """The name of the sector theme (停车难, 食堂饭菜质量…) whose words (name, description, action cues)
+    at least SECTOR_NAME_SHARE of the group's opinions use, the most of any theme, unless taken."""
+    best, share = "", 0.0
+    for theme in themes:
+        cues = {cue for cue in theme.actions if len(cue) >= 2}
+        vocabulary = set(tokens(f"{theme.name}，{theme.description}")) | cues
+        covered = sum(any(word in text for word in vocabulary) for text in texts) / max(len(texts), 1)
+        if covered > share:
+            best, share = theme.name, covered
+    return best if share >= SECTOR_NAME_SHARE and best not in used else ""
+
+
+def _unique_name(ranked: list[str], used: set[str], number: int, texts: list[str]) -> str:
+    """A short noun phrase from the best words: the first noun with the next word when the opinions say
+    them together (宿舍漏水), else the noun and 问题 (宿舍问题); numbered when another theme has it."""
     words = nouns_first(ranked[:KEYWORDS])
-    for size in (2, 3, 1):
-        if len(words) >= size:
-            name = "、".join(words[:size])
-            if name not in used:
-                return name
+    candidates = [first + second for first in words[:1] for second in words[1:3]
+                  if len(first + second) <= MAX_NAME_CHARS and any(first + second in t for t in texts)]
+    candidates += [f"{word}问题" for word in words[:3]]
+    for name in candidates:
+        if name not in used:
+            return name
     return f"新主题{number}"
 
 

@@ -16,6 +16,10 @@ class Theme(BaseModel):
     examples: list[str] = Field(default_factory=list, description="Labelled example opinions")
     measure: str | None = Field(None, description="Suggested rectification measure for this theme")
     department: str | None = Field(None, description="Suggested responsible department")
+    actions: dict[str, str] = Field(
+        default_factory=dict,
+        description="Word in an opinion -> the concrete action it calls for (车位: 挖潜增设停车位); "
+                    "the measure lists those its opinions name")
 
 
 class Taxonomy(BaseModel):
@@ -23,6 +27,7 @@ class Taxonomy(BaseModel):
 
     themes: list[Theme] = Field(min_length=1)
     praise_id: str = Field("praise", description="Theme counted but never listed for rectification")
+    sector: str | None = Field(None, description="领域 of a bundled sector taxonomy (医院); None: a user's")
 
 
 class Assignment(BaseModel):
@@ -32,17 +37,42 @@ class Assignment(BaseModel):
     score: float = Field(ge=0.0, le=1.0, description="Calibrated confidence of the theme")
 
 
+EngineName = Literal["embedded", "llm"]
+
+
 class Classifier(Protocol):
     """Assigns each opinion one theme of the taxonomy (or None) from its text and its embedding row."""
 
-    name: str
-    embeds_as: Literal["query", "passage"]
+    @property
+    def name(self) -> EngineName:
+        """The engine the result reports."""
+        ...
+
+    rereads_lines: bool  # cheap enough to read a split line's parts again in their line's context
     warnings: list[str]
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """The rows `classify` expects for these texts."""
+        ...
+
+    def fit(self) -> None:
+        """Load or fit what `classify` needs (reported to the user as its own step: it can take seconds)."""
+        ...
 
     def classify(self, texts: list[str], vectors: np.ndarray) -> list[Assignment]: ...
 
 
 Progress = Callable[[str, int, int], None]
+
+
+# The stages a run reports through Progress, with the names a user reads (CLI bar and page alike).
+STAGE_NAMES = {"redact": "脱敏", "split": "拆分与去重", "embed": "计算向量", "fit": "训练归类模型",
+               "classify": "归类", "discover": "发现新主题", "summarise": "汇总"}
+
+# Typical opinions quoted for each theme (summaries, moves and exports alike).
+TYPICAL_OPINIONS = 3
+
+Flag = Literal["injection", "formula"]
 
 
 PRAISE_ID = "praise"
@@ -60,12 +90,14 @@ class ThemeSummary(BaseModel):
     count: int = Field(ge=0, description="Opinions in the theme, duplicates counted with their multiplicity")
     share: float = Field(ge=0.0, le=1.0, description="count / total")
     representatives: list[str] = Field(default_factory=list,
-                                       description="Up to three redacted opinions near the centre")
+                                       description="Up to TYPICAL_OPINIONS redacted typical opinions")
     measure: str = Field("", description="Suggested rectification measure")
     department: str = Field("", description="Responsible department, when known")
     discovered: bool = Field(False, description="True for themes found by clustering, not the taxonomy")
     summary: str = Field("", description="问题概述: the description, or a discovered theme's criterion")
     praise: bool = Field(False, description="Praise and no-opinion answers: counted, never rectified")
+    deadline: str = Field("", description="完成时限, when the organiser or the ledger has set one")
+    status: str = Field("", description="整改状态 (待整改, 整改中, 已完成), when known")
 
 
 class AssignedOpinion(BaseModel):
@@ -73,6 +105,10 @@ class AssignedOpinion(BaseModel):
     text: str = Field(description="The redacted opinion")
     theme: str | None
     score: float
+    flag: Flag | None = Field(None, description="injection: text addressed to a model; formula: a "
+                                                "spreadsheet formula. Flagged opinions are in no theme")
+    number: str = Field("", description="The form's 序号 of the respondent's row, when the input is a form")
+    department: str = Field("", description="The form's 部门 of the respondent's row (redacted), when known")
 
 
 class DiscoveredTheme(BaseModel):
@@ -91,5 +127,28 @@ class ClassifyResult(BaseModel):
     themes: list[ThemeSummary]
     assignments: list[AssignedOpinion]
     discovered: list[DiscoveredTheme] = Field(default_factory=list)
-    engine: Literal["embedded", "llm"]
+    engine: EngineName
     warnings: list[str] = Field(default_factory=list)
+    commendations: list[str] = Field(default_factory=list,
+                                     description="表扬: redacted praise of staff, counted as praise and "
+                                                 "reported on its own for the unit to pass on")
+    sector: str | None = Field(None, description="领域 of the bundled taxonomy used, e.g. 医院")
+    skipped: int = Field(0, ge=0, description="Input lines that are not opinions (a record's header, 主持人, "
+                         "记录人…), left out")
+
+
+class LineOrigin(BaseModel):
+    """Where one respondent's answer sits in a form."""
+
+    number: str = Field("", description="序号 of the form's row")
+    department: str = Field("", description="部门 of the form's row, merged cells filled down")
+
+
+class OpinionInput(BaseModel):
+    """What a reader found in an input: one respondent a line, where each came from, what was left out."""
+
+    lines: list[str] = Field(description="One respondent a line: a cell's lines joined, 同上 resolved")
+    origins: list[LineOrigin] = Field(default_factory=list,
+                                      description="One per line when the input is a form, else empty")
+    skipped: int = Field(0, ge=0, description="Lines that are not opinions: a record's title, 主持人…")
+    same_as_above: int = Field(0, ge=0, description="同上 / 同意楼上 answers given the opinion above them")

@@ -22,7 +22,13 @@ _NEIGHBOURS = 5  # near duplicates are looked for among each opinion's nearest n
 _MARKER = re.compile(
     r"[（(]\d{1,2}[)）]|[①②③④⑤⑥⑦⑧⑨⑩]"
     r"|(?:^|(?<=[\s。；;，,！!？?：:]))\s*(?:\d{1,2}\s*[.、．)）](?!\d)|[一二三四五六七八九十]{1,2}(?:、|是(?=\S)))")
-_SEPARATOR = re.compile(r"[；;]+")
+# ；, a line break inside a form's cell (unless the line before ends mid-sentence at a comma), and a
+# sentence or clause that turns to another matter (，另外 / 。此外)
+_SEPARATOR = re.compile(r"[；;]+|(?<![，,、\s])\s*\n\s*"
+                        r"|[，,。]\s*(?=(?:另外|此外|再就是|还有就是|还有一个)[，,]?)")
+_WRAPPED = re.compile(r"(?<=[，,、])\s*\n\s*")
+_SPEAKER = re.compile(r"^[^，,。；;]{0,16}[：:]\s*$")
+_LEAD_TURN = re.compile(r"^(?:另外|此外|再就是|还有就是)[，,]?")
 _EDGE = re.compile(r"^[\s，,。.、；;：:]+|[\s，,、；;：:]+$")
 _PUNCT = re.compile(r"[\W_]+", re.UNICODE)
 _NO_OPINION = re.compile(
@@ -35,7 +41,7 @@ _NO_OPINION = re.compile(
 def split_opinion(line: str) -> list[str]:
     """One answer cut into its opinions at ；and at list numbers (1. 2、 （1） ①); markers dropped."""
     parts: list[str] = []
-    for chunk in _SEPARATOR.split(line):
+    for chunk in _SEPARATOR.split(_WRAPPED.sub("", line)):
         starts = [m for m in _MARKER.finditer(chunk)]
         if not starts:
             parts.append(chunk)
@@ -45,7 +51,9 @@ def split_opinion(line: str) -> list[str]:
         for k, marker in enumerate(starts):
             end = starts[k + 1].start() if k + 1 < len(starts) else len(chunk)
             parts.append(chunk[marker.end():end])
-    cleaned = [_EDGE.sub("", part) for part in parts]
+    if len(parts) > 1 and _SPEAKER.search(parts[0]):
+        parts = parts[1:]  # 患者家属X提：1、… 2、… : the speaker is no opinion
+    cleaned = [_LEAD_TURN.sub("", _EDGE.sub("", part)) for part in parts]
     kept = [part for part in cleaned if _PUNCT.sub("", part)]
     return kept or [line.strip()]
 
@@ -80,7 +88,8 @@ _PRAISE = re.compile(r"满意(?!度|率)|值得(?:肯定|表扬|学习|称赞|�
                      r"感激|点赞|好评|称赞|赞扬|认可(?!度|率)|不错|很好|挺好|都好|做得好|放心|暖心|贴心|"
                      r"有目共睹|继续保持|保持下去|再接再厉")
 _STRONG_PRAISE = re.compile(r"(?<!不)(?:应该|值得|给予)(?:表扬|肯定|称赞)|(?<!不)点赞")
-_TURN = re.compile(r"但|却|可是|不过|只是|就是|可惜|遗憾")
+_TURN = re.compile(r"但|却|可是|不过|只是|就是|可惜|遗憾|有待|还需|还要|需要|希望|建议|应该|"
+                   r"要是能|如果能|要加强")
 _QUESTION = re.compile(r"？|\?|吗|是否|为什么|能否")
 _CLAUSE = re.compile(r"[，,。；;！!、]+")
 _PRAISE_PHRASES = re.compile(
@@ -89,6 +98,7 @@ _PRAISE_PHRASES = re.compile(
     r"希望[^，。；]*(?:继续|保持|坚持|经常|搞下去|发扬|再接再厉)[^，。；]*|"
     r"(?:继续|再)(?:保持|努力|发扬|接再厉)|保持下去|感谢")
 _COMPLAINT = re.compile(r"不|没|差|难|慢|贵|乱|脏|严重|希望|建议|要(?!是)|应该|应当|问题|缺|太|未|无法|"
+                        r"有待|改进|加强|提高|改善|还需|需要|"
                         r"拖|推诿|只会|只是|白提|却|但|仍|还是|总是|经常|老是|一直|多次|少数|个别|有的|形式|"
                         r"口号|走过场|折扣|可惜|请|望能|能否|是否|为什么|吗|？|\?")
 
@@ -96,7 +106,7 @@ _COMPLAINT = re.compile(r"不|没|差|难|慢|贵|乱|脏|严重|希望|建议|�
 def reads_as_praise(text: str) -> bool:
     """Praise and nothing else: 对医院的服务很满意, 疫情期间党员冲在前面，值得肯定; not
     医生很好，就是排队久."""
-    if _TURN.search(text) or _QUESTION.search(text):
+    if _TURN.search(_PRAISE_PHRASES.sub("", text)) or _QUESTION.search(text):
         return False
     if _STRONG_PRAISE.search(text):
         return True
@@ -106,8 +116,52 @@ def reads_as_praise(text: str) -> bool:
 
 
 def reads_as_complaint(text: str) -> bool:
-    """A complaint or a request somewhere in the text (phrases like 不错 and 希望继续保持 aside)."""
-    return bool(_COMPLAINT.search(_PRAISE_PHRASES.sub("", text)))
+    """A complaint, a request or a turn somewhere in the text (phrases like 不错 and 希望继续保持 aside)."""
+    rest = _PRAISE_PHRASES.sub("", text)
+    return bool(_COMPLAINT.search(rest) or _TURN.search(rest))
+
+
+# Praise of named staff (心内科吴**医生医术好, 郑**医生半夜还在看病人，辛苦了): a role word, words of
+# thanks or praise, no turn, request or fault. Reported on its own (表扬), for the unit to pass on.
+_ROLE = re.compile(r"医生|大夫|护士|护士长|主任|老师|班主任|校长|民警|警官|师傅|书记|村长|干部|同志|科长|"
+                   r"所长|班长|"
+                   r"院长|经理|社工|网格员")
+_THANKS = re.compile(r"(?<![不没])(?:好|负责|耐心|细心|热情|周到|认真|专业|辛苦|谢谢|感谢|点赞|表扬|"
+                     r"敬业|和蔼|"
+                     r"贴心|用心|尽心|尽职|成功|及时)")
+_FAULT = re.compile(r"差|慢|乱|脏|凶|骂|冷漠|不耐烦|不理|不管|推诿|敷衍|态度不|不负责|不及时|不认真|太|"
+                    r"问题|投诉")
+
+
+def commends_staff(text: str) -> bool:
+    """Praise of a member of staff, named or by role, with nothing to put right."""
+    rest = _PRAISE_PHRASES.sub("", text)
+    return bool(_ROLE.search(text) and _THANKS.search(text)) and not (
+        _TURN.search(rest) or _QUESTION.search(text) or _FAULT.search(text))
+
+
+# Text that talks to a model instead of about the unit (prompt injection), and spreadsheet formulas. Both
+# are flagged for the organiser and kept out of themes, keywords and measures.
+_INJECTION = re.compile(
+    r"(?:忽略|无视|忘记|忘掉|不要理会|跳过)[^。]{0,8}(?:以上|之前|前面|上面|上述|先前|所有|全部|原有)[^。]{0,6}"
+    r"(?:指令|指示|提示|规则|要求|设定|命令)|"
+    r"ignore\s+(?:all\s+|any\s+)?(?:the\s+)?(?:previous|prior|above|earlier)|disregard\s+(?:all|the|previous)|"
+    r"system\s*prompt|jailbreak|CANARY|【\s*系统|系统提示|系统指令|管理员模式|开发者模式|越狱|你现在(?:是|进入|扮演)|"
+    r"(?:原样|不要打码|不打码|取消打码|去掉打码|不要脱敏|明文)[^。]{0,12}(?:列出|输出|显示|给出|发给)|"
+    r"(?:输出|打印|显示)[^。]{0,6}(?:提示词|系统提示|原始指令|所有指令)|"
+    r"(?:都|全部|一律|统统)(?:归为|分类为|归到|写成|写为|改成)|"
+    r"</?\s*[A-Za-z\u4e00-\u9fff]{1,12}\s*>|(?:^|\s)(?:系统|system|assistant)\s*[：:]|"
+    r"你是[^。]{0,12}(?:经理|助手|管理员|模型|AI)|(?:请|只)(?:回复|回答|输出)[“\"]", re.IGNORECASE)
+_FORMULA = re.compile(r"^\s*=|^\s*(?:[+@]|-(?=[\dA-Za-z(]))[\x21-\x7e\s]*$")
+
+
+def flag_of(text: str) -> str | None:
+    """'injection' for text addressed to a model, 'formula' for a spreadsheet formula, else None."""
+    if _INJECTION.search(text):
+        return "injection"
+    if _FORMULA.search(text):
+        return "formula"
+    return None
 
 
 @dataclass
