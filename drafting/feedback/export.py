@@ -1,11 +1,17 @@
 """The rectification list (整改清单) of a classify run, as .xlsx, .docx, Markdown and JSON.
 
 One row a theme, largest first, praise left out, 其他 (opinions without a theme) last.
-Every text here is already redacted: the rows are built only from a ClassifyResult.
+Every text here is already redacted: the rows are built only from a ClassifyResult. Every text stays
+inert: a spreadsheet cell that starts like a formula (= + - @, a tab, a carriage return) is written as
+text, and Word gets plain runs only, never a field.
 """
 
+import datetime as dt
 import io
 import json
+import math
+import re
+import unicodedata
 from collections import Counter
 
 from pydantic import BaseModel, Field
@@ -17,12 +23,25 @@ TITLE = "群众评议意见整改清单"
 SHEET = "整改清单"
 COLUMNS = tuple("序号 问题类别 问题概述 意见条数 占比 典型意见 整改措施 责任部门 完成时限 整改状态".split())
 WIDTHS = (6, 14, 28, 10, 10, 44, 42, 16, 12, 10)
-# Word's table shares the landscape type area: every heading on one line (四 characters need ~19 mm),
-# 占比 with room for "12.0%".
-DOCX_WIDTHS = (11, 17, 26, 17, 15, 37, 37, 17, 17, 17)
+# Word's columns in mm of the landscape type area: the quotes and the measures get the room, short headings
+# wrap onto two lines.
+DOCX_WIDTHS = (10, 19, 29, 12, 15, 62, 56, 18, 19, 19)
+DOCX_MARGINS_MM = (20, 18, 20, 18)  # top, right, bottom, left: an attachment table, not a 公文 body page
+CELL_MARGIN_TWIPS = 57  # 1 mm either side of a cell's text
 DETAIL_COLUMNS = ("行号", "意见（已脱敏）", "主题", "新发现", "置信度")
+FORM_COLUMNS = ("序号", "部门")  # 意见明细 shows them after 行号 when the input was a form
 DETAIL_WIDTHS = (8, 70, 18, 8, 10)
-TABLE_FONT_PT = 10.5  # 五号: ten columns fit a landscape page
+FORM_WIDTHS = (8, 14)
+TABLE_FONT_PT = 10.5  # 五号
+STATUSES = ("待整改", "整改中", "已完成")  # 整改状态 the sheet offers; a new list starts at the first
+SIGN_OFF = "负责人（签字）：　　　　　　　　填报人："
+# OWASP's CSV-injection rule: text starting with one of these is a formula to Excel and WPS.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# xlsx print: points per wrapped line of 11 pt CJK text (LibreOffice's fallback CJK fonts are taller than
+# 仿宋) and the padding of a row; a CJK character is about two column-width units, others about one.
+LINE_PT = 16.0
+ROW_PADDING_PT = 4.0
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 class ListRow(BaseModel):
@@ -36,8 +55,8 @@ class ListRow(BaseModel):
     examples: list[str] = Field(description="典型意见: up to three redacted opinions")
     measure: str = Field(description="整改措施")
     department: str = Field(description="责任部门")
-    deadline: str = Field("", description="完成时限, left for the organiser")
-    status: str = Field("", description="整改状态, left for the organiser")
+    deadline: str = Field("", description="完成时限, when set")
+    status: str = Field(STATUSES[0], description="整改状态: 待整改 until someone says more")
     discovered: bool = Field(False, description="A theme found by clustering")
 
     def cells(self) -> list[str | int]:
@@ -53,7 +72,7 @@ def rectification_rows(result: ClassifyResult, praise_id: str = PRAISE_ID) -> li
     rows = [ListRow(number=k, category=t.name + ("（新发现）" if t.discovered else ""),
                     overview=t.summary or "、".join(t.representatives[:1]), count=t.count, share=t.share,
                     examples=t.representatives[:3], measure=t.measure, department=t.department,
-                    discovered=t.discovered)
+                    deadline=t.deadline, status=t.status or STATUSES[0], discovered=t.discovered)
             for k, t in enumerate(themes, start=1)]
     unassigned = [a.text for a in result.assignments if a.theme is None]
     if unassigned:
@@ -71,20 +90,31 @@ def summary_line(result: ClassifyResult, rows: list[ListRow], praise_id: str = P
     answers = len({a.line for a in result.assignments})
     line = (f"共收到 {answers} 份回答、意见 {result.total} 条（去重后 {result.unique} 条），"
             f"列入整改清单 {len(rows)} 类")
-    return line + (f"；另有 {praise} 条为肯定或无意见，不列入整改清单。" if praise else "。")
+    if praise:
+        line += f"；另有 {praise} 条为肯定或无意见，不列入整改清单"
+    if result.skipped:
+        line += f"；会议记录的标题、主持人、记录人等 {result.skipped} 行不是意见，未计入"
+    return line + "。"
+
+
+def heading_line(unit: str, date: dt.date | None) -> str:
+    """单位：… 日期：2024年1月5日 (today when no date is given)."""
+    day = date or dt.date.today()
+    when = f"日期：{day.year}年{day.month}月{day.day}日"
+    return f"单位：{unit.strip()}　　　　{when}" if unit.strip() else when
 
 
 def to_json(result: ClassifyResult) -> str:
     return json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2)
 
 
-def to_markdown(result: ClassifyResult) -> str:
-    """The list as a Markdown table, with the counts and warnings above it."""
+def to_markdown(result: ClassifyResult, *, unit: str = "", date: dt.date | None = None) -> str:
+    """The list as a Markdown table, with the unit, the date, the counts and the warnings above it."""
     def cell(value: str | int) -> str:
         return str(value).replace("|", "\\|").replace("\n", "<br>")
 
     rows = rectification_rows(result)
-    out = [f"# {TITLE}", "", summary_line(result, rows), ""]
+    out = [f"# {TITLE}", "", heading_line(unit, date), "", summary_line(result, rows), ""]
     out.extend(f"> 注意：{w}" for w in result.warnings)
     if result.warnings:
         out.append("")
@@ -94,12 +124,35 @@ def to_markdown(result: ClassifyResult) -> str:
     return "\n".join(out) + "\n"
 
 
-def to_xlsx(result: ClassifyResult) -> bytes:
-    """Sheet 整改清单 (a title and the totals above a styled, frozen, wrapped table; landscape, one page wide,
-    the header repeated when printed) and sheet 意见明细 (every opinion with its theme)."""
+def xml_text(text: str) -> str:
+    """The text without the control characters XML cannot hold (Word and openpyxl refuse them)."""
+    return _NOT_XML.sub("", text)
+
+
+def display_width(text: str) -> float:
+    """Width in spreadsheet column units: a CJK character about two, others about one."""
+    return sum(2.1 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
+
+
+def row_height(values: list[str | int | float], widths: tuple[float, ...]) -> float:
+    """Points a wrapped row needs so that none of its cells is cut when printed."""
+    lines = 1
+    for value, width in zip(values, widths, strict=False):
+        text = str(value) if value is not None else ""
+        usable = max(width - 1.5, 1.0)
+        lines = max(lines, sum(max(1, math.ceil(display_width(part) / usable)) for part in text.split("\n")))
+    return lines * LINE_PT + ROW_PADDING_PT
+
+
+def to_xlsx(result: ClassifyResult, *, unit: str = "", date: dt.date | None = None) -> bytes:
+    """Sheet 整改清单 (a title, the unit and date, the totals above a styled, frozen, wrapped table whose rows
+    are tall enough to print whole; landscape, one page wide, the header repeated when printed, 整改状态
+    chosen from a list) and sheet 意见明细 (every opinion with its theme, and the form's 序号 and 部门)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.page import PageMargins
 
     from drafting.gbt9704 import FONT_BODY, FONT_HEADING_1
 
@@ -116,14 +169,18 @@ def to_xlsx(result: ClassifyResult) -> bytes:
     def write(ws, columns, widths, rows, above: list[str]) -> int:
         """The table under the lines `above`; the number of its heading row."""
         for k, line in enumerate(above, start=1):
-            ws.append([line])
+            ws.append([xml_text(line)])
             ws.merge_cells(start_row=k, start_column=1, end_row=k, end_column=len(columns))
             ws.cell(k, 1).font = Font(name=FONT_HEADING_1, size=16 if k == 1 else 11, bold=k == 1)
-            ws.cell(k, 1).alignment = Alignment(horizontal="center" if k == 1 else "left", vertical="center")
+            ws.cell(k, 1).alignment = Alignment(horizontal="center" if k == 1 else "left", vertical="center",
+                                                wrap_text=k > 1)
+            if k > 1:
+                ws.row_dimensions[k].height = row_height([line], (sum(widths),))
         head = len(above) + 1
         ws.append(list(columns))
         for row in rows:
-            ws.append(row)
+            ws.append([xml_text(value) if isinstance(value, str) else value for value in row])
+            ws.row_dimensions[ws.max_row].height = row_height(row, widths)
         for k, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(k)].width = width
         for cell in ws[head]:
@@ -132,37 +189,54 @@ def to_xlsx(result: ClassifyResult) -> bytes:
         for line in ws.iter_rows(min_row=head + 1):
             for cell in line:
                 cell.alignment, cell.border, cell.font = wrap, border, body_font
+        for line in ws.iter_rows():
+            for cell in line:
+                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+                    cell.data_type, cell.quotePrefix = "s", True  # text, never a formula
         ws.freeze_panes = f"A{head + 1}"
         ws.print_title_rows = f"{head}:{head}"
         ws.page_setup.orientation = "landscape"
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
         ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.6, header=0.2, footer=0.3)
+        ws.oddFooter.center.text = "第 &P 页，共 &N 页"
         return head
 
     listed = rectification_rows(result)
     cells = [row.cells() for row in listed]
     # 占比 as a number, shown as a percentage
     rows = [[*values[:4], row.share, *values[5:]] for row, values in zip(listed, cells, strict=True)]
-    head = write(sheet, COLUMNS, WIDTHS, rows, [TITLE, summary_line(result, listed)])
+    above = [TITLE, heading_line(unit, date), summary_line(result, listed)]
+    head = write(sheet, COLUMNS, WIDTHS, rows, above)
     for (cell,) in sheet.iter_rows(min_row=head + 1, min_col=5, max_col=5):
         cell.number_format = "0.0%"
+    status = DataValidation(type="list", formula1='"' + ",".join(STATUSES) + '"', allow_blank=True)
+    sheet.add_data_validation(status)
+    column = get_column_letter(COLUMNS.index("整改状态") + 1)
+    status.add(f"{column}{head + 1}:{column}{max(head + 1, sheet.max_row)}")
     names = {t.id: t.name for t in result.themes}
     found = {t.id for t in result.themes if t.discovered}
+    form = any(a.number or a.department for a in result.assignments)
+    columns = DETAIL_COLUMNS[:1] + FORM_COLUMNS + DETAIL_COLUMNS[1:] if form else DETAIL_COLUMNS
+    widths = DETAIL_WIDTHS[:1] + FORM_WIDTHS + DETAIL_WIDTHS[1:] if form else DETAIL_WIDTHS
     detail = book.create_sheet("意见明细")
-    write(detail, DETAIL_COLUMNS, DETAIL_WIDTHS,
-          [[a.line + 1, a.text, names.get(a.theme, a.theme) if a.theme else OTHER_NAME,
-            "是" if a.theme in found else "", round(a.score, 3)] for a in result.assignments], [])
+    write(detail, columns, widths,
+          [[a.line + 1, *([a.number, a.department] if form else []), a.text,
+            names.get(a.theme, a.theme) if a.theme else OTHER_NAME, "是" if a.theme in found else "",
+            round(a.score, 3)] for a in result.assignments], [])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
-def to_docx(result: ClassifyResult) -> bytes:
-    """整改清单 as a GB/T 9704 Word file: landscape, 方正小标宋 title, a 仿宋 table with a 黑体 header."""
+def to_docx(result: ClassifyResult, *, unit: str = "", date: dt.date | None = None) -> bytes:
+    """整改清单 as a Word file a secretary signs: landscape, 方正小标宋 title, the unit, the date and the
+    totals and room for the signatures, a 仿宋 table with a 黑体 header repeated on every page, narrow
+    margins and cell padding so that several rows fit a page."""
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Emu
+    from docx.shared import Mm
 
     from drafting.gbt9704 import (
         FONT_BODY,
@@ -175,18 +249,26 @@ def to_docx(result: ClassifyResult) -> bytes:
     )
 
     doc = new_document(landscape=True, title=TITLE)
+    section = doc.sections[0]
+    section.top_margin, section.right_margin, section.bottom_margin, section.left_margin = (
+        Mm(mm) for mm in DOCX_MARGINS_MM)
+    section.footer_distance = Mm(DOCX_MARGINS_MM[2] / 2)
     doc.add_paragraph(TITLE, style=STYLE_TITLE)
     rows = rectification_rows(result)
-    totals = doc.add_paragraph()
-    set_run_font(totals.add_run(summary_line(result, rows)), FONT_BODY, TABLE_FONT_PT + 1.5)
+    # the signatures go beside the unit and date: at the end they could stand on a page of their own
+    for text in (heading_line(unit, date) + "　　　　" + SIGN_OFF, summary_line(result, rows)):
+        paragraph = doc.add_paragraph()
+        set_indent_chars(paragraph.paragraph_format, "firstLine", 0)
+        _off_grid(paragraph)
+        set_run_font(paragraph.add_run(xml_text(text)), FONT_BODY, TABLE_FONT_PT + 1.5)
     add_page_number_footer(doc)
     table = doc.add_table(rows=1 + len(rows), cols=len(COLUMNS))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    section = doc.sections[0]
+    _narrow_cell_margins(table)
     usable = int(section.page_width or 0) - int(section.left_margin or 0) - int(section.right_margin or 0)
-    widths = [Emu(int(usable * width / sum(DOCX_WIDTHS))) for width in DOCX_WIDTHS]
+    widths = [int(usable * width / sum(DOCX_WIDTHS)) for width in DOCX_WIDTHS]
     for column, width in zip(table.columns, widths, strict=True):
         column.width = width
     texts = [list(COLUMNS)] + [[str(c) for c in row.cells()] for row in rows]
@@ -203,7 +285,7 @@ def to_docx(result: ClassifyResult) -> bytes:
             fmt.line_spacing = 1.0
             fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER if r == 0 or k in {0, 3, 4} else WD_ALIGN_PARAGRAPH.LEFT
             _off_grid(paragraph)
-            lines = value.split("\n")
+            lines = xml_text(value).split("\n")
             for j, line in enumerate(lines):
                 run = paragraph.add_run(line)
                 set_run_font(run, FONT_HEADING_1 if r == 0 else FONT_BODY, TABLE_FONT_PT, bold=False)
@@ -212,6 +294,20 @@ def to_docx(result: ClassifyResult) -> bytes:
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
+
+
+def _narrow_cell_margins(table) -> None:
+    """1 mm of padding either side of a cell's text instead of Word's 1.9 mm: more text a line."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), str(CELL_MARGIN_TWIPS))
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    table._tbl.tblPr.append(margins)
 
 
 def _off_grid(paragraph) -> None:
