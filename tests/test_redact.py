@@ -1,9 +1,15 @@
-"""Anonymisation: masks, false positives, and recall/precision floors on the labelled set."""
+"""Anonymisation: masks of every kind, ordinary words kept, accuracy floors on every labelled set, and
+properties (random phones, IDs, plates, record numbers and names inside random text are always masked)."""
+
+from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from benchmarks.redact_accuracy import HELDOUT, load, score
-from drafting.feedback.redact import find_entities, redact
+from benchmarks.redact_accuracy import KEEP_WORDS, all_sets, score
+from drafting.feedback.names import NOT_NAMES, find_names
+from drafting.feedback.redact import Entity, find_entities, mask, redact, shown
 
 
 @pytest.mark.parametrize("text, masked", [
@@ -14,34 +20,86 @@ from drafting.feedback.redact import find_entities, redact
     ("座机0571-87654321", "座机0571-****4321"),
     ("欧阳娜娜老师上课很生动", "欧阳**老师上课很生动"),
     ("司机王海涛态度很差", "司机王**态度很差"),
+    ("住院号2023081517，费用清单不对", "住院号**********，费用清单不对"),
+    ("我车牌苏G·8M2K6，停车收费乱", "我车牌苏G·*****，停车收费乱"),
+    ("苏G8M2K6天天堵门口", "苏G*****天天堵门口"),
+    ("新能源车苏GD56789停一天五十", "新能源车苏G******停一天五十"),
+    ("家住人民路88号金城花园7栋2单元302，油烟大", "家住人民路***，油烟大"),
+    ("七组28号门前的坑没人填", "***门前的坑没人填"),
+    ("工号：A1024 宿舍太挤", "工号：***** 宿舍太挤"),
+    ("退款请退到6225880123456783", "退款请退到************6783"),
+    ("QQ 31415926 私聊", "QQ ******** 私聊"),
+    ("微信号：Chen-Jie2020", "微信号：************"),
 ])
 def test_masks(text, masked):
+    assert redact(text) == masked
+
+
+@pytest.mark.parametrize("text, masked", [
+    ("村会计孙立峰账目一直不公开", "村会计孙**账目一直不公开"),
+    ("六组王长山：路灯坏了半年没人修", "六组王**：路灯坏了半年没人修"),
+    ("主持人：李德胜（村党支部书记）", "主持人：李**（村党支部书记）"),
+    ("记录人：孙立新", "记录人：孙**"),
+    ("王秀兰（五组）：自来水一股漂白粉味", "王**（五组）：自来水一股漂白粉味"),
+    ("参会人员：杨振东、朱立新、邱红梅", "参会人员：杨**、朱**、邱**"),
+    ("我是四(3)班李子轩的妈妈", "我是四(3)班李**的妈妈"),
+])
+def test_names_after_role_words_and_speaker_prefixes(text, masked):
     assert redact(text) == masked
 
 
 @pytest.mark.parametrize("text", [
     "王府井附近的停车位太少了。", "党支部书记要高度重视群众反映的问题。", "建议王书记多下基层走走。",
     "李师傅修水管很及时。", "石家庄到我们县的班车太少。", "拨打12345热线也没用。", "房租涨了1.5万元。",
-    "向阳村村委会的账目不公开。", "2023年承诺的道路还没修。",
+    "向阳村村委会的账目不公开。", "2023年承诺的道路还没修。", "马路上的坑太多了。", "麻醉师很专业。",
+    "农忙的时候没人管。", "安全鞋太硬，安全带也旧了。", "保安亭的大爷人很好。", "护士长每天查房。",
+    "一号楼到五号楼都没有无障碍坡道。", "幸福小区的物业费一年涨了两次。", "住院号、病历号都在腕带上。",
+    "老师来坐五分钟就走了。", "整理成表格发给我。", "每个月多少全凭班长一句话。", "主持人宣布会议开始。",
 ])
-def test_no_false_positives(text):
+def test_ordinary_words_are_kept(text):
     assert find_entities(text) == [] and redact(text) == text
 
 
-def test_labelled_set_floors():
-    result = score()
-    assert result["lines"] >= 100 and result["entities"] >= 50
-    # measured 0.965 / 0.982 (benchmarks/redact_accuracy.py); floors leave room for jieba's dictionary
-    assert result["recall"] >= 0.93
-    assert result["precision"] >= 0.95
-    for kind in ("mobile", "landline", "id", "email"):
-        assert result["by_kind"][kind]["fn"] == 0 and result["by_kind"][kind]["fp"] == 0
+@pytest.mark.parametrize("entity", [
+    Entity("name", 0, 3, "王长山"), Entity("name", 0, 4, "欧阳娜娜"),
+    Entity("mobile", 0, 13, "150-5128-7766"),
+    Entity("idcard", 0, 18, "32072119850612044X"), Entity("plate", 0, 8, "苏G·8M2K6"),
+    Entity("bankcard", 0, 16, "6225880123456783"), Entity("email", 0, 12, "ab@yahoo.com"),
+])
+def test_a_mask_shows_only_what_shown_names(entity):
+    visible = [ch for k, ch in enumerate(entity.text) if k in shown(entity) and ch.isalnum()]
+    assert [ch for ch in mask(entity) if ch.isalnum()] == visible
 
 
-def test_heldout_set_floors():
-    result = score(load(HELDOUT))
-    # measured 0.955 / 0.955 on lines written after the rules were frozen
-    assert result["recall"] >= 0.9 and result["precision"] >= 0.9
+@pytest.fixture(scope="module")
+def scores():
+    return {name: score(rows) for name, rows in all_sets().items()}
+
+
+# Floors sit just below what benchmarks/redact_accuracy.py measured (README, "Anonymisation").
+FLOORS = {
+    "development": (0.97, 0.97), "held-out": (0.95, 0.95), "blind-dev": (0.99, 0.99),
+    "blind-heldout": (0.93, 0.96), "organiser": (0.99, 0.99),
+}
+
+
+@pytest.mark.parametrize("name", FLOORS)
+def test_recall_and_precision_floors(scores, name):
+    result = scores[name]
+    recall, precision = FLOORS[name]
+    assert result["recall"] >= recall and result["precision"] >= precision
+    assert result["keep_lost"] == 0
+
+
+def test_every_number_kind_is_masked_on_the_blind_lines(scores):
+    for name in ("blind-dev", "blind-heldout"):
+        by_kind = scores[name]["by_kind"]
+        for kind in ("mobile", "idcard", "plate", "record", "bankcard", "email"):
+            assert by_kind[kind]["recall"] == 1.0, (name, kind)
+
+
+def test_no_labelled_value_of_the_organiser_files_survives_verbatim(scores):
+    assert scores["organiser"]["leaks"] <= 1 and scores["organiser"]["by_kind"]["name"]["n"] >= 150
 
 
 def test_a_strong_cue_or_a_title_vouches_for_a_name_that_is_also_a_common_word():
@@ -49,3 +107,138 @@ def test_a_strong_cue_or_a_title_vouches_for_a_name_that_is_also_a_common_word()
     assert redact("高峰医生态度差") == "高**医生态度差"
     assert redact("普通医生与党员医生没有区别") == "普通医生与党员医生没有区别"
     assert redact("工号是12345") == "工号是*****"
+
+
+def test_keep_words_are_the_organisers_list():
+    assert {"马路", "麻醉师", "农忙", "安全鞋", "安全带", "保安", "护士长"} <= set(KEEP_WORDS)
+
+
+# --- properties: generated personal data inside random Chinese text is always masked ----------------
+
+_CHARS = ("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下"
+          "过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都"
+          "两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重"
+          "新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想"
+          "已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知"
+          "较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处队南给色光门即保治北造"
+          "百规热领七海口东导器压志世金增争济阶油思术极交受联什认六共权收证改清己美再采转更单风切打白"
+          "教速花带安场身车例真务具万每目至达走积示议声报斗完类八离华名确才科张信马节话米整空元况今集"
+          "温传土许步群广石记需段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验连断深难近矿"
+          "千周委素技备半办青省列习响约支般史感劳便团往酸历市克何除消构府称太准精值号率族维划选标写存"
+          "候毛亲快效斯院查江型眼王按格养易置派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该"
+          "铁价严龙飞")
+FILLER = st.text(alphabet=st.sampled_from(_CHARS), min_size=0, max_size=12)
+DIGIT = "0123456789"
+
+
+def _cjk(text: str) -> str:
+    """Random filler that ends on a clause boundary, so the value after it starts a new word."""
+    return text + "，" if text else ""
+
+
+@st.composite
+def mobiles(draw) -> str:
+    digits = "1" + draw(st.sampled_from("3456789")) + draw(st.text(DIGIT, min_size=9, max_size=9))
+    sep = draw(st.sampled_from(["", " ", "-"]))
+    return f"{digits[:3]}{sep}{digits[3:7]}{sep}{digits[7:]}"
+
+
+@st.composite
+def id_numbers(draw) -> str:
+    head = draw(st.sampled_from(["110105", "320102", "320721", "371302", "330206", "340104", "510129"]))
+    birth = draw(st.dates(min_value=date(1930, 1, 1), max_value=date(2020, 12, 31)))
+    body = head + birth.strftime("%Y%m%d") + draw(st.text(DIGIT, min_size=3, max_size=3))
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
+
+
+@st.composite
+def plates(draw) -> str:
+    province = draw(st.sampled_from("京津沪渝冀豫云辽黑湘皖鲁苏浙赣鄂桂甘晋蒙陕吉闽贵粤川琼"))
+    letter = draw(st.sampled_from("ABCDEFGHJKLMNPQ"))
+    digits = draw(st.text(DIGIT, min_size=3, max_size=3))
+    tail = list(digits + draw(st.text("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789", min_size=2, max_size=2)))
+    tail = draw(st.permutations(tail))
+    energy = draw(st.sampled_from(["", "D", "F"]))
+    return province + letter + draw(st.sampled_from(["", "·"])) + energy + "".join(tail)
+
+
+@st.composite
+def records(draw) -> tuple[str, str]:
+    cue = draw(st.sampled_from(["住院号", "病历号", "门诊号", "就诊卡号", "学号", "工号", "警号", "饭卡号"]))
+    value = draw(st.text("ABNG", max_size=2)) + draw(st.text(DIGIT, min_size=4, max_size=12))
+    return cue + draw(st.sampled_from(["", "：", "是", " "])), value
+
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛超秀霞刚桂英玉兰萍建辉斌宇浩凯鹏琳晨雪梅欣怡婷淑德福贵永振立志红春国"
+
+
+@st.composite
+def names(draw, given_length: int = 1) -> str:
+    given = draw(st.text(GIVEN, min_size=given_length, max_size=2).filter(lambda g: len(set(g)) == len(g)))
+    return draw(st.sampled_from(SURNAMES).map(lambda surname: surname + given).filter(
+        lambda name: name not in NOT_NAMES))  # 韩国 is a country
+
+
+# After these any name is masked; after a role word or before a title (村会计王国, 王国医生) a two-character
+# name that is also a common word (王国, 高明) is not, so those frames get three-character names.
+STRONG_FRAMES = ["我叫{}，", "联系人：{}，", "六组{}：", "主持人：{}。", "记录人：{}。", "姓名：{} ",
+                 "户名：{}。", "申请人{}，", "参会人员：{}、", "反映人：{}。"]
+WEAK_FRAMES = ["村会计{}，", "民警{}，", "{}医生", "{}老师", "患者{}反映"]
+CUED = st.one_of(st.tuples(st.sampled_from(STRONG_FRAMES), names()),
+                 st.tuples(st.sampled_from(WEAK_FRAMES), names(given_length=2)))
+
+
+def _masked(text: str, value: str) -> bool:
+    """The value, found in the text, is masked: none of the characters its kind's mask hides survive."""
+    start = text.index(value)
+    for entity in find_entities(text):
+        if entity.start <= start and start + len(value) <= entity.end:
+            return True
+    return False
+
+
+@settings(max_examples=150, deadline=None, database=None, derandomize=True)
+@given(before=FILLER, after=FILLER, phone=mobiles())
+def test_property_mobiles_are_masked(before, after, phone):
+    text = _cjk(before) + phone + after
+    assert phone not in redact(text) and _masked(text, phone)
+
+
+@settings(max_examples=150, deadline=None, database=None, derandomize=True)
+@given(before=FILLER, after=FILLER, number=id_numbers())
+def test_property_id_numbers_are_masked(before, after, number):
+    text = _cjk(before) + "身份证" + number + after
+    assert number not in redact(text) and _masked(text, number)
+
+
+@settings(max_examples=150, deadline=None, database=None, derandomize=True)
+@given(before=FILLER, after=FILLER, plate=plates())
+def test_property_plates_are_masked(before, after, plate):
+    text = _cjk(before) + plate + after
+    assert plate not in redact(text) and _masked(text, plate)
+
+
+@settings(max_examples=150, deadline=None, database=None, derandomize=True)
+@given(before=FILLER, after=FILLER, record=records())
+def test_property_record_numbers_are_masked(before, after, record):
+    cue, value = record
+    text = _cjk(before) + cue + value + "，" + after
+    assert value not in redact(text) and _masked(text, value)
+
+
+@settings(max_examples=150, deadline=None, database=None, derandomize=True)
+@given(before=FILLER, after=FILLER, cued=CUED)
+def test_property_names_after_a_cue_or_before_a_title_are_masked(before, after, cued):
+    frame, name = cued
+    text = _cjk(before) + frame.format(name) + after
+    start = text.index(frame.format(name)) + frame.index("{}")
+    assert any(s <= start + 1 and start + len(name) <= e for s, e in find_names(text)), redact(text)
+
+
+@settings(max_examples=150, deadline=None, database=None, derandomize=True)
+@given(before=FILLER, after=FILLER, word=st.sampled_from(KEEP_WORDS), glue=st.sampled_from("，的上里都也要"))
+def test_property_ordinary_words_are_never_masked(before, after, word, glue):
+    text = _cjk(before) + word + glue + after  # 王主任务 or 吴医生产 would be other words
+    assert redact(text).count(word) >= text.count(word)

@@ -1,0 +1,456 @@
+"""Personal names in Chinese text, for redact: jieba's tagger, the words around a name and a record's layout.
+
+A name is masked when jieba tags it and it is no common word, when a cue comes before it (我叫, 村会计,
+户名：), a title after it (医生, 主任), something only a person has after it (的妈妈, 都说), or when a
+record's layout marks it (六组王长山：, 四(3)班李子轩).
+"""
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+# The commonest single-character surnames (about 98% of the population) and the compound ones.
+SURNAMES = set(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
+    "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武"
+    "戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮"
+    "柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古"
+    "吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫"
+    "寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻"
+    "位厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦"
+    "戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但"
+    "尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由"
+)
+COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文",
+                     "司徒", "夏侯", "令狐", "端木", "西门", "南宫", "独孤", "轩辕", "澹台", "公冶", "呼延")
+
+# A name right before one of these is a person; a bare surname before one (王书记) stays as it is.
+TITLES = tuple("""书记 副书记 师傅 同志 老师 主任 副主任 医生 大夫 护士 校长 副校长 局长 副局长 科长 处长 所长
+院长 部长 村长 镇长 乡长 县长 区长 市长 经理 总经理 厂长 队长 组长 班长 站长 馆长 行长 支书 委员 干事 会计
+老板 先生 女士 阿姨 大姐 大哥 师父 教授 主席 警官 民警 律师 工程师 代表 社长 董事长 妈妈 爸爸 奶奶 爷爷
+家长 同学 老汉 大爷 大妈 大娘 大叔 大婶 婶子 老太 老太太 婆婆 嫂子 老头 老爷子 小姐 小哥 姐姐 哥哥 姐 哥
+""".split())
+# A name right after one of these is a person: 我叫、联系人：、村会计、民警、参会人员：…
+CUES = tuple("""我是 我叫 本人 姓名 名叫 叫做 联系人 举报人 反映人 来信人 签名 患者 司机 职工 员工 学生 家长
+住户 业主 村民 居民 群众 党员 同事 丈夫 妻子 儿子 女儿 老伴 叫 俺叫 鄙人 户名 申请人 发言人 主持人 记录人
+参会人员 与会人员 出席 列席 会计 出纳 保洁员 保洁 队员 专干 工人 工作人员 家属 护工 村医 网格员 门卫
+主治医生 主治医师 医师 教师 班主任 收款人 持卡人 开户名 当事人 责任人 经办人 填表人 提出人 爸爸 妈妈
+老师 校长 医生 主任 民警 警官 书记 组长 班长 经理 厂长 会长 站长 所长 科长 院长 村长 代表 邻居 父亲 母亲
+孙子 孙女 儿媳 女婿 哥哥 姐姐 弟弟 妹妹 舅舅 叔叔 伯伯 老乡 朋友 亲戚 室友 舍友 低保户 五保户 贫困户 户主
+租户 商户 老公 老婆 媳妇 对象 干部 村干部 承包人 负责人 快递员 网格员 主讲人 讲解员 办事员""".split())
+# Cues after which the next word is a name whatever the dictionary says (我叫高峰, 联系人白雪).
+STRONG_CUES = ("我是", "我叫", "本人", "姓名", "名叫", "叫做", "联系人", "举报人", "反映人", "来信人", "签名",
+               "叫", "鄙人", "户名", "申请人", "主持人", "记录人", "收款人", "持卡人", "开户名", "参会人员",
+               "与会人员", "出席人员", "列席人员")
+# Words that name the person after them only when a colon follows (整理：袁丽, but 整理成表格).
+COLON_CUES = ("整理", "录入", "审核", "审批", "经办", "登记", "填表", "执笔")
+# Words the tagger calls names whose next word or last character shows a place, an organisation or an object.
+PLACE_SUFFIXES = tuple("村镇乡路街庄县区市省山河湖桥井港湾寺楼园堂店厂场站馆院所局委队社巷里屯营堡寨岭坡州"
+                       "栏室厅箱库柜卡册会家")
+# Words after a tagged "name" that show it is a place (向阳村委, 一号楼二单元).
+PLACES_AFTER = ("村委", "社区", "小区", "大街", "街道", "公园", "广场", "大道", "单元", "栋", "层", "号")
+# Organisation words jieba may glue to the front of a name (信息科徐静 → 科徐静).
+ORGANISATION_ENDS = set("科室处部组班队局院所站办")
+# Surnames that are far more often a verb or a function word (修渠, 练习册, 全凭, 来坐, 成表格): a name
+# starting with one needs a cue or a title.
+AMBIGUOUS_SURNAMES = set("修练来全成和都向于时那占但由干相区练连")
+# Parts of speech that never make a given name (全 凭 班长: 凭 is a preposition).
+NOT_GIVEN_FLAGS = ("p", "c", "u", "y", "e", "r", "f")
+# Second characters that make a two-character "name" more likely a noun and its verb (钱花, 钱用, 时来).
+VERB_AFTER = set("花用给要是在说来去到把被让叫太很也都还就更最得")
+# Characters of function words that never end a given name found only by its cue (医生都很好, 主任说过).
+NOT_GIVEN = set("很都也还就不没的了着过与在是说把被让给对等们吗呢吧啊得地要会能可太更最又再才只已这那个些每"
+                "各你我他她它啥怎么和及或从向往到去来上下里外")
+# Parts of speech of a first token that is a function word rather than a surname (和 in 医生和病人).
+FUNCTION_FLAGS = ("c", "p", "d", "r", "u", "y", "e", "f")
+# A two-character word this frequent in jieba's dictionary is a common word (陈旧, 晋升, 黄牛, 高明, 普通)
+# even when it is tagged as a name; with a cue (我叫) or a title (医生) after it, only a very common one is.
+# (Three-character names in the dictionary are people: 彭德怀.)
+COMMON_WORD = 100
+VERY_COMMON_WORD = 5000
+# After a weak cue (邻居, 会计), a dictionary word not tagged as a person this frequent is not a name (盖房),
+# nor one this frequent however tagged (教师智慧, 党员荣誉: jieba tags both nr).
+KNOWN_WORD = 50
+CUED_WORD = 1000
+NOT_NAMES = {"高度", "马路", "白天", "常常", "周末", "任务", "万一", "何时", "于是", "金融", "方便", "平安",
+             "和平", "文明", "安全", "黄金", "明白", "江山", "花园", "海关", "宁可", "包括", "应当", "成都",
+             "关心", "关于", "向阳", "华为", "乐观", "高兴", "高效", "田间", "齐全", "时间", "路灯", "孙悟空",
+             "党建", "党员", "党委", "党风", "党课", "党务", "党性", "史料", "程序", "陆续", "成员", "韩国",
+             "温暖", "康复", "龙头", "雷锋", "焦点", "石油", "武术", "严格", "万元", "连续", "阳光", "曲线",
+             "保安", "麻醉", "麻醉师", "农忙", "安全鞋", "安全带", "安全帽", "护士长", "夜班", "白班", "班长",
+             "李家庄", "金银花", "康师傅", "东方红", "黄梅", "江水", "诸多", "石头", "温度", "常规",
+             "黄牛", "王老吉", "车间", "阿拉", "那口子", "黄梅天", "张榜", "海尔", "李宁",
+             "格力", "美的", "安踏", "双星", "娃哈哈", "银行卡", "马路边",
+             "宋体"}
+# Verbs a speaker's name comes right before (王伟建反映: 建 is the name's, not a second verb).
+SPEECH_VERBS = {"反映", "说", "讲", "表示", "插话", "发言", "投诉", "举报", "提出", "认为", "建议", "要求"}
+# Ordinary words no name starts with, whatever follows them (马路边, 周末风, 安全帽).
+KEEP_WORDS = ("马路", "周末", "保安", "农忙", "夜班", "白班", "班长", "护士长", "麻醉", "安全", "李家庄",
+              "王主任")
+# A 3-character token whose first two characters are a word this frequent is that word and a suffix (练习册).
+WORD_PREFIX = 1000
+
+# A group or class before a name (六组王长山, 四(3)班李子轩), and a speaker's name before a colon.
+_GROUP = r"[一二三四五六七八九十\d]+[组队]|[一二三四五六七八九十\d]*[(（][\d一二三四五六七八九十]+[)）]班"
+_SPEAKER = re.compile(rf"(?:^|(?<=[。；;！？!?\n）)\s]))(?P<g>{_GROUP})?(?P<n>[\u4e00-\u9fff]{{2,4}})"
+                      r"(?:[（(][^）)]{1,12}[）)])?说?\s*[：:]")
+# Where a name found on the characters may end: punctuation, a space, kin, the end.
+_NAME_END = (r"(?=[的，,。、；;）)：:\s（(]|同学|妈妈|爸爸|家长|奶奶|爷爷|孙子|孙女|儿子|女儿|媳妇|老伴|家属"
+             r"|$)")
+_GROUPED = re.compile(rf"(?:{_GROUP})(?P<n>[\u4e00-\u9fff]{{2,4}}?){_NAME_END}")
+# A cue and the name after it, on the characters, since jieba may glue them (申请人马丽 → 申请 人马 丽).
+_CUED = re.compile(rf"(?P<c>{'|'.join(sorted({*CUES, *STRONG_CUES, *COLON_CUES}, key=len, reverse=True))})"
+                   rf"(?P<colon>[：:])?\s*(?P<n>[\u4e00-\u9fff]{{2,4}}?){_NAME_END}")
+# A name alone in brackets, after a nickname or a role (小张（张明亮）).
+_BRACKETED = re.compile(r"[（(](?P<n>[\u4e00-\u9fff]{2,4})[）)]")
+# What follows a person and not a thing: kin (王梓涵的妈妈), a pronoun (黄婷婷，她), speech (苏红梅都说).
+_PERSON_AFTER = re.compile(r"的?(?:妈妈|爸爸|奶奶|爷爷|姥姥|姥爷|外婆|外公|小舅子|舅舅|媳妇|老婆|"
+                           r"丈夫|妻子|儿子|女儿|父亲|母亲)|[，,]?[他她你您]|[都也就又]?(?:说|讲|插话|发言|表示)")
+_BOUNDARY = set("。，,；;！？!?、：:（()）\n ")
+
+
+
+def find_names(text: str) -> list[tuple[int, int]]:
+    """Spans of personal names, left to right, never overlapping."""
+    if not re.search(r"[\u4e00-\u9fff]", text):
+        return []
+    spans = _prefixed_names(text)
+    taken = [False] * len(text)
+    for start, end in spans:
+        taken[start:end] = [True] * (end - start)
+    spans += [(s, e) for s, e in _tagged_names(text) if not any(taken[s:e])]
+    return sorted(spans)
+
+
+def surname_of(name: str) -> str:
+    """The surname a name starts with (two characters for 欧阳, 上官…)."""
+    return name[:2] if name.startswith(COMPOUND_SURNAMES) else name[:1]
+
+
+def _prefixed_names(text: str) -> list[tuple[int, int]]:
+    """Names the layout marks: a speaker before a colon (六组王长山：, 王秀兰（五组）：), a name after a group
+    or class (四(3)班李子轩，) or a cue (申请人马丽，), or alone in brackets (小张（张明亮）). Found on the
+    characters, since jieba glues 组张, 班王 or 人马."""
+    found = [match.span("n") for match in _SPEAKER.finditer(text)
+             if _speaker_like(match.group("n"), grouped=match.group("g") is not None)]
+    found += [match.span("n") for match in _GROUPED.finditer(text) if _speaker_like(match.group("n"), True)]
+    found += [match.span("n") for match in _CUED.finditer(text) if _cued_like(match)]
+    found += [match.span("n") for match in _BRACKETED.finditer(text)
+              if _speaker_like(match.group("n"), grouped=False)]
+    spans: list[tuple[int, int]] = []
+    for start, end in found:
+        if not any(start < e and s < end for s, e in spans):
+            spans.append((start, end))
+    return spans
+
+
+def _cued_like(match: re.Match[str]) -> bool:
+    """The characters after a cue are a whole name: after a strong cue (申请人, 姓名：) anything but a very
+    common word; after a weak one (民警, 邻居) no word of the dictionary and no place."""
+    name, cue = match.group("n"), match.group("c")
+    strong = cue in STRONG_CUES or cue in COLON_CUES and match.group("colon") is not None
+    if cue in COLON_CUES and not strong or len(name) == 4 and not name.startswith(COMPOUND_SURNAMES) \
+            or name.endswith(TITLES) or name[0] in AMBIGUOUS_SURNAMES and not strong:
+        return False
+    word_first = not strong and _word_and_suffix(name)  # 党员管理难, but 我叫王国丽
+    return not (_dictionary_word(name, strong) or word_first) and _plausible_name(name, places=not strong)
+
+
+def _speaker_like(name: str, grouped: bool) -> bool:
+    """A whole name (not a word of the dictionary, a title or a cue); after a group, 王长河 is no river."""
+    if len(name) == 4 and not name.startswith(COMPOUND_SURNAMES) or name.endswith(TITLES):
+        return False
+    if grouped:  # 六组高丽： is a person even though 高丽 is a word
+        return _frequency(name) < VERY_COMMON_WORD and _plausible_name(name, places=False)
+    tag = _tagger().dt.word_tag_tab.get(name)
+    if tag is not None and not tag.startswith("nr") or _frequency(name) >= COMMON_WORD:
+        return False
+    return _plausible_name(name)
+
+
+@lru_cache
+def _tagger():
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(60)
+    return jieba.posseg
+
+
+Tokens = list[tuple[str, str]]
+
+
+def _tagged_names(text: str) -> list[tuple[int, int]]:
+    """Spans of names read on jieba's tokens: tagged names, names before a title or after a cue."""
+    tokens = [(pair.word, pair.flag) for pair in _tagger().cut(text)]
+    offsets: list[int] = []
+    pos = 0
+    for word, _ in tokens:
+        offsets.append(pos)
+        pos += len(word)
+    spans: list[tuple[int, int]] = []
+    i = 0
+    last_end = -1
+    while i < len(tokens):
+        listed = i >= 2 and tokens[i - 1][0] in {"、", "，", ","} and last_end == i - 1
+        found = _name_at(tokens, i, listed)
+        if found:
+            used, start, end = found
+            spans.append((offsets[i] + start, offsets[i] + end))
+            i += used
+            last_end = i
+        else:
+            i += 1
+    return spans
+
+
+@dataclass(frozen=True)
+class _At:
+    """Token i and what surrounds it."""
+
+    tokens: Tokens
+    i: int
+    word: str
+    flag: str
+    nxt: str
+    cued: bool
+    strong: bool
+    titled: bool
+
+    @classmethod
+    def of(cls, tokens: Tokens, i: int, listed: bool) -> "_At":
+        word, flag = tokens[i]
+        nxt = tokens[i + 1][0] if i + 1 < len(tokens) else ""
+        raw = "".join(w for w, _ in tokens[max(0, i - 3):i])
+        before = raw.rstrip("：: ")
+        # the next name of a list is as sure as the one before it (杨振东、罗兰)
+        strong = before.endswith(STRONG_CUES) or raw.endswith(("：", ":")) and before.endswith(COLON_CUES) \
+            or listed
+        cued = strong or before.endswith(CUES)
+        return cls(tokens, i, word, flag, nxt, cued, strong, nxt in TITLES)
+
+
+def _name_at(tokens: Tokens, i: int, listed: bool = False) -> tuple[int, int, int] | None:
+    """(tokens used, first and past-last character of the name within them) when a name starts at token i."""
+    word, flag = tokens[i]
+    if not (flag.startswith("nr") or _is_surname_start(word)):  # most tokens: checked first, for speed
+        return None
+    at = _At.of(tokens, i, listed)
+    glued = _glued_title(at)
+    if glued is not None:
+        return (1, 0, len(glued)) if _full_name(glued) else None
+    if not _is_chinese(at.word):
+        return None
+    found = [step(at) for step in (_two_token_name, _vouched_name, _cued_name, _titled_name, _person_name)]
+    readings = [(used, 0, length) for used, length in filter(None, found)]
+    # the longest reading wins: after a cue jieba may cut a name in two (王子 豪, 姜文 涛)
+    return max([*readings, *filter(None, [_tagged_name(at)])], key=lambda span: span[2] - span[1],
+               default=None)
+
+
+def _glued_title(at: _At) -> str | None:
+    """The name part of a tagged name with a title glued on (李师傅 is one token; 张三丰师傅 is split)."""
+    if not at.flag.startswith("nr"):
+        return None
+    for title in TITLES:
+        if at.word.endswith(title) and len(at.word) > len(title):
+            return at.word[: -len(title)]
+    return None
+
+
+def _tagged_name(at: _At) -> tuple[int, int, int] | None:
+    """A token jieba tags as a person's name, unless it reads as a place, a noun and verb or a common word
+    (信息科徐静 arrives as 科徐静: the organisation's last character is left out)."""
+    if at.flag not in {"nr", "nrfg", "nrt"}:
+        return None
+    lead = 1 if at.word[0] in ORGANISATION_ENDS and len(at.word) == 3 and _full_name(at.word[1:]) else 0
+    word = at.word[lead:]
+    if not _full_name(word) or _place_like(word, at.nxt):
+        return None
+    vouched = at.cued or at.titled
+    if not vouched and (_verb_after_noun(word) or word[0] in AMBIGUOUS_SURNAMES or _word_and_suffix(word)):
+        return None
+    if not at.strong and _common(word, _word_limit(at)):
+        return None
+    if at.cued and _cut_short(at):
+        return 2, 0, 4
+    return 1, lead, len(at.word)
+
+
+def _word_limit(at: _At) -> int:
+    """How frequent in the dictionary a tagged name may be: a title vouches for more than a weak cue."""
+    return VERY_COMMON_WORD if at.titled else CUED_WORD if at.cued else COMMON_WORD
+
+
+def _word_and_suffix(word: str) -> bool:
+    """Three characters that are a common verb or adjective and one more (练习册, 管理难)."""
+    return len(word) == 3 and _frequency(word[:2]) >= WORD_PREFIX and _verb_like(word[:2])
+
+
+def _verb_like(word: str) -> bool:
+    """jieba's dictionary tags the word as a verb, an adjective or an adverb (管理, 练习), not a noun."""
+    return (_tagger().dt.word_tag_tab.get(word) or "x")[0] in "vad"
+
+
+def _cut_short(at: _At) -> bool:
+    """jieba cut a compound surname's two-character given name short (欧阳明 月)."""
+    follows = at.tokens[at.i + 1][1] if at.i + 1 < len(at.tokens) else "x"
+    return (at.word[:2] in COMPOUND_SURNAMES and len(at.word) == 3 and len(at.nxt) == 1
+            and _is_chinese(at.nxt) and follows not in {"x", "uj", "ul", "p", "c", "d", "v"})
+
+
+def _two_token_name(at: _At) -> tuple[int, int] | None:
+    """A surname and a given name as two tokens (周 建华, 欧阳 娜娜), the second not a title."""
+    if not (at.nxt and _is_chinese(at.nxt) and len(at.nxt) <= 2 and at.nxt not in TITLES
+            and _full_name(at.word + at.nxt)):
+        return None
+    next_flag = at.tokens[at.i + 1][1]
+    lone_surname = len(at.word) == 1 and (at.flag in {"nr", "ng"} or at.cued
+                                          and not at.flag.startswith(FUNCTION_FLAGS))
+    compound = at.word in COMPOUND_SURNAMES and next_flag.startswith("nr")
+    given_like = next_flag.startswith("nr") or next_flag in {"n", "nz", "ng", "t", "a", "an", "vn", "j"} \
+        or at.flag == "nr" and next_flag == "ns"  # 赵 建国
+    after = at.tokens[at.i + 2][0] if at.i + 2 < len(at.tokens) else ""
+    if (lone_surname and given_like or compound) and not _place_like(at.word + at.nxt, after):
+        return 2, len(at.word) + len(at.nxt)
+    return None
+
+
+def _vouched_name(at: _At) -> tuple[int, int] | None:
+    """One token after a cue or before a title that could be a name and is not a very common word."""
+    taggable = at.flag.startswith("nr") or at.flag in {"nz", "ng", "x"}
+    vouched = at.strong or not _common(at.word, _word_limit(at))
+    if (at.cued or at.titled) and _full_name(at.word) and taggable and vouched:
+        return 1, len(at.word)
+    return None
+
+
+def _cued_name(at: _At) -> tuple[int, int] | None:
+    """After a cue (我叫, 村会计, 户名：, a list's 、), the longest run of tokens that reads as a name."""
+    if not at.cued or not at.strong and len(at.word) == 2 and _verb_like(at.word):
+        return None  # 党员管理难 starts with a verb, not a surname (but 王国 丽 and 高志 丽 may be names)
+    return max((span for span in _readings(at) if not _common_reading(at, span, at.strong)),
+               key=lambda span: span[1], default=None)
+
+
+def _titled_name(at: _At) -> tuple[int, int] | None:
+    """A run of tokens that reads as a name right before a title (叶 开心 老师, 张 立新 主任)."""
+    for span in _readings(at):
+        if _following(at, span, 1) in TITLES and not _common_reading(at, span):
+            return span
+    return None
+
+
+def _person_name(at: _At) -> tuple[int, int] | None:
+    """A run of tokens that reads as a name before what follows only a person: kin, a pronoun, speech
+    (王梓涵的妈妈, 黄婷婷，她, 苏红梅都说, 钱卫东的小舅子)."""
+    for span in _readings(at, places=False):  # 王长山插话 is no mountain
+        if _PERSON_AFTER.match(_following(at, span, 3)) and not _common_reading(at, span):
+            return span
+    return None
+
+
+def _following(at: _At, span: tuple[int, int], count: int) -> str:
+    """The text of the `count` tokens after a reading."""
+    start = at.i + span[0]
+    return "".join(word for word, _ in at.tokens[start:start + count])
+
+
+def _readings(at: _At, places: bool = True) -> list[tuple[int, int]]:
+    """(tokens, characters) of each run of tokens from token i that ends on a token boundary and reads as
+    a full name, shortest first."""
+    if not _is_surname_start(at.word) or at.word[0] in AMBIGUOUS_SURNAMES and not at.strong:
+        return []
+    spans: list[tuple[int, int]] = []
+    text = ""
+    for j in range(at.i, min(at.i + 4, len(at.tokens))):
+        word, flag = at.tokens[j]
+        if not _is_chinese(word) or word in TITLES or word in CUES or \
+                j > at.i and (flag.startswith(NOT_GIVEN_FLAGS) or not _given_part(at, j, text)):
+            break
+        text += word
+        if len(text) > len(surname_of(text)) + 2:
+            break
+        if _plausible_name(text, places):
+            spans.append((j - at.i + 1, len(text)))
+    return spans
+
+
+def _given_part(at: _At, j: int, text: str) -> bool:
+    """Token j may continue a name: after a whole name only a last character that ends the clause or comes
+    before a title or a verb of speech does (李德 胜（, 李德 胜 代表, 王伟 建 反映, but 石磊 发药)."""
+    word, flag = at.tokens[j]
+    if len(text) == len(surname_of(text)) or not flag.startswith("v"):
+        return True
+    after = at.tokens[j + 1][0] if j + 1 < len(at.tokens) else ""
+    closes = not after or after[0] in _BOUNDARY or after in TITLES or after in SPEECH_VERBS
+    return len(word) == 1 and len(text) == len(surname_of(text)) + 1 and closes
+
+
+def _common_reading(at: _At, span: tuple[int, int], strong: bool = False) -> bool:
+    """A one-token reading that the dictionary knows as something other than a person (宣布 after 主持人,
+    党支部 before 书记) or, unless a strong cue vouches for it, as a very common word."""
+    if span[0] != 1:
+        return False
+    rare = strong and _frequency(at.word) < KNOWN_WORD  # 我叫何国, though 何国 may be a pronoun
+    return at.flag[:1] in "vdpcr" and not rare or _dictionary_word(at.word, strong)
+
+
+def _dictionary_word(word: str, strong: bool) -> bool:
+    """jieba's dictionary knows the word as something other than a person: a verb or a longer word
+    (查房, 荣誉感) always; after a strong cue only a very common word (我叫高峰 and 联系人白雪 are
+    people, 录入：信息 is not); after a weak one any known word (盖房) or a frequent one, however tagged
+    (教师智慧)."""
+    tag = _tagger().dt.word_tag_tab.get(word)
+    other = tag is not None and not tag.startswith("nr")
+    if other and (tag[0] in "vdpcra" or len(word) > 2):
+        return not strong or _frequency(word) >= KNOWN_WORD
+    if strong:
+        return other and _frequency(word) >= VERY_COMMON_WORD
+    return other and _frequency(word) >= KNOWN_WORD or _common(word, CUED_WORD)
+
+
+def _plausible_name(text: str, places: bool = True) -> bool:
+    """A full name whose given name has no function-word character (and, unless told, is not a place)."""
+    given = text[len(surname_of(text)):]
+    return _full_name(text) and not set(given) & NOT_GIVEN and not (places and text.endswith(PLACE_SUFFIXES))
+
+
+def _common(word: str, frequency: int) -> bool:
+    """A two-character word of jieba's dictionary at least this frequent, however tagged, unless it is
+    tagged as a person's full name (李强)."""
+    if len(word) != 2 or _tagger().dt.word_tag_tab.get(word) in {"nrfg", "nrt"}:
+        return False
+    return _frequency(word) >= frequency
+
+
+def _frequency(word: str) -> int:
+    """How often jieba's dictionary has seen the word (0 when it does not know it)."""
+    return _tagger().dt.tokenizer.FREQ.get(word) or 0
+
+
+def _full_name(word: str) -> bool:
+    """A surname followed by a one- or two-character given name, and not a known common word."""
+    surname = surname_of(word)
+    return (_is_surname_start(word) and 1 <= len(word) - len(surname) <= 2 and word not in NOT_NAMES
+            and not word.startswith(KEEP_WORDS) and word not in TITLES and word not in CUES
+            and word[0] != word[1]
+            and _is_chinese(word))
+
+
+def _is_surname_start(word: str) -> bool:
+    return word.startswith(COMPOUND_SURNAMES) or word[:1] in SURNAMES
+
+
+def _verb_after_noun(word: str) -> bool:
+    """A two-character token like 钱花: a common noun and a verb, which jieba may tag nr."""
+    return len(word) == 2 and word[1] in VERB_AFTER
+
+
+def _place_like(word: str, nxt: str) -> bool:
+    return word.endswith(PLACE_SUFFIXES) or nxt[:1] in PLACE_SUFFIXES and len(nxt) == 1 \
+        or nxt.startswith(PLACES_AFTER)
+
+
+def _is_chinese(word: str) -> bool:
+    return bool(word) and all("\u4e00" <= ch <= "\u9fff" for ch in word)
