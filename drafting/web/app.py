@@ -1,64 +1,92 @@
 """The web application: routers, middleware and error handlers (`service.py` at the top imports it)."""
 
-import hmac
 import ipaddress
+import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any, cast
-from urllib.parse import quote
 
 import swagger_ui_bundle
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from drafting.config import get_settings
 from drafting.errors import BadInput, DraftingError
-from drafting.web import STATIC_DIR, routes_corpus, routes_drafts, routes_feedback, routes_pages
+from drafting.web import (
+    STATIC_DIR,
+    routes_corpus,
+    routes_drafts,
+    routes_feedback,
+    routes_ledger,
+    routes_meta,
+    routes_pages,
+)
 from drafting.web.limits import BodyLimit
-from drafting.web.routes_pages import TOKEN_COOKIE
+from drafting.web.security import AllowedHosts, Guard, SecurityHeaders, body_type, check_token, log_unexpected
 from drafting.writer.facts import explain
 
-app = FastAPI(title="drafting", description="群众评议工作总结起草与意见归类", docs_url=None, redoc_url=None)
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """A token too short to resist guessing stops the service at start."""
+    check_token(get_settings())
+    yield
+
+
+# Every write must declare a body type its route accepts (security.body_type). Middleware, outermost first:
+# the Host allow-list, the security headers (CSP), the origin/token/session/CSRF guard, the body limit.
+# The CSRF contract with the page (meta tag csrf-token, header X-CSRF-Token) is at the top of security.py.
+app = FastAPI(title="drafting", description="群众评议工作总结起草与意见归类", docs_url=None, redoc_url=None,
+              dependencies=[Depends(body_type)], lifespan=lifespan)
 app.add_middleware(BodyLimit)
+app.add_middleware(Guard)
+app.add_middleware(SecurityHeaders)
+app.add_middleware(AllowedHosts)
 app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 app.mount("/docs-static", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-static")
-for module in (routes_drafts, routes_feedback, routes_corpus, routes_pages):
+for module in (routes_drafts, routes_feedback, routes_ledger, routes_corpus, routes_meta, routes_pages):
     app.include_router(module.router)
 
 log = logging.getLogger("drafting.web")
-PUBLIC_PATHS = {"/healthz", "/login", "/docs", "/openapi.json"}
-PUBLIC_PREFIXES = ("/static/", "/docs-static/")
+
+
+class ErrorAnswer(BaseModel):
+    """What every 4xx and 5xx answer holds."""
+
+    detail: str = Field(description="一行中文说明；输入错误时以字段名开头，如 `date: 必须填写`")
+
+
+def openapi() -> dict[str, Any]:
+    """FastAPI's schema with its validation-error shape replaced by ours (one line in `detail`), so the
+    documented 422 is the one clients get."""
+    if app.openapi_schema is None:
+        schema = get_openapi(title=app.title, version=app.version, description=app.description,
+                             routes=app.routes)
+        schemas = schema.get("components", {}).get("schemas", {})
+        schemas["HTTPValidationError"] = ErrorAnswer.model_json_schema()
+        schemas.pop("ValidationError", None)
+        app.openapi_schema = schema
+    return app.openapi_schema
+
+
+app.openapi = openapi  # type: ignore[method-assign]
 
 
 def check_bind(host: str) -> None:
-    """Refuse a non-loopback address unless an API token is set."""
+    """Refuse a non-loopback address unless an API token is set, and a token too short."""
+    check_token(get_settings())
     try:
         loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
     except ValueError:
         loopback = False
     if not loopback and get_settings().api_token is None:
         raise BadInput.field("--host", "监听非本机地址时必须设置 DRAFTING_API_TOKEN")
-
-
-@app.middleware("http")
-async def require_token(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    """With DRAFTING_API_TOKEN set, /api needs the Bearer token (or the login cookie); pages go to /login."""
-    secret = get_settings().api_token
-    path = request.url.path
-    if secret is None or path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
-        return await call_next(request)
-    header = request.headers.get("authorization", "")
-    given = header[7:] if header.lower().startswith("bearer ") else request.cookies.get(TOKEN_COOKIE, "")
-    if given and hmac.compare_digest(given.encode("utf-8"), secret.get_secret_value().encode("utf-8")):
-        return await call_next(request)
-    if path.startswith("/api/"):
-        return JSONResponse({"detail": "未授权：请在 Authorization 头中携带 Bearer 令牌，或先在网页上登录"},
-                            status_code=401, headers={"WWW-Authenticate": "Bearer"})
-    return RedirectResponse(f"/login?next={quote(path)}", status_code=303)
 
 
 @app.exception_handler(DraftingError)
@@ -69,13 +97,16 @@ async def drafting_error(request: Request, exc: Exception) -> JSONResponse:
 
 @app.exception_handler(Exception)
 async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-    """Anything unforeseen: one Chinese line for the user, the traceback only in the service log."""
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    """Anything unforeseen: one Chinese line for the user; the log gets its type and stack, not its text."""
+    route = request.scope.get("route")
+    log_unexpected(log, exc, f"{request.method} {getattr(route, 'path', request.url.path)}")
     return JSONResponse({"detail": "服务器内部错误，请查看服务日志"}, status_code=500)
 
 
 class _Located:
     """A request validation error seen as a pydantic one, its location without the body/query prefix."""
+
+    title = "request"  # not a Facts model: the message keeps the field path
 
     def __init__(self, error: dict[str, Any]):
         self.error = error
@@ -101,11 +132,23 @@ async def invalid_request(request: Request, exc: Exception) -> JSONResponse:
 
 @app.get("/docs", include_in_schema=False)
 def docs() -> HTMLResponse:
-    """Swagger UI served from the installed swagger-ui-bundle, not a CDN."""
-    return get_swagger_ui_html(openapi_url="/openapi.json", title="drafting 接口文档",
+    """Swagger UI served from the installed swagger-ui-bundle, not a CDN; its start script is a file of its
+    own (/docs-init.js), so the page runs under the same CSP as the rest."""
+    page = get_swagger_ui_html(openapi_url="/openapi.json", title="drafting 接口文档",
                                swagger_js_url="/docs-static/swagger-ui-bundle.js",
                                swagger_css_url="/docs-static/swagger-ui.css",
                                swagger_favicon_url="/docs-static/favicon-32x32.png")
+    html = bytes(page.body).decode("utf-8")
+    inline = html[html.rindex("<script>"):html.rindex("</script>") + len("</script>")]
+    return HTMLResponse(html.replace(inline, '<script src="/docs-init.js"></script>'))
+
+
+@app.get("/docs-init.js", include_in_schema=False)
+def docs_init() -> Response:
+    options = {"url": "/openapi.json", "dom_id": "#swagger-ui", "layout": "BaseLayout", "deepLinking": True}
+    script = (f"window.ui = SwaggerUIBundle(Object.assign({json.dumps(options)}, {{presets: "
+              "[SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset]}));\n")
+    return Response(script, media_type="text/javascript")
 
 
 @app.get("/healthz")

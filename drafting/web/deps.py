@@ -1,5 +1,6 @@
 """The live parts every route takes, as FastAPI dependencies (tests override them with recording fakes)."""
 
+import threading
 from typing import Annotated, Any
 
 from fastapi import Depends
@@ -11,25 +12,32 @@ from drafting.corpus.store import CorpusStore
 from drafting.embed import Embedder
 from drafting.web.db import History, open_history
 
+# Routes run in many threads; the first requests after a start would otherwise each load the embedder and
+# open the chroma store at once (20 concurrent clients got 503 "无法打开本地向量库" from that race).
+_OPENING = threading.Lock()
+
 
 def settings() -> Settings:
     return get_settings()
 
 
 def history() -> History:
-    return open_history(get_settings().database_path)
+    return open_history(get_settings().database)
 
 
 def embedder() -> Embedder:
-    return runtime.embedder()
+    with _OPENING:
+        return runtime.embedder()
 
 
 def retriever() -> Retriever:
-    return runtime.retriever()
+    with _OPENING:
+        return runtime.retriever()
 
 
 def store() -> CorpusStore:
-    return runtime.store()
+    with _OPENING:
+        return runtime.store()
 
 
 def chat_model() -> Any:
