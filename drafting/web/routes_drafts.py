@@ -9,9 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from drafting.corpus.models import Retriever
+from drafting.embed import Embedder
 from drafting.errors import BadInput
-from drafting.web.db import DraftInfo, History
-from drafting.web.deps import ChatModelDep, HistoryDep, RetrieverDep
+from drafting.web.db import DraftInfo, History, HistoryQuery
+from drafting.web.deps import ChatModelDep, EmbedderDep, HistoryDep, RetrieverDep
 from drafting.web.stream import Emit, stream_run, wants_stream
 from drafting.writer.engines import choose_engine
 from drafting.writer.facts import Facts, facts_from_text
@@ -104,13 +105,19 @@ def edited_draft(old: Draft, facts: Facts, text: str) -> Draft:
 
 
 def run_draft(facts: Facts, engine: DraftEngine, retriever: Retriever, history: History,
-              engine_name: str, emit: Emit | None = None) -> DraftRecord:
+              engine_name: str, emit: Emit | None = None, *, embedder: Embedder | None = None) -> DraftRecord:
     draft_id = history.start_draft(facts.model_dump(mode="json"), engine_name)
+    return write_into(draft_id, facts, engine, retriever, history, emit, embedder=embedder)
+
+
+def write_into(draft_id: str, facts: Facts, engine: DraftEngine, retriever: Retriever, history: History,
+               emit: Emit | None = None, *, embedder: Embedder | None = None) -> DraftRecord:
+    """Write the started draft `draft_id` and save it as its next version, or mark it failed."""
     try:
         if emit is not None:
             emit("progress", {"stage": "retrieve", "message": "正在检索范文"})
             engine = StreamingEngine(engine, emit)
-        draft = write_draft(facts, retriever=retriever, engine=engine)
+        draft = write_draft(facts, retriever=retriever, engine=engine, embedder=embedder)
     except BaseException:
         history.fail_draft(draft_id)
         raise
@@ -122,20 +129,38 @@ def run_draft(facts: Facts, engine: DraftEngine, retriever: Retriever, history: 
              openapi_extra={"requestBody": {"required": True, "content": {
                  "application/json": {"schema": {"$ref": "#/components/schemas/Facts"}},
                  "application/yaml": {"schema": {"type": "string"}}}}})
-async def create_draft(request: Request, history: HistoryDep, retriever: RetrieverDep,
+async def create_draft(request: Request, history: HistoryDep, retriever: RetrieverDep, embedder: EmbedderDep,
                        chat_model: ChatModelDep, engine: EngineQuery = "auto") -> Any:
     """Facts as JSON (or YAML) in the body. With `Accept: text/event-stream` the answer is a stream of
     `progress` and `text` events, then `result` (the record) or `error`."""
     facts = facts_from_body(await request.body())
     chosen = choose_engine(engine, chat_model)
     if wants_stream(request):
-        return stream_run(lambda emit: run_draft(facts, chosen, retriever, history, engine, emit))
-    return await run_in_threadpool(run_draft, facts, chosen, retriever, history, engine)
+        return stream_run(lambda emit: run_draft(facts, chosen, retriever, history, engine, emit,
+                                                 embedder=embedder))
+    return await run_in_threadpool(run_draft, facts, chosen, retriever, history, engine, embedder=embedder)
 
 
-@router.get("", response_model=list[DraftInfo], summary="稿件历史")
-def list_drafts(history: HistoryDep) -> list[DraftInfo]:
-    return history.list_drafts()
+@router.post("/{draft_id}/rerun", response_model=DraftRecord,
+             summary="从保存的事实重新生成（已中断或失败的稿件）")
+async def rerun_draft(draft_id: str, request: Request, history: HistoryDep, retriever: RetrieverDep,
+                      embedder: EmbedderDep, chat_model: ChatModelDep, engine: EngineQuery = "auto") -> Any:
+    """The draft keeps its id and its facts; streams like POST /api/drafts. Running or written drafts
+    answer 409."""
+    chosen = choose_engine(engine, chat_model)
+    facts = Facts.model_validate(history.restart_draft(draft_id, engine).facts)
+    if wants_stream(request):
+        return stream_run(lambda emit: write_into(draft_id, facts, chosen, retriever, history, emit,
+                                                  embedder=embedder))
+    return await run_in_threadpool(write_into, draft_id, facts, chosen, retriever, history, embedder=embedder)
+
+
+@router.get("", response_model=list[DraftInfo], summary="稿件历史（分页，可按单位和日期查找）")
+def list_drafts(history: HistoryDep, response: Response,
+                query: Annotated[HistoryQuery, Query()]) -> list[DraftInfo]:
+    """Newest changed first; `X-Total-Count` holds how many match the search in all."""
+    response.headers["X-Total-Count"] = str(history.count_drafts(query))
+    return history.list_drafts(query)
 
 
 @router.get("/{draft_id}", response_model=DraftRecord, summary="读取一篇稿件（默认最新版本）")

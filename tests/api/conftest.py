@@ -3,9 +3,13 @@
 import pytest
 from fastapi.testclient import TestClient
 
+from drafting.config import get_settings
 from drafting.corpus.models import Passage
+from drafting.feedback.models import ClassifyResult
 from drafting.web import deps
+from drafting.web.db import open_history
 from service import app
+from tests.postgres import postgres_server, postgres_url  # noqa: F401  (fixtures)
 
 FACTS = {
     "unit": "中共某某区委",
@@ -62,7 +66,9 @@ class RecordingRetriever:
                exclude_docs: set[str] | None = None) -> list[Passage]:
         self.queries.append(query)
         return [Passage(id="chunk-1", doc_id="doc-1", title="中共某某区委群众评议工作总结",
-                        heading_path=["一、采取四项措施"], text="一是准备工作求细。二是评议范围求广。",
+                        heading_path=["一、采取四项措施"],
+                        text="一是准备工作求细。为确保群众评议工作不走过场，成立群众评议工作领导小组，"
+                             "制定工作方案，广泛开展群众评议工作。二是评议范围求广。",
                         score=0.9)]
 
 
@@ -79,3 +85,21 @@ def client(retriever, embedder):
     with TestClient(app) as test_client:
         yield test_client
     app.dependency_overrides.clear()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, monkeypatch) -> str:
+    """The history on SQLite (DRAFTING_HOME) or on a fresh database of the test PostgreSQL server."""
+    if request.param == "postgresql":
+        monkeypatch.setenv("DRAFTING_DATABASE_URL", request.getfixturevalue("postgres_url"))
+    get_settings.cache_clear()
+    return get_settings().database
+
+
+def seed_run(url: str, unit: str, result: ClassifyResult) -> str:
+    """A finished run saved straight into the history (the ledger's tests need its list, not a classifier)."""
+    history = open_history(url)
+    run_id = history.start_feedback({"lines": [a.text for a in result.assignments]}, "embedded",
+                                    result.total, unit)
+    history.save_feedback(run_id, result.model_dump(mode="json"))
+    return run_id

@@ -24,13 +24,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(home: Path, log: Path, **env: str) -> Iterator[str]:
-    """Start uvicorn with DRAFTING_HOME=home; yield its base URL; stop it (and wait) at the end."""
+def live_server(home: Path, log: Path, started: list[subprocess.Popen] | None = None,
+                **env: str) -> Iterator[str]:
+    """Start uvicorn with DRAFTING_HOME=home; yield its base URL; stop it (and wait) at the end.
+    The process is appended to `started` when given (a test that kills it)."""
     port = free_port()
     environ = {**os.environ, "DRAFTING_HOME": str(home), **env}
     with open(log, "w", encoding="utf-8") as out:
         command = [sys.executable, "-m", "uvicorn", "service:app", "--host", "127.0.0.1", "--port", str(port)]
         process = subprocess.Popen(command, cwd=ROOT, env=environ, stdout=out, stderr=subprocess.STDOUT)
+        if started is not None:
+            started.append(process)
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 90

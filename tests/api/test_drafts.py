@@ -2,15 +2,19 @@
 
 import io
 import json
+import socket
 
 import docx
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
+from drafting.config import get_settings
 from drafting.errors import BadInput
 from drafting.web import deps
-from drafting.web.db import History
+from drafting.web.db import History, drafts, open_history
 from drafting.writer.facts import parse_facts
 from service import app
+from tests.test_db import dead_pid
 
 from .conftest import FACTS
 
@@ -77,12 +81,12 @@ def cli_message(data) -> str:
 
 
 def test_bad_facts_give_the_cli_message(client):
-    for broken, field in [({**FACTS, "sector": "部队"}, "sector"),
-                          ({k: v for k, v in FACTS.items() if k != "unit"}, "unit"),
+    for broken, field in [({**FACTS, "sector": "部队"}, "领域："),
+                          ({k: v for k, v in FACTS.items() if k != "unit"}, "单位名称："),
                           ({**FACTS, "stats": [{"label": "满意度", "value": "120", "unit": "%"}]},
-                           "stats[0].value"),
+                           "主要数据第1项的数值："),
                           ({**FACTS, "appraisal": {"members_basic_satisfied": 1, "members_satisfied": 8}},
-                           "appraisal.members_satisfied")]:
+                           "评议统计·满意（8）")]:
         answer = post_draft(client, broken)
         assert answer.status_code == 422, broken
         detail = answer.json()["detail"]
@@ -139,7 +143,7 @@ def test_streamed_draft(client):
 
 def test_history_survives_a_restart(client, drafting_home):
     record = post_draft(client).json()
-    reopened = History(drafting_home / "drafting.sqlite3")
+    reopened = History(f"sqlite:///{drafting_home / 'drafting.sqlite3'}")
     stored = reopened.get_draft(record["id"])
     assert stored.status == "done" and stored.draft["text"] == record["text"]
     assert stored.facts["unit"] == FACTS["unit"]
@@ -161,3 +165,31 @@ def test_a_crash_mid_request_keeps_the_input(client):
     kept = client.get("/api/drafts").json()
     assert [d["status"] for d in kept] == ["failed"]
     assert client.get(f"/api/drafts/{kept[0]['id']}/facts").json()["unit"] == FACTS["unit"]
+
+
+def test_history_pages_and_searches(client):
+    for unit in ("城关镇党委", "县人民医院", "城关镇卫生院"):
+        assert post_draft(client, {**FACTS, "unit": unit}).status_code == 200
+    page = client.get("/api/drafts", params={"limit": 2})
+    assert page.headers["x-total-count"] == "3"
+    assert [d["unit"] for d in page.json()] == ["城关镇卫生院", "县人民医院"]
+    town = client.get("/api/drafts", params={"q": "城关镇", "offset": 1})
+    assert town.headers["x-total-count"] == "2" and [d["unit"] for d in town.json()] == ["城关镇党委"]
+    assert client.get("/api/drafts", params={"until": "2000-01-01"}).json() == []
+    bad = client.get("/api/drafts", params={"since": "昨天"})
+    assert bad.status_code == 422 and "YYYY-MM-DD" in bad.json()["detail"]
+
+
+def test_an_interrupted_draft_is_rerun_from_its_facts(client):
+    history = open_history(get_settings().database)
+    draft_id = history.start_draft(FACTS, "template")
+    with history.engine.begin() as conn:  # as a process killed mid-draft on this host leaves it
+        conn.execute(update(drafts).where(drafts.c.id == draft_id)
+                     .values(worker=f"{socket.gethostname()}:{dead_pid()}"))
+    open_history.cache_clear()
+    assert client.get("/api/drafts").json()[0]["status"] == "interrupted"
+    rerun = client.post(f"/api/drafts/{draft_id}/rerun", params={"engine": "template"})
+    assert rerun.status_code == 200, rerun.text
+    assert rerun.json()["id"] == draft_id and rerun.json()["verification"]["ok"] is True
+    again = client.post(f"/api/drafts/{draft_id}/rerun")
+    assert again.status_code == 409

@@ -2,11 +2,18 @@
 
 import io
 import json
+import threading
+from datetime import date
 
 import docx
 import openpyxl
+from sqlalchemy import update
 
-from .conftest import CONCERNS, OPINIONS
+from drafting.config import get_settings
+from drafting.web.db import feedback_runs, open_history
+from tests.test_ledger import run
+
+from .conftest import CONCERNS, OPINIONS, seed_run
 
 
 def classify(client, **body):
@@ -25,6 +32,7 @@ def test_classify_move_export_delete(client):
     check_round_trip(client, record)
     check_move_updates_counts_shares_and_exports(client, record)
     check_moves_are_checked(client, record)
+    check_concurrent_moves_persist_or_are_refused(client, record)
     assert client.delete(f"/api/feedback/{record['id']}").status_code == 204
     assert client.get(f"/api/feedback/{record['id']}").status_code == 404
     assert client.get(f"/api/feedback/{record['id']}/xlsx").status_code == 404
@@ -87,6 +95,78 @@ def check_moves_are_checked(client, record):
     assert negative.status_code == 422 and negative.json()["detail"].startswith("index")
     missing = client.patch("/api/feedback/nothere/assignments/0", json={"theme": "study"})
     assert missing.status_code == 404
+
+
+def check_concurrent_moves_persist_or_are_refused(client, record):
+    """10 moves at once without a version all persist; 10 moves made on one version: one wins, 9 hear 409."""
+    url = f"/api/feedback/{record['id']}/assignments"
+    indexes = list(range(len(record["assignments"])))
+    answers: list[int] = []
+
+    def move(index: int, **extra) -> None:
+        answers.append(client.patch(f"{url}/{index}", json={"theme": "commitment", **extra}).status_code)
+
+    threads = [threading.Thread(target=move, args=(i,)) for i in indexes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [200] * len(indexes)
+    after = client.get(f"/api/feedback/{record['id']}").json()
+    assert all(a["theme"] == "commitment" for a in after["assignments"])
+    assert counts(after)["commitment"] == len(indexes)
+
+    answers.clear()
+    version = after["version"]
+    threads = [threading.Thread(target=move, args=(k % len(indexes),), kwargs={"version": version})
+               for k in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers) == [200] + [409] * 9
+    assert client.get(f"/api/feedback/{record['id']}").json()["version"] == version + 1
+    stale = client.patch(f"{url}/0", json={"theme": "study", "version": version})
+    assert stale.status_code == 409 and "请刷新后重试" in stale.json()["detail"]
+
+
+def test_history_pages_and_searches_by_unit(client):
+    seed_run(get_settings().database, "城关镇", run({"canteen": 1}))
+    seed_run(get_settings().database, "县医院", run({"canteen": 1}))
+    body = {"lines": ["食堂饭菜太贵"], "taxonomy": "none", "unit": "城关镇"}
+    made = client.post("/api/feedback", json=body)
+    assert made.status_code == 200 and made.json()["unit"] == "城关镇"
+    everything = client.get("/api/feedback")
+    assert everything.headers["x-total-count"] == "3" and len(everything.json()) == 3
+    town = client.get("/api/feedback", params={"q": "城关", "limit": 1, "offset": 1})
+    assert town.headers["x-total-count"] == "2" and [r["unit"] for r in town.json()] == ["城关镇"]
+    assert town.json()[0]["id"] == everything.json()[2]["id"]
+    today = client.get("/api/feedback", params={"since": date.today().isoformat()}).headers["x-total-count"]
+    assert today == "3"
+    assert client.get("/api/feedback", params={"until": "2000-01-01"}).json() == []
+    bad = client.get("/api/feedback", params={"limit": 501})
+    assert bad.status_code == 422 and "每页条数应在 1 到 500 之间" in bad.json()["detail"]
+
+
+def test_an_interrupted_run_is_rerun_from_its_kept_input(client, drafting_home):
+    history = open_history(get_settings().database)
+    lines = [line for line in CONCERNS.splitlines() if line]
+    kept = {"lines": lines, "taxonomy": "none", "source": "粘贴"}
+    run_id = history.start_feedback(kept, "auto", len(lines), "城关镇")
+    with history.engine.begin() as conn:  # as a process on another host, lost hours ago, leaves it
+        conn.execute(update(feedback_runs).where(feedback_runs.c.id == run_id)
+                     .values(worker="gone-host:1", updated="2020-01-01T00:00:00+00:00"))
+    open_history.cache_clear()
+    listed = client.get("/api/feedback").json()
+    assert [(r["id"], r["status"]) for r in listed] == [(run_id, "interrupted")]
+    unfinished = client.get(f"/api/feedback/{run_id}")
+    assert unfinished.status_code == 422 and "已中断" in unfinished.json()["detail"]
+    rerun = client.post(f"/api/feedback/{run_id}/rerun")
+    assert rerun.status_code == 200, rerun.text
+    assert rerun.json()["id"] == run_id and rerun.json()["total"] == len(lines)
+    assert client.get("/api/feedback").json()[0]["status"] == "done"
+    again = client.post(f"/api/feedback/{run_id}/rerun")
+    assert again.status_code == 409 and "已完成" in again.json()["detail"]
 
 
 def test_lines_upload_and_no_taxonomy(client, drafting_home):
