@@ -8,12 +8,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from drafting.web import TEMPLATES_DIR
-from drafting.web.deps import HistoryDep, SettingsDep
+from drafting.web.deps import SettingsDep
+from drafting.web.security import end_session, start_session
 from drafting.writer.facts import SECTORS
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
-TOKEN_COOKIE = "drafting_token"
 
 
 def _local(target: str) -> str:
@@ -21,16 +21,15 @@ def _local(target: str) -> str:
     return target if target.startswith("/") and not target.startswith("//") else "/"
 
 
+# The history lists are read page by page by the page's script (GET /api/drafts, /api/feedback).
 @router.get("/", response_class=HTMLResponse)
-def draft_page(request: Request, history: HistoryDep) -> HTMLResponse:
-    return templates.TemplateResponse(request, "draft.html", {
-        "page": "draft", "sectors": SECTORS, "drafts": history.list_drafts()})
+def draft_page(request: Request) -> HTMLResponse:
+    return templates.TemplateResponse(request, "draft.html", {"page": "draft", "sectors": SECTORS})
 
 
 @router.get("/feedback", response_class=HTMLResponse)
-def feedback_page(request: Request, history: HistoryDep) -> HTMLResponse:
-    return templates.TemplateResponse(request, "feedback.html", {
-        "page": "feedback", "runs": history.list_feedback()})
+def feedback_page(request: Request) -> HTMLResponse:
+    return templates.TemplateResponse(request, "feedback.html", {"page": "feedback"})
 
 
 @router.get("/corpus", response_class=HTMLResponse)
@@ -56,13 +55,12 @@ def login(request: Request, settings: SettingsDep, token: Annotated[str, Form()]
             "page": "login", "next": _local(next), "error": "令牌不正确，请重新输入"}, status_code=401)
     response = RedirectResponse(_local(next), status_code=303)
     if secret is not None:
-        response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict",
-                            secure=request.url.scheme == "https")
+        start_session(response, request, settings)
     return response
 
 
 @router.post("/logout")
 def logout() -> Response:
     response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(TOKEN_COOKIE)
+    end_session(response)
     return response

@@ -7,6 +7,7 @@ from .conftest import shot
 pytestmark = pytest.mark.browser
 
 
+@pytest.mark.parametrize("width", ["desk"])  # a page for programmers, in English, read at a desk
 def test_swagger_ui_renders_offline(page, server):
     outside: list[str] = []
     page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(server) else None)

@@ -1,4 +1,4 @@
-"""意见归类 in a real browser: paste opinions, see the themes, move one opinion, download the Excel list."""
+"""意见归类 in a real browser at desk and phone width: paste opinions, move one, download the Excel list."""
 
 import io
 
@@ -7,35 +7,67 @@ import pytest
 
 from tests.api.conftest import CONCERNS, OPINIONS
 
-from .conftest import shot
+from .conftest import (
+    PIXELS,
+    looks_right,
+    no_injected_script_ran,
+    overflowing,
+    progress_seen,
+    shot,
+    watch_progress,
+)
 
 pytestmark = pytest.mark.browser
+
+REPEATED = "学习基本上就是读文件、念报纸，大家坐着听，效果一般。"
+INJECTED = ['<script>window.__xss=1</script>希望多开展实践活动',
+            '<img src=x onerror="window.__xss=1">承诺没人检查']
+UNIT = '某某街道{}党工委<img src=x onerror="window.__xss=1">'
 
 
 def count_of(page, theme_id: str) -> int:
     return int(page.inner_text(f'#themes-table td[data-count="{theme_id}"]'))
 
 
-def test_group_opinions_move_one_and_export(page):
+def test_group_opinions_move_one_and_export(page, fitted):
+    assert fitted() == [200]
     page.goto("/feedback")
-    page.fill("#opinions", OPINIONS + "我是张三，电话13812345678，希望支部书记多到车间听听意见\n")
+    looks_right(page, "feedback-form")
+    page.click("#classify-button")
+    assert page.inner_text("#form-error") == "请粘贴群众意见，或选择一个文件"
+
+    text = OPINIONS + (REPEATED + "\n") * 2 + "\n".join(INJECTED) + "\n"
+    unit = UNIT.format(PIXELS[page.width])
+    page.fill("#unit", unit)
+    page.fill("#opinions", text + "我是张三，电话13812345678，希望支部书记多到车间听听意见\n")
+    watch_progress(page, "#progress")
     page.click("#classify-button")
     page.wait_for_selector("#result:not(.hidden)", timeout=90_000)
+    seen = progress_seen(page)
+    assert seen["inView"] is True
+    assert any("/" in text for text in seen["counts"]), seen["counts"]
     assert page.locator("#chart .bar-row").count() >= 2
     assert "13812345678" not in page.content()
+    no_injected_script_ran(page)
     study, commitment = count_of(page, "study"), count_of(page, "commitment")
-    shot(page, "feedback-themes")
+    looks_right(page, "feedback-themes")
 
     page.click('#themes-table tr.theme[data-theme="study"]')
-    opinions = page.locator("#themes-table tr.opinions .opinion")
-    assert opinions.count() == study
-    first = opinions.first.locator("span").inner_text()
-    opinions.first.locator("select").select_option("commitment")
-    cell = "document.querySelector('#themes-table td[data-count=\"commitment\"]')"
-    page.wait_for_function(f"{cell}.textContent == '{commitment + 1}'")
-    assert count_of(page, "study") == study - 1
+    repeated = page.locator("#themes-table tr.opinions .opinion", has_text=REPEATED)
+    assert "共 3 条" in repeated.inner_text()
+    repeated.locator("select").select_option("commitment")
+    cell = "(n) => document.querySelector('td[data-count=\"commitment\"]').textContent == String(n)"
+    page.wait_for_function(cell, arg=commitment + 3)
+    assert count_of(page, "study") == study - 3
     page.click('#themes-table tr.theme[data-theme="commitment"]')
-    assert first in page.inner_text("#themes-table")
+    assert REPEATED in page.inner_text("#themes-table")
+
+    page.check("#move-one")
+    moved = page.locator("#themes-table tr.opinions .opinion", has_text=REPEATED)
+    moved.locator("select").select_option("study")
+    page.wait_for_function(cell, arg=commitment + 2)
+    assert count_of(page, "study") == study - 2
+    assert overflowing(page) == []
     shot(page, "feedback-moved")
 
     with page.expect_download() as download_info:
@@ -45,16 +77,23 @@ def test_group_opinions_move_one_and_export(page):
     with open(download.path(), "rb") as handle:
         book = openpyxl.load_workbook(io.BytesIO(handle.read()))
     cells = [str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value]
-    assert first in cells
+    assert any(REPEATED in cell for cell in cells)
     assert not any("13812345678" in cell for cell in cells)
 
     page.reload()
     page.wait_for_selector("#result:not(.hidden)")
-    assert count_of(page, "commitment") == commitment + 1
-    assert page.locator("#run-history li").count() == 1
+    assert count_of(page, "commitment") == commitment + 2
+    assert page.input_value("#unit") == unit
+    page.fill("#runs-q", f"某某街道{PIXELS[page.width]}")
+    page.click("#runs-search button[type=submit]")
+    page.wait_for_function("() => document.querySelectorAll('#runs-list li').length == 1")
+    assert unit in page.inner_text("#runs-list")
+    no_injected_script_ran(page)
 
 
-def test_discovery_only_shows_new_themes_apart(page):
+@pytest.mark.parametrize("width", ["phone"])
+def test_discovery_only_shows_new_themes_apart(page, fitted):
+    assert fitted() == [200]
     page.goto("/feedback")
     page.fill("#opinions", CONCERNS)
     page.select_option("#taxonomy-choice", "none")
@@ -63,4 +102,4 @@ def test_discovery_only_shows_new_themes_apart(page):
     assert page.locator("#discovered-card:not(.hidden) #discovered-table tr.theme").count() >= 2
     page.click("#discovered-table tr.theme >> nth=0")
     assert page.locator("#discovered-table tr.opinions .opinion").count() >= 3
-    shot(page, "feedback-discovered")
+    looks_right(page, "feedback-discovered")

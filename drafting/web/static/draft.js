@@ -10,9 +10,9 @@ function addRow(kind, value) {
   if (kind === "stats") {
     const v = value || {};
     box.append(el("div", { class: "item" },
-      el("input", { type: "text", "data-field": "label", placeholder: "名称，如：开展评议大会", value: v.label || "" }),
-      el("input", { type: "text", "data-field": "value", placeholder: "数值，如：645、7800多", value: v.value || "" }),
-      el("input", { type: "text", "data-field": "unit", placeholder: "单位", value: v.unit || "" }),
+      el("input", { type: "text", "data-field": "label", "aria-label": "数据名称", placeholder: "名称，如：开展评议大会", value: v.label || "" }),
+      el("input", { type: "text", "data-field": "value", "aria-label": "数值", placeholder: "数值，如：645、7800多", value: v.value || "" }),
+      el("input", { type: "text", "data-field": "unit", "aria-label": "单位", placeholder: "单位", value: v.unit || "" }),
       remove));
   } else {
     const area = el("textarea", { rows: 1, placeholder: box.dataset.placeholder || "" });
@@ -21,8 +21,15 @@ function addRow(kind, value) {
   }
 }
 
+// The form's facts; a missing unit or date, or a count that is not a whole number, is raised in Chinese.
 function collectFacts() {
-  const facts = { unit: document.getElementById("unit").value.trim(), date: document.getElementById("date").value };
+  const form = document.getElementById("facts-form");
+  clearInvalid(form);
+  const unit = document.getElementById("unit");
+  if (!unit.value.trim()) invalid(unit, "请填写单位名称");
+  const date = dateValue("date");
+  if (!date) invalid(document.getElementById("date"), date === null ? "成文日期不完整或不存在，请选齐年、月、日" : "请选择成文日期");
+  const facts = { unit: unit.value.trim(), date };
   for (const key of ["activity", "sector", "basis"]) {
     const value = document.getElementById(key).value.trim();
     if (value) facts[key] = value;
@@ -39,14 +46,21 @@ function collectFacts() {
   }
   const appraisal = {};
   for (const input of document.querySelectorAll("#appraisal input")) {
-    if (input.value !== "") appraisal[input.dataset.key] = Number(input.value);
+    const value = input.value.trim();
+    if (value === "") continue;
+    if (!/^\d+$/.test(value)) {
+      input.closest("details").open = true;
+      invalid(input, `数据统计单的“${input.dataset.name}”应为整数，如 12`);
+    }
+    appraisal[input.dataset.key] = Number(value);
   }
   if (Object.keys(appraisal).length) facts.appraisal = appraisal;
   return facts;
 }
 
 function fillForm(facts) {
-  for (const key of ["unit", "date", "activity", "sector", "basis"]) document.getElementById(key).value = facts[key] || "";
+  for (const key of ["unit", "activity", "sector", "basis"]) document.getElementById(key).value = facts[key] || "";
+  setDate("date", facts.date);
   for (const kind of ["stats", "highlights", "problems", "next_steps"]) {
     document.getElementById(kind).replaceChildren();
     for (const value of facts[kind] || []) addRow(kind, value);
@@ -135,25 +149,32 @@ function renderDraft(record) {
     : [el("li", { class: "muted" }, "未使用范文")]));
 }
 
-async function startDraft(body, contentType) {
+const progress = new ProgressBox("progress");
+let drafts = null;
+
+// Runs a draft from makeBody() (which may raise a form check) and shows it; progress stays in view meanwhile.
+async function startDraft(makeBody, contentType, rerunId) {
   const live = document.getElementById("live");
   live.textContent = "";
   live.classList.add("hidden");
-  await withProgress("draft-button", "form-error", "progress", async () => {
+  await withProgress("draft-button", "form-error", progress, "正在起草……", async () => {
+    const body = makeBody();
     const engine = document.getElementById("engine").value;
-    const record = await streamPost(`/api/drafts?engine=${engine}`, body, contentType, (name, data) => {
-      if (name === "progress") document.getElementById("progress-text").textContent = data.message;
+    const url = rerunId ? `/api/drafts/${rerunId}/rerun?engine=${engine}` : `/api/drafts?engine=${engine}`;
+    const record = await streamPost(url, body, contentType, (name, data) => {
+      if (name === "progress") {
+        progress.stage(data.message);
+        progress.set(data.done || 0, data.total || 0);
+      }
       if (name === "text") { live.classList.remove("hidden"); live.textContent += data.text; live.scrollTop = live.scrollHeight; }
     });
     renderDraft(record);
     fillForm(record.facts);
     history.replaceState(null, "", `/?id=${record.id}`);
-    addToHistory(record);
+    document.getElementById("result").scrollIntoView({ block: "start" });
+    drafts.offset = 0;
+    drafts.load();
   });
-}
-
-function addToHistory(record) {
-  prependHistory("draft-history", "no-drafts", record.id, `/?id=${record.id}`, record.facts.unit, " ");
 }
 
 async function saveVersion() {
@@ -169,15 +190,18 @@ async function saveVersion() {
 
 document.addEventListener("DOMContentLoaded", async () => {
   for (const kind of ["stats", "highlights", "problems", "next_steps"]) addRow(kind);
-  document.getElementById("date").value = new Date().toISOString().slice(0, 10);
+  setDate("date", isoDate(new Date()));
   for (const button of document.querySelectorAll("[data-add]")) button.addEventListener("click", () => addRow(button.dataset.add));
   document.getElementById("facts-form").addEventListener("submit", (e) => {
     e.preventDefault();
-    startDraft(JSON.stringify(collectFacts()), "application/json");
+    startDraft(() => JSON.stringify(collectFacts()), "application/json");
   });
   document.getElementById("draft-pasted").addEventListener("click", () => {
     const text = document.getElementById("paste").value;
-    startDraft(text, text.trim().startsWith("{") ? "application/json" : "application/yaml");
+    startDraft(() => {
+      if (!text.trim()) invalid(document.getElementById("paste"), "请先粘贴 JSON 或 YAML 格式的事实");
+      return text;
+    }, text.trim().startsWith("{") ? "application/json" : "application/yaml");
   });
   document.getElementById("edit-button").addEventListener("click", () => {
     document.getElementById("edit-text").value = current.text;
@@ -186,13 +210,17 @@ document.addEventListener("DOMContentLoaded", async () => {
   });
   document.getElementById("cancel-edit").addEventListener("click", () => renderDraft(current));
   document.getElementById("save-version").addEventListener("click", saveVersion);
-  document.addEventListener("click", async (e) => {
-    const id = e.target.dataset && e.target.dataset.delete;
-    if (!id || !confirm("确定删除这篇稿件及其全部版本？")) return;
-    await api("DELETE", `/api/drafts/${id}`);
-    e.target.closest("li").remove();
-    if (current && current.id === id) location.href = "/";
+  drafts = new HistoryList({
+    prefix: "drafts", url: "/api/drafts", deleteUrl: "/api/drafts", emptyText: "还没有稿件。",
+    confirmText: "确定删除这篇稿件及其全部版本？",
+    link: (d) => `/?${d.status === "done" ? "id" : "facts"}=${d.id}`,
+    item: (d) => [d.unit, d.versions > 1 ? el("span", { class: "tag" }, `第 ${d.versions} 版`) : null],
+    onDelete: (id) => { if (current && current.id === id) location.href = "/"; },
+    rerunText: "重新生成",
+    onRerun: (id) => startDraft(() => undefined, null, id),
   });
+  drafts.load();
+  offerEngines("engine", "engine-note");
   const params = new URLSearchParams(location.search);
   try {
     if (params.get("id")) {

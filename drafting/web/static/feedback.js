@@ -18,29 +18,48 @@ async function loadTargets() {
   targets = (await api("GET", `/api/feedback/${run.id}/themes`)).map((t) => [t.id, t.name]);
 }
 
+// Two typical opinions, joined with ；(each without its own closing 。).
+function quotes(theme) {
+  return (theme.representatives || []).slice(0, 2).map((q) => q.replace(/[。；;]$/, "")).join("；");
+}
+
 function opinionsOf(themeId) {
   return run.assignments.map((a, index) => ({ ...a, index })).filter((a) => (a.theme === null ? NONE : a.theme) === themeId);
 }
 
+// The theme's opinions, an answer given several times shown once with its count, each with a select to move it.
 function opinionList(themeId) {
-  const rows = opinionsOf(themeId).map((a) => {
+  const groups = new Map();
+  for (const a of opinionsOf(themeId)) {
+    if (!groups.has(a.text)) groups.set(a.text, []);
+    groups.get(a.text).push(a);
+  }
+  const rows = [...groups.values()].map((copies) => {
+    const a = copies[0];
     const select = el("select", { "data-index": a.index, "aria-label": "移到其他类别", onchange: (e) => move(a.index, e.target.value) },
       targets.map(([id, name]) => el("option", { value: id, selected: id === a.theme }, name)),
       el("option", { value: NONE, selected: a.theme === null }, "其他（未归类）"));
-    return el("div", { class: "opinion" }, el("span", {}, a.text), select);
+    return el("div", { class: "opinion" },
+      el("span", {}, el("span", { class: "text" }, a.text), copies.length > 1 ? el("span", { class: "tag copies" }, `共 ${copies.length} 条`) : null),
+      select);
   });
   return rows.length ? rows : [el("p", { class: "muted" }, "没有意见。")];
 }
 
+// A row per theme that opens (by click, Enter or space) onto its opinions.
 function themeRows(themes, columns) {
   const rows = [];
   themes.forEach((t, i) => {
     const key = t.id;
-    const row = el("tr", { class: "theme" + (open.has(key) ? " open" : ""), "data-theme": key, onclick: () => {
+    const toggle = () => {
       open.has(key) ? open.delete(key) : open.add(key);
       render(run);
-    } }, columns(t, i));
-    rows.push(row);
+    };
+    rows.push(el("tr", {
+      class: "theme" + (open.has(key) ? " open" : ""), "data-theme": key, tabindex: 0,
+      "aria-expanded": open.has(key) ? "true" : "false", onclick: toggle,
+      onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); toggle(); } },
+    }, columns(t, i)));
     if (open.has(key)) rows.push(el("tr", { class: "opinions" }, el("td", { colspan: 6 }, opinionList(key))));
   });
   return rows;
@@ -48,18 +67,19 @@ function themeRows(themes, columns) {
 
 function renderChart(rows) {
   const max = Math.max(1, ...rows.map((r) => r.count));
-  document.getElementById("chart").replaceChildren(...rows.map((r) =>
-    el("div", { class: "bar-row" },
-      el("span", { class: "name", title: r.name }, r.name),
-      el("div", { class: "track" }, el("div", { class: "fill" + (r.discovered ? " discovered" : "") + (r.id === NONE ? " none" : ""),
-        style: `width:${(100 * r.count / max).toFixed(1)}%` })),
-      el("span", { class: "muted" }, `${r.count} 条 · ${percent(r.share)}`))));
+  document.getElementById("chart").replaceChildren(...rows.map((r) => {
+    const fill = el("div", { class: "fill" + (r.discovered ? " discovered" : "") + (r.id === NONE ? " none" : "") });
+    fill.style.width = `${(100 * r.count / max).toFixed(1)}%`; // through the CSSOM: the CSP allows no style=""
+    return el("div", { class: "bar-row" }, el("span", { class: "name", title: r.name }, r.name),
+      el("div", { class: "track" }, fill), el("span", { class: "muted" }, `${r.count} 条 · ${percent(r.share)}`));
+  }));
 }
 
 function render(record) {
   run = record;
   document.getElementById("empty").classList.add("hidden");
   document.getElementById("result").classList.remove("hidden");
+  document.getElementById("result-unit").textContent = run.unit ? `· ${run.unit}` : "";
   document.getElementById("download-xlsx").href = `/api/feedback/${run.id}/xlsx`;
   document.getElementById("download-docx").href = `/api/feedback/${run.id}/docx`;
   const unassigned = run.assignments.filter((a) => a.theme === null).length;
@@ -78,26 +98,31 @@ function render(record) {
 
   const header = el("tr", {}, el("th", { class: "num" }, "序号"), el("th", {}, "问题类别"), el("th", { class: "num" }, "条数"),
     el("th", { class: "num" }, "占比"), el("th", {}, "典型意见"), el("th", {}, "整改措施"));
-  const columns = (t, i) => [el("td", { class: "num" }, t.praise ? "—" : i + 1),
-    el("td", { class: "name" }, t.name, t.praise ? el("div", {}, el("span", { class: "tag grey" }, "不列入整改")) : null),
-    el("td", { class: "num", "data-count": t.id }, t.count),
-    el("td", { class: "num" }, percent(t.share)), el("td", {}, (t.representatives || []).slice(0, 2).join("；")), el("td", {}, t.measure || "")];
+  const columns = (t, i) => [el("td", { class: "num", "data-label": "序号" }, t.praise ? "—" : i + 1),
+    el("td", { class: "name", "data-label": "问题类别" }, t.name, t.praise ? el("div", {}, el("span", { class: "tag grey" }, "不列入整改")) : null),
+    el("td", { class: "num", "data-count": t.id, "data-label": "条数" }, t.count),
+    el("td", { class: "num", "data-label": "占比" }, percent(t.share)),
+    el("td", { "data-label": "典型意见" }, quotes(t)),
+    el("td", { "data-label": "整改措施" }, t.measure || "")];
   const table = document.getElementById("themes-table");
   const listed = known.filter((t) => t.count > 0 || open.has(t.id));
   const rows = themeRows(listed, columns);
   if (unassigned) rows.push(...themeRows([{ id: NONE, name: "其他（未归类）", count: unassigned, share: unassigned / Math.max(run.total, 1) }],
-    (t) => [el("td", { class: "num" }, "—"), el("td", {}, t.name), el("td", { class: "num", "data-count": NONE }, t.count),
-      el("td", { class: "num" }, percent(t.share)), el("td", {}, ""), el("td", {}, "")]));
+    (t) => [el("td", { class: "num", "data-label": "序号" }, "—"), el("td", { "data-label": "问题类别" }, t.name),
+      el("td", { class: "num", "data-count": NONE, "data-label": "条数" }, t.count),
+      el("td", { class: "num", "data-label": "占比" }, percent(t.share)), el("td", {}, ""), el("td", {}, "")]));
   table.replaceChildren(el("thead", {}, header), el("tbody", {}, rows));
 
   document.getElementById("discovered-card").classList.toggle("hidden", !found.length);
   const criteria = new Map((run.discovered || []).map((d) => [d.label, d]));
   const dcolumns = (t, i) => {
     const d = criteria.get(t.name) || criteria.get(t.id) || {};
-    return [el("td", { class: "num" }, i + 1), el("td", { class: "name" }, t.name),
-      el("td", { class: "num", "data-count": t.id }, t.count),
-      el("td", { class: "num" }, percent(t.share)), el("td", {}, (t.representatives || []).slice(0, 2).join("；")),
-      el("td", {}, d.criterion || "", d.keywords && d.keywords.length ? el("div", { class: "muted" }, "关键词：" + d.keywords.join("、")) : null)];
+    return [el("td", { class: "num", "data-label": "序号" }, i + 1), el("td", { class: "name", "data-label": "主题" }, t.name),
+      el("td", { class: "num", "data-count": t.id, "data-label": "条数" }, t.count),
+      el("td", { class: "num", "data-label": "占比" }, percent(t.share)),
+      el("td", { "data-label": "典型意见" }, quotes(t)),
+      el("td", { "data-label": "归入标准" }, d.criterion || "",
+        d.keywords && d.keywords.length ? el("div", { class: "muted" }, "关键词：" + d.keywords.join("、")) : null)];
   };
   document.getElementById("discovered-table").replaceChildren(
     el("thead", {}, el("tr", {}, el("th", { class: "num" }, "序号"), el("th", {}, "主题"), el("th", { class: "num" }, "条数"),
@@ -105,69 +130,90 @@ function render(record) {
     el("tbody", {}, themeRows(found, dcolumns)));
 }
 
+// Moves the opinion at `index` (and, unless 只移动这一条 is ticked, every copy of the same answer).
 async function move(index, target) {
+  const error = document.getElementById("move-error");
+  error.classList.add("hidden");
+  const one = document.getElementById("move-one").checked;
   try {
-    const record = await api("PATCH", `/api/feedback/${run.id}/assignments/${index}`, { theme: target === NONE ? null : target });
-    render(record);
+    render(await api("PATCH", `/api/feedback/${run.id}/assignments/${index}`,
+      { theme: target === NONE ? null : target, version: run.version, all_copies: !one }));
   } catch (e) {
-    alert(e.message);
+    showError(error, e);
+    // 409: someone else changed the run first; show theirs, so the next move is made on it
+    render(e.status === 409 ? await api("GET", `/api/feedback/${run.id}`).catch(() => run) : run);
   }
 }
 
-function addToHistory(record) {
-  const first = record.assignments.length ? record.assignments[0].text.slice(0, 40) : "";
-  prependHistory("run-history", "no-runs", record.id, `/feedback?id=${record.id}`, `${record.total} 条 · ${first} `);
-}
+const progress = new ProgressBox("progress");
+let runs = null;
 
-async function classify(event) {
-  event.preventDefault();
-  const bar = document.getElementById("progress-bar");
+// The request body from the form: the chosen file as multipart, else the pasted text as JSON.
+function feedbackBody() {
+  const form = document.getElementById("feedback-form");
+  clearInvalid(form);
   const choice = document.getElementById("taxonomy-choice").value;
   const taxonomy = choice === "custom" ? document.getElementById("taxonomy").value : choice;
+  if (choice === "custom" && !taxonomy.trim()) invalid(document.getElementById("taxonomy"), "请填写自定义分类（YAML），或改选默认分类");
   const engine = document.getElementById("engine").value;
+  const unit = document.getElementById("unit").value.trim();
   const file = document.getElementById("file").files[0];
-  let body, contentType = null;
   if (file) {
-    body = new FormData();
+    const body = new FormData();
     body.append("file", file);
     if (taxonomy) body.append("taxonomy", taxonomy);
     body.append("engine", engine);
-  } else {
-    body = JSON.stringify({ text: document.getElementById("opinions").value, taxonomy: taxonomy || null, engine });
-    contentType = "application/json";
+    if (unit) body.append("unit", unit);
+    return [body, null];
   }
-  bar.style.width = "2%";
-  await withProgress("classify-button", "form-error", "progress", async () => {
-    const record = await streamPost("/api/feedback", body, contentType, (name, data) => {
+  const text = document.getElementById("opinions").value;
+  if (!text.trim()) invalid(document.getElementById("opinions"), "请粘贴群众意见，或选择一个文件");
+  return [JSON.stringify({ text, taxonomy: taxonomy || null, engine, unit }), "application/json"];
+}
+
+// Groups the form's opinions, or (rerunId) runs again a run that was cut short, and shows the result.
+async function classify(event, rerunId) {
+  if (event) event.preventDefault();
+  await withProgress("classify-button", "form-error", progress, "正在归类……", async () => {
+    const [body, contentType] = rerunId ? [undefined, null] : feedbackBody();
+    const url = rerunId ? `/api/feedback/${rerunId}/rerun` : "/api/feedback";
+    const record = await streamPost(url, body, contentType, (name, data) => {
       if (name !== "progress") return;
-      const share = data.total ? data.done / data.total : 0;
-      document.getElementById("progress-text").textContent = `${data.message}${data.total ? `（${data.done}/${data.total}）` : ""}`;
-      bar.style.width = `${Math.max(2, Math.round(100 * share))}%`;
+      progress.stage(data.message);
+      progress.set(data.done || 0, data.total || 0);
     });
     open.clear();
     run = record;
     await loadTargets();
     render(record);
     history.replaceState(null, "", `/feedback?id=${record.id}`);
-    addToHistory(record);
+    document.getElementById("result").scrollIntoView({ block: "start" });
+    runs.offset = 0;
+    runs.load();
   });
 }
 
 document.addEventListener("DOMContentLoaded", async () => {
   document.getElementById("feedback-form").addEventListener("submit", classify);
+  filePicker(document.getElementById("file"), "未选择文件");
   document.getElementById("taxonomy-choice").addEventListener("change", (e) =>
     document.getElementById("taxonomy").classList.toggle("hidden", e.target.value !== "custom"));
-  document.addEventListener("click", async (e) => {
-    const id = e.target.dataset && e.target.dataset.delete;
-    if (!id || !confirm("确定删除这条归类记录？")) return;
-    await api("DELETE", `/api/feedback/${id}`);
-    e.target.closest("li").remove();
-    if (run && run.id === id) location.href = "/feedback";
+  runs = new HistoryList({
+    prefix: "runs", url: "/api/feedback", deleteUrl: "/api/feedback", emptyText: "还没有归类记录。",
+    confirmText: "确定删除这条归类记录？",
+    link: (r) => `/feedback?id=${r.id}`,
+    item: (r) => `${r.unit ? r.unit + " · " : ""}${r.total} 条 · ${r.preview}`,
+    onDelete: (id) => { if (run && run.id === id) location.href = "/feedback"; },
+    rerunText: "重新归类",
+    onRerun: (id) => classify(null, id),
   });
+  runs.load();
+  offerEngines("engine", "engine-note");
   const id = new URLSearchParams(location.search).get("id");
   if (id) {
     try {
       run = await api("GET", `/api/feedback/${id}`);
+      document.getElementById("unit").value = run.unit || "";
       await loadTargets();
       render(run);
     } catch (e) {
