@@ -5,14 +5,19 @@ from typing import Protocol
 from pydantic import BaseModel, Field
 
 
-class Document(BaseModel):
-    """One past summary (or statistics form), cleaned, with what is known about it."""
+class DocumentMeta(BaseModel):
+    """What is known about a past summary: the same in a document read and in its entry in the store."""
 
     id: str = Field(description="Content hash of the cleaned text")
     title: str = Field(description="Title of the document")
     unit: str = Field("", description="Unit that wrote it")
     sector: str = Field("", description="Sector of the unit (农村, 学校, 机关, …)")
     date: str = Field("", description="YYYY-MM-DD when known")
+
+
+class Document(DocumentMeta):
+    """One past summary (or statistics form), cleaned, with what is known about it."""
+
     kind: str = Field("summary", description="summary or form (数据统计单)")
     sample: bool = Field(False, description="A sample written for the corpus (front matter `sample: true`)")
     source: str = Field("", description="File it came from")
@@ -58,14 +63,9 @@ class Retriever(Protocol):
         """Prepare for these queries at once (one embedding batch instead of one call a query)."""
 
 
-class DocumentInfo(BaseModel):
+class DocumentInfo(DocumentMeta):
     """One stored document, as `corpus list` shows it."""
 
-    id: str = Field(description="Content-hash id of the document")
-    title: str = Field(description="Title of the document")
-    unit: str = Field("", description="Unit that wrote it")
-    sector: str = Field("", description="Sector of the unit")
-    date: str = Field("", description="YYYY-MM-DD when known")
     chunks: int = Field(description="Number of stored chunks")
     source: str = Field("", description="File it came from")
 

@@ -13,11 +13,15 @@ import math
 import re
 import unicodedata
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
 from drafting.feedback.models import OTHER_NAME, PRAISE_ID, ClassifyResult
 from drafting.feedback.summarise import measure_for
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 TITLE = "群众评议意见整改清单"
 SHEET = "整改清单"
@@ -189,16 +193,7 @@ def to_xlsx(result: ClassifyResult, *, unit: str = "", date: dt.date | None = No
         for line in ws.iter_rows(min_row=head + 1):
             for cell in line:
                 cell.alignment, cell.border, cell.font = wrap, border, body_font
-        for line in ws.iter_rows():
-            for cell in line:
-                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
-                    cell.data_type, cell.quotePrefix = "s", True  # text, never a formula
-        ws.freeze_panes = f"A{head + 1}"
-        ws.print_title_rows = f"{head}:{head}"
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        inert_and_printable(ws, head)
         ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.6, header=0.2, footer=0.3)
         ws.oddFooter.center.text = "第 &P 页，共 &N 页"
         return head
@@ -338,3 +333,18 @@ def _row_flag(row, tag: str) -> None:
     flag = OxmlElement(tag)
     flag.set(qn("w:val"), "true")
     row._tr.get_or_add_trPr().append(flag)
+
+
+def inert_and_printable(ws: "Worksheet", head: int) -> None:
+    """Cells that start like a formula kept as text; the heading row frozen and repeated in print;
+    landscape A4, one page wide."""
+    for line in ws.iter_rows():
+        for cell in line:
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+                cell.data_type, cell.quotePrefix = "s", True  # text, never a formula
+    ws.freeze_panes = f"A{head + 1}"
+    ws.print_title_rows = f"{head}:{head}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True

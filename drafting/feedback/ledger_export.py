@@ -8,7 +8,7 @@ text or a number the ledger holds: a text that Excel or WPS would read as a form
 import io
 from datetime import date
 
-from drafting.feedback.export import FORMULA_START, xml_text
+from drafting.feedback.export import inert_and_printable, xml_text
 from drafting.feedback.ledger import ORIGIN_NAMES, Ledger, LedgerRow, RoundComparison, report
 
 COLUMNS = ("序号", "来源", "问题类别", "问题描述", "整改类型", "整改措施", "责任领导", "责任部门", "责任人",
@@ -81,16 +81,7 @@ def to_xlsx(ledger: Ledger, comparison: RoundComparison | None = None) -> bytes:
             for cell in line:
                 cell.font, cell.border = Font(name=FONT_BODY, size=11), border
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
-        for line in ws.iter_rows():
-            for cell in line:
-                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
-                    cell.data_type, cell.quotePrefix = "s", True  # text, never a formula
-        ws.freeze_panes = f"A{head + 1}"
-        ws.print_title_rows = f"{head}:{head}"
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        inert_and_printable(ws, head)
 
     book.remove(book.active)
     sentence = report(ledger).sentence
