@@ -311,3 +311,10 @@ def test_bare_drafting_shows_its_help(monkeypatch, capsys):
     with pytest.raises(SystemExit) as ended:
         main()
     assert ended.value.code == 0 and "群众评议工作总结起草与意见归类工具" in capsys.readouterr().out
+
+
+def test_a_class_number_is_not_a_list_marker():
+    """三(2)班 names a class: the line stays one opinion, while (1)…(2)… still numbers a list."""
+    assert split_opinion("我是三(2)班王**的妈妈，作业太多，孩子写到十一点") == [
+        "我是三(2)班王**的妈妈，作业太多，孩子写到十一点"]
+    assert split_opinion("（1）停车位少（2）食堂饭菜贵") == ["停车位少", "食堂饭菜贵"]

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
-from drafting.feedback.models import OTHER_NAME, PRAISE_ID, ClassifyResult
+from drafting.feedback.models import OTHER_NAME, PRAISE_ID, AssignedOpinion, ClassifyResult
 from drafting.feedback.summarise import measure_for
 
 if TYPE_CHECKING:
@@ -78,7 +78,8 @@ def rectification_rows(result: ClassifyResult, praise_id: str = PRAISE_ID) -> li
                     examples=t.representatives[:3], measure=t.measure, department=t.department,
                     deadline=t.deadline, status=t.status or STATUSES[0], discovered=t.discovered)
             for k, t in enumerate(themes, start=1)]
-    unassigned = [a.text for a in result.assignments if a.theme is None]
+    # flagged lines (injections, formulas) are shown in the detail, never as a row of the list
+    unassigned = [a.text for a in result.assignments if a.theme is None and a.flag is None]
     if unassigned:
         measure, department = measure_for("other", OTHER_NAME, [])
         common = [text for text, _ in Counter(unassigned).most_common(3)]
@@ -218,7 +219,7 @@ def to_xlsx(result: ClassifyResult, *, unit: str = "", date: dt.date | None = No
     detail = book.create_sheet("意见明细")
     write(detail, columns, widths,
           [[a.line + 1, *([a.number, a.department] if form else []), a.text,
-            names.get(a.theme, a.theme) if a.theme else OTHER_NAME, "是" if a.theme in found else "",
+            _theme_cell(a, names), "是" if a.theme in found else "",
             round(a.score, 3)] for a in result.assignments], [])
     buffer = io.BytesIO()
     book.save(buffer)
@@ -348,3 +349,14 @@ def inert_and_printable(ws: "Worksheet", head: int) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+FLAG_NAMES = {"injection": "已标出：疑似对大模型的指令，请人工查看",
+              "formula": "已标出：像表格公式，按文本保存"}
+
+
+def _theme_cell(opinion: AssignedOpinion, names: dict[str, str]) -> str:
+    """What the detail sheet says an opinion was filed under: its theme, 其他, or why it was set aside."""
+    if opinion.flag is not None:
+        return FLAG_NAMES.get(opinion.flag, "已标出")
+    return names.get(opinion.theme, opinion.theme) if opinion.theme else OTHER_NAME

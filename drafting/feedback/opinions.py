@@ -20,7 +20,8 @@ _NEIGHBOURS = 5  # near duplicates are looked for among each opinion's nearest n
 
 # Markers of a numbered list inside one answer: 1. 2、 （1） (2) ① 一、 一是
 _MARKER = re.compile(
-    r"[（(]\d{1,2}[)）]|[①②③④⑤⑥⑦⑧⑨⑩]"
+    # (2) numbers a list, but not a class or a room: 三(2)班, 4(3)号
+    r"(?<![一二三四五六七八九十\d])[（(]\d{1,2}[)）](?![班级号床楼室栋])|[①②③④⑤⑥⑦⑧⑨⑩]"
     r"|(?:^|(?<=[\s。；;，,！!？?：:]))\s*(?:\d{1,2}\s*[.、．)）](?!\d)|[一二三四五六七八九十]{1,2}(?:、|是(?=\S)))")
 # ；, a line break inside a form's cell (unless the line before ends mid-sentence at a comma), and a
 # sentence or clause that turns to another matter (，另外 / 。此外)
