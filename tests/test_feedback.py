@@ -318,3 +318,12 @@ def test_a_class_number_is_not_a_list_marker():
     assert split_opinion("我是三(2)班王**的妈妈，作业太多，孩子写到十一点") == [
         "我是三(2)班王**的妈妈，作业太多，孩子写到十一点"]
     assert split_opinion("（1）停车位少（2）食堂饭菜贵") == ["停车位少", "食堂饭菜贵"]
+
+
+def test_a_complaint_that_names_staff_is_not_praise_of_them():
+    """好一会儿 and 好几次 are not thanks: a fault naming a nurse stays a problem on the list."""
+    from drafting.feedback.opinions import commends_staff
+
+    assert not commends_staff("晚上病房没有护士巡视，老人摔在地上好一会儿才被发现")
+    assert not commends_staff("个别护士给病人扎针扎了好几次，还嫌病人血管不好")
+    assert commends_staff("心内科吴**医生医术好人也好，谢谢他")

@@ -127,7 +127,7 @@ def reads_as_complaint(text: str) -> bool:
 _ROLE = re.compile(r"医生|大夫|护士|护士长|主任|老师|班主任|校长|民警|警官|师傅|书记|村长|干部|同志|科长|"
                    r"所长|班长|"
                    r"院长|经理|社工|网格员")
-_THANKS = re.compile(r"(?<![不没])(?:好|负责|耐心|细心|热情|周到|认真|专业|辛苦|谢谢|感谢|点赞|表扬|"
+_THANKS = re.compile(r"(?<![不没])(?:好(?!一会|几|多|久|长时间|半天)|负责|耐心|细心|热情|周到|认真|专业|辛苦|谢谢|感谢|点赞|表扬|"
                      r"敬业|和蔼|"
                      r"贴心|用心|尽心|尽职|成功|及时)")
 _FAULT = re.compile(r"差|慢|乱|脏|凶|骂|冷漠|不耐烦|不理|不管|推诿|敷衍|态度不|不负责|不及时|不认真|太|"
@@ -138,7 +138,7 @@ def commends_staff(text: str) -> bool:
     """Praise of a member of staff, named or by role, with nothing to put right."""
     rest = _PRAISE_PHRASES.sub("", text)
     return bool(_ROLE.search(text) and _THANKS.search(text)) and not (
-        _TURN.search(rest) or _QUESTION.search(text) or _FAULT.search(text))
+        _TURN.search(rest) or _QUESTION.search(text) or _FAULT.search(text) or reads_as_complaint(rest))
 
 
 # Text that talks to a model instead of about the unit (prompt injection), and spreadsheet formulas. Both
