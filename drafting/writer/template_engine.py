@@ -45,8 +45,11 @@ HIGHLIGHT_HOMES = {
 }
 # Counts of the appraisal form that a figure may already state, by the words of its label: 召开群众评议会4场
 # and meetings: 4 are one fact, written once.
-SAME_COUNT = {"meetings": ("评议会", "评议大会", "座谈会"), "participants": ("参加评议", "参与评议", "参评"),
+SAME_COUNT = {"orgs_reviewed": ("党组织",),
+              "meetings": ("评议会", "评议大会", "座谈会"), "participants": ("参加评议", "参与评议", "参评"),
               "good_deeds": ("实事", "好事", "难事")}
+# Words too common to tie a figure to a highlight.
+GENERIC_BIGRAMS = {"群众", "服务", "评议", "党员", "工作", "开展", "组织", "意见", "建议", "问题", "民生"}
 # A next step that opens with one of these already says what will be done.
 VERBS = ("推动", "开展", "加强", "健全", "建立", "完善", "优化", "深化", "落实", "强化", "提升",
          "提高", "扩大", "推进", "推行", "实行", "组织", "坚持", "继续", "进一步", "着力", "抓好",
@@ -92,7 +95,8 @@ def lexicon_sector(facts: Facts) -> str:
 
 def with_verb(step: str) -> str:
     """A next step as something to do: 党员干部上门辅导常态化 -> 推动党员干部上门辅导常态化."""
-    if step.startswith(VERBS):
+    # 多开展…, 更加注重…: an adverb before the verb still opens with the verb
+    if step.startswith(VERBS) or step.lstrip("多更再").startswith(VERBS):
         return step
     for verb, endings in VERB_FOR_ENDING:
         if step.endswith(endings):
@@ -108,6 +112,13 @@ def self_word(facts: Facts, voice: Voice, sector: str) -> str:
     return str(lexicon.we(sector, facts.unit, bare_unit(facts.unit)))  # type: ignore[attr-defined]
 
 
+def doer(facts: Facts, voice: Voice, we: str) -> str:
+    """Who did a highlight: a 区委 or 县委 itself (not its 各级党组织), else the unit."""
+    if voice.kind != "committee":
+        return we
+    return next((cue for cue in voice.cues if facts.unit.endswith(cue)), we)
+
+
 def deed_sentence(items: list[str], we: str, results: list[str]) -> str:
     """Highlights placed in one slot as one full sentence with the unit as subject, then its figures."""
     out = ""
@@ -119,20 +130,43 @@ def deed_sentence(items: list[str], we: str, results: list[str]) -> str:
     return out
 
 
+def said_elsewhere(stat: Stat, facts: Facts) -> bool:
+    """Whether a highlight already states the figure (…；办结民生实事85件): written once, there."""
+    return any(stat_phrase(stat) in item for item in facts.highlights)
+
+
 def _roles(facts: Facts) -> dict[str, list[str]]:
     roles: dict[str, list[Stat]] = {r: [] for r in ("satisfaction", "rectify", "run", "scale", "result")}
     for stat in facts.stats:
-        roles[figure_role(stat)].append(stat)
+        if not said_elsewhere(stat, facts):
+            roles[figure_role(stat)].append(stat)
     return {role: [stat_phrase(s) for s in stats] for role, stats in roles.items()}
+
+
+def kin_item(figure: str, before: list[str]) -> str | None:
+    """The highlight or figure placed before that shares the most of a figure's words (two bigrams at least,
+    generic ones aside), so a deed and its figure stay together."""
+    words = {figure[i:i + 2] for i in range(len(figure) - 1)} - GENERIC_BIGRAMS
+    shared = [(len(words & {item[i:i + 2] for i in range(len(item) - 1)}), item) for item in before]
+    best = max(shared, default=(0, ""))
+    return best[1] if best[0] >= 2 else None
 
 
 def placed(facts: Facts, exemplars: Exemplars, we: str) -> dict[str, str]:
     """Each home slot's sentence of the highlights and result figures that belong there."""
     results = set(_roles(facts)["result"])
+    stated = {stat_phrase(s) for s in facts.stats}
     homes: dict[str, tuple[list[str], list[str]]] = {}
+    home_of: dict[str, str] = {}
     for item in placeable(facts):
+        # a figure another role writes (办结民生实事85件 among the rectification figures) is not placed twice
+        if item in stated and item not in results and item not in facts.highlights:
+            continue
         by_words = highlight_home(item)
         home = by_words if by_words == "measures.scope" else exemplars.placements.get(item) or by_words
+        kin = kin_item(item, list(home_of)) if item not in facts.highlights else None
+        home = home_of[kin] if kin else home  # 义诊服务群众4800多人次 goes with 下乡义诊36次
+        home_of[item] = home
         deeds, figures = homes.setdefault(home, ([], []))
         (figures if item in results and item not in facts.highlights else deeds).append(item)
     return {home: deed_sentence(deeds, we, figures) for home, (deeds, figures) in homes.items()}
@@ -150,8 +184,8 @@ def build_template_context(facts: Facts, exemplars: Exemplars | None = None,
     cues = {name: slot.query for name, slot in slots().items()}
     musts = {name: slot.must for name, slot in slots().items()}
     book = Phrasebook(exemplars.slots, cues, musts, unit=facts.unit, sector=facts.sector or "",
-                      activity=facts.activity, voice=voice,
-                      we=we, seed=seed)
+                      activity=facts.activity, voice=voice, we=we, seed=seed,
+                      facts_text=facts.model_dump_json())
     roles = _roles(facts)
     headline = (roles["satisfaction"] + roles["run"])[:HEADLINE_STATS]
     rich = len(facts.highlights) + len(facts.stats) + (facts.appraisal is not None) * 2 >= RICH_ITEMS
@@ -170,7 +204,7 @@ def build_template_context(facts: Facts, exemplars: Exemplars | None = None,
         "scale_stats": roles["scale"],
         "rectify_stats": roles["rectify"],
         "has_figures": bool(facts.stats) or facts.appraisal is not None,
-        "placed": placed(facts, exemplars, we),
+        "placed": placed(facts, exemplars, doer(facts, voice, we)),
         "problems": facts.problems,
         "next_steps": [with_verb(s) for s in facts.next_steps],
         "rich": rich,

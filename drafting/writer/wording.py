@@ -5,8 +5,10 @@ import hashlib
 import re
 from functools import lru_cache
 
+import yaml
 from pydantic import BaseModel, Field
 
+from drafting.config import PROMPTS_DIR
 from drafting.corpus.models import Passage
 from drafting.writer.verify import figures_in
 from drafting.writer.voice import Voice, bare_unit, kinds_named, voice_for
@@ -16,7 +18,9 @@ LEADS = re.compile(r"^(?:[一二三四五六七八九十]+是|[（(][一二三�
                    r"首先|其次|再次|最后|同时|此外|另外|与此同时|在此基础上|由此|总之|综上)[，,：:]?")
 SELF = re.compile(r"(?:我|本)(?:院|局|镇|村|校|所|社区|公司|中心|矿|厂|单位|街道|园|行|"
                   r"车间|科|处|站|乡|集团|会|区|县|支部|分局)")
-ORGAN = re.compile(r"(?<![我本])(?:院|局|校|所|镇|村|社区|公司|分局|中心)(?:党委|党总支|党支部|支部)")
+# only a clause's own subject (院党委…), never the end of a longer name (学院党委 -> 学我校)
+ORGAN = re.compile(r"(?<![我本\u4e00-\u9fff])(?:学校|学院|医院|院|局|校|所|镇|村|社区|公司|分局|中心)"
+                   r"(?:党委|党总支|党支部|支部)")
 WHOLE = re.compile(r"全(?:院|局|镇|村|校|所|社区|公司|矿|厂|乡|行|会)(?![级长面])")
 CN_COUNT = re.compile(r"[一二两三四五六七八九十百千万几数]+(?:个|名|人|次|场|户|条|件|份|项|"
                       r"起|位|家|篇|期|天|年|月|日|余|多|批|轮|所|支|类|种|台|盏|口|"
@@ -31,12 +35,18 @@ CLAIMS = re.compile(r"位居|名列|前列|第一名|今年|去年|前年|年初
 CONTEXTUAL = re.compile(r"例如|比如|^如|如下|是否|这次|此次|这些|上述|以上|该|其中|各单位|"
                         r"各部门|活动的|也把|报告|^但|^而|^并|^又|^还|^总的看|^总体|当即|"
                         r"当场|当天|当周|随即|已经|先后|曾经|再次|首次|结束后|不够|不足|"
-                        r"不强|不高|欠缺|有待|尚未|仍有|仍然|不到位|不明显|问题较多")
+                        r"不强|不高|欠缺|有待|尚未|仍有|仍然|不到位|不明显|问题较多|不多|不深|小结|总结如下|现针对|现将|"
+                        r"领头羊的高度|"
+                        # 的 for 地 before a verb: the exemplar's own slip (全面合理的设计)
+                        r"(?:全面|合理|认真|扎实|积极|深入|广泛|充分|精心|有序|切实)的"
+                        r"(?:设计|制定|开展|推进|落实|组织|做好|抓好|研究)")
 # A particular initiative of the unit that wrote it (opened, set up, sent, built): the facts must say it.
 DEEDS = re.compile(r"开通|设立|组建|派驻|开设|推出|建成|投入|新增|增开|增设|聘请|购置|"
                    r"安装|修建|硬化|改造|举办|开工|建设项目|由[^，。]{1,8}(?:组织|负责|牵头)|"
                    r"全年|未发生|零投诉|产妇|新生儿|"
                    r"(?<!为)(?<!除)(?<!不)了(?!解)|^[到和与及等]")
+# A purpose clause followed only by aims (为…，做到…，确保…): the sentence has no main clause.
+PURPOSE_ONLY = re.compile(r"^为[^，]*(?:，(?:做到|确保|使|让|力求|努力|不)[^，]*)+[。；！？]?$")
 # An adverbial clause that cannot end a sentence: what followed it was dropped.
 DANGLING = re.compile(r"^(?:对|针对|在|按照|根据|围绕|通过|为了|随着|经过|从|以|把|将)")
 # Campaigns a past summary may name; a sentence naming another campaign than the draft's is not borrowed.
@@ -45,6 +55,7 @@ CAMPAIGNS = ("创先争优", "主题教育", "党史学习教育", "党纪学习
 # Quoted words every summary of the genre may use; any other quote names a practice of that unit.
 GENRE_QUOTES = {"一把手", "两委", "五个好", "五带头", "三会一课", "满意", "基本满意", "不满意", "回头看",
                 "一岗双责", "关键少数", "急难愁盼"}
+REFUSALS_FILE = PROMPTS_DIR / "template" / "refusals.yaml"
 MIN_CHARS, MAX_CHARS = 20, 120
 OWN_MIN_CHARS = 12  # the unit's own item titles (坚持问需为先，以走访调研为抓手) may serve as sentences
 OWN_BONUS = 1.0  # the unit's own past summaries first
@@ -69,6 +80,35 @@ class Borrowed(BaseModel):
     slot: str = Field(description="Slot of the draft the sentence fills, e.g. measures.scope")
     sentence: str = Field(description="The sentence as the draft has it")
     passage: Passage
+
+
+class Refusals(BaseModel):
+    """Cues of borrowed sentences a draft refuses, as prompts/template/refusals.yaml gives them."""
+
+    deeds: list[str] = Field(description="Practices, meetings and bodies the facts must name to be borrowed")
+    outcomes: list[str] = Field(description="What befalls the dissatisfied: never borrowed")
+    levels: dict[str, list[str]] = Field(description="Words a unit of each level never uses")
+
+
+@lru_cache
+def refusals() -> Refusals:
+    """The refusal cues of prompts/template/refusals.yaml."""
+    return Refusals(**yaml.safe_load(REFUSALS_FILE.read_text(encoding="utf-8")))
+
+
+def unit_level(unit: str, voice: Voice) -> str:
+    """The unit's level for refusals.yaml: committee (区委, 县委), branch (a single 党支部) or other."""
+    if voice.kind == "committee":
+        return "committee"
+    return "branch" if unit.endswith("支部") and not unit.endswith("总支部") else "other"
+
+
+def refused(sentence: str, facts_text: str, level: str) -> bool:
+    """Whether a borrowed sentence asserts a practice or body the facts do not hold, an outcome for the
+    dissatisfied, or a word of another level than the unit's."""
+    cues = refusals()
+    return (any(cue in sentence and cue not in facts_text for cue in cues.deeds)
+            or any(cue in sentence for cue in [*cues.outcomes, *cues.levels.get(level, [])]))
 
 
 def _names(sentence: str) -> bool:
@@ -129,7 +169,7 @@ def clean_sentence(sentence: str, source_unit: str, min_chars: int = MIN_CHARS) 
         return None
     sentence = _without_facts(sentence, _place_words(bare_unit(source_unit)))
     body = sentence[:-1]
-    if not min_chars <= len(body) <= MAX_CHARS or _fact_bearing(body, []):
+    if PURPOSE_ONLY.match(sentence) or not min_chars <= len(body) <= MAX_CHARS or _fact_bearing(body, []):
         return None
     return None if _names(body) else sentence
 
@@ -166,8 +206,10 @@ class Phrasebook:
     then the closest in words to the slot, one of the best few picked by a stable hash of the unit."""
 
     def __init__(self, slots: dict[str, list[Passage]], cues: dict[str, str], musts: dict[str, str], *,
-                 unit: str, sector: str, activity: str, voice: Voice, we: str, seed: str) -> None:
+                 unit: str, sector: str, activity: str, voice: Voice, we: str, seed: str,
+                 facts_text: str = "") -> None:
         self._slots, self._cues, self._musts, self._activity = slots, cues, musts, activity
+        self._facts_text, self._level = facts_text, unit_level(unit, voice)
         self._unit, self._sector, self._voice, self._we, self._seed = unit, sector, voice, we, seed
         self._used: set[str] = set()
         self.borrowed: list[Borrowed] = []
@@ -201,6 +243,8 @@ class Phrasebook:
                 continue
             for sentence in usable_sentences(passage, self._voice, own=own):
                 if sentence[:10] in self._used or not must.search(sentence) or self._off_slot(slot, sentence):
+                    continue
+                if refused(adapt(sentence, self._voice, self._we), self._facts_text, self._level):
                     continue
                 overlap = len(cue & _bigrams(sentence)) / (len(cue) or 1)
                 needed = (OWN_ELSEWHERE_OVERLAP if rank >= len(found) else 0.0) if own else MIN_OVERLAP
