@@ -2,7 +2,6 @@
 
 import re
 from typing import Annotated, Any, Literal
-from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -13,6 +12,7 @@ from drafting.embed import Embedder
 from drafting.errors import BadInput
 from drafting.web.db import DraftInfo, History, HistoryQuery
 from drafting.web.deps import ChatModelDep, EmbedderDep, HistoryDep, RetrieverDep
+from drafting.web.downloads import DOCX, office_file
 from drafting.web.stream import Emit, stream_run, wants_stream
 from drafting.writer.engines import choose_engine
 from drafting.writer.facts import Facts, facts_from_text
@@ -26,7 +26,6 @@ router = APIRouter(prefix="/api/drafts", tags=["起草"])
 EngineName = Literal["auto", "template", "llm"]
 EngineQuery = Annotated[EngineName, Query(description="auto、template 或 llm")]
 VersionQuery = Annotated[int | None, Query(ge=1, description="版本号；不填为最新版本")]
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 HEADING = re.compile(r"^[一二三四五六七八九十]+、")
 
 
@@ -189,8 +188,7 @@ def download_docx(draft_id: str, history: HistoryDep,
                   version: VersionQuery = None) -> Response:
     current = record(history, draft_id, version)
     data = to_docx(Draft.model_validate(current.model_dump(include=set(Draft.model_fields))))
-    disposition = attachment(f"{current.title}.docx", f"draft-{draft_id}.docx")
-    return Response(data, media_type=DOCX, headers={"Content-Disposition": disposition})
+    return office_file(data, f"{current.title}.docx", f"draft-{draft_id}.docx")
 
 
 @router.delete("/{draft_id}", status_code=204, summary="删除稿件及其全部版本")
@@ -198,7 +196,3 @@ def delete_draft(draft_id: str, history: HistoryDep) -> Response:
     history.delete_draft(draft_id)
     return Response(status_code=204)
 
-
-def attachment(name: str, fallback: str) -> str:
-    """A Content-Disposition value that carries a Chinese file name (RFC 5987) with an ASCII fallback."""
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"

@@ -28,7 +28,7 @@ from drafting.feedback.taxonomy import FIELD, sector_taxonomy, taxonomy_from_dat
 from drafting.web.db import STATUS_NAMES, FeedbackInfo, History, HistoryQuery, StoredFeedback
 from drafting.web.db_ledger import LedgerStore
 from drafting.web.deps import ChatModelDep, EmbedderDep, HistoryDep, SettingsDep
-from drafting.web.routes_drafts import attachment
+from drafting.web.downloads import office_file
 from drafting.web.stream import Emit, stream_run, wants_stream
 from drafting.writer.facts import MAX_UNIT_CHARS, explain
 
@@ -304,17 +304,15 @@ def move(run_id: str, body: Move, history: HistoryDep,
 @router.get("/{run_id}/xlsx", summary="下载整改清单（Excel）", response_class=Response)
 def download_xlsx(run_id: str, history: HistoryDep) -> Response:
     result = with_ledger(history, run_id)
-    return Response(to_xlsx(result, **heading(history.get_feedback(run_id))),
-                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": attachment("整改清单.xlsx", f"feedback-{run_id}.xlsx")})
+    return office_file(to_xlsx(result, **heading(history.get_feedback(run_id))), "整改清单.xlsx",
+                       f"feedback-{run_id}.xlsx")
 
 
 @router.get("/{run_id}/docx", summary="下载整改清单（Word）", response_class=Response)
 def download_docx(run_id: str, history: HistoryDep) -> Response:
     result = with_ledger(history, run_id)
-    return Response(to_docx(result, **heading(history.get_feedback(run_id))),
-                    media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                    headers={"Content-Disposition": attachment("整改清单.docx", f"feedback-{run_id}.docx")})
+    return office_file(to_docx(result, **heading(history.get_feedback(run_id))), "整改清单.docx",
+                       f"feedback-{run_id}.docx")
 
 
 @router.delete("/{run_id}", status_code=204, summary="删除一次归类记录")

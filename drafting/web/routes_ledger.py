@@ -24,15 +24,13 @@ from drafting.feedback.models import ClassifyResult
 from drafting.web.db import History, HistoryQuery, StoredFeedback
 from drafting.web.db_ledger import LedgerInfo, LedgerStore
 from drafting.web.deps import HistoryDep
-from drafting.web.routes_drafts import attachment
+from drafting.web.downloads import DOCX, XLSX, office_file
 from drafting.workflow.facts_from_run import FactsFromRun, facts_from_run
 from drafting.writer.facts import MAX_UNIT_CHARS
 
 router = APIRouter(tags=["整改台账"])
 UnitQuery = Annotated[str | None, Query(max_length=MAX_UNIT_CHARS, description="单位；不填用归类记录的单位")]
 DateQuery = Annotated[date | None, Query(description="成文日期；不填为今天")]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 class Adopt(BaseModel):
@@ -145,18 +143,16 @@ def _ledger_comparison(history: History, ledger: Ledger) -> RoundComparison | No
             responses={200: {"content": {XLSX: {}}}})
 def ledger_xlsx(ledger_id: str, history: HistoryDep) -> Response:
     ledger = LedgerStore(history).get(ledger_id)
-    return Response(to_xlsx(ledger, _ledger_comparison(history, ledger)), media_type=XLSX,
-                    headers={"Content-Disposition": attachment(f"整改台账-{ledger.label}.xlsx",
-                                                               f"ledger-{ledger_id}.xlsx")})
+    return office_file(to_xlsx(ledger, _ledger_comparison(history, ledger)), f"整改台账-{ledger.label}.xlsx",
+                       f"ledger-{ledger_id}.xlsx")
 
 
 @router.get("/api/ledgers/{ledger_id}/docx", summary="下载整改台账（Word）", response_class=Response,
             responses={200: {"content": {DOCX: {}}}})
 def ledger_docx(ledger_id: str, history: HistoryDep) -> Response:
     ledger = LedgerStore(history).get(ledger_id)
-    return Response(to_docx(ledger, _ledger_comparison(history, ledger)), media_type=DOCX,
-                    headers={"Content-Disposition": attachment(f"整改台账-{ledger.label}.docx",
-                                                               f"ledger-{ledger_id}.docx")})
+    return office_file(to_docx(ledger, _ledger_comparison(history, ledger)), f"整改台账-{ledger.label}.docx",
+                       f"ledger-{ledger_id}.docx")
 
 
 @router.get("/api/feedback/{run_id}/compare", response_model=RoundComparison,
