@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from drafting.testkit.postgres import running_postgres  # noqa: E402
 from drafting.web.db import History, HistoryQuery  # noqa: E402
-from tests.postgres import running_postgres  # noqa: E402
 
 RESULT = {"moves": [], "themes": [], "assignments": [{"line": k, "text": f"意见{k}" * 5, "theme": None,
                                                       "score": 0.0} for k in range(50)]}

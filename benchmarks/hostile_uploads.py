@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.test_read import paragraph_flood, word_bomb  # noqa: E402
+from drafting.testkit.hostile import paragraph_flood, word_bomb  # noqa: E402
 
 SHEET_HEAD = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
               b'<dimension ref="A1:A2"/><sheetData>')

@@ -163,7 +163,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    from tests.api.live import free_port
+    from drafting.testkit.ports import free_port
 
     with tempfile.TemporaryDirectory() as home:
         port = free_port()

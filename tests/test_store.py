@@ -7,7 +7,6 @@ so a test can tell exactly what was (not) embedded; test_shipped_sample_vectors 
 import hashlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ from drafting.corpus.load import collect_paths, read_file, split_chunks
 from drafting.corpus.retrieve import HybridRetriever
 from drafting.corpus.store import embedding_text, load_sample_vectors, open_store
 from drafting.errors import BadInput, StoreUnavailable
+from drafting.testkit.ports import free_port
 from tests.test_corpus import docx_bytes, pdf_bytes
 
 SAMPLE_DOCS = len(collect_paths([CORPUS_DIR]))
@@ -198,12 +198,6 @@ def test_cli_add_then_list(tmp_path):
     assert len(listed) == SAMPLE_DOCS + 1
     assert listed[-1].split("\t")[1:] == ["某某局党组群众评议工作总结", "某某局党组", "2024-01-12", "1"]
     assert runner.invoke(app, ["corpus", "add", str(folder)]).stdout.strip().endswith("跳过已有 1 篇。")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

@@ -13,9 +13,10 @@ import httpx
 import pytest
 
 from drafting import runtime
+from drafting.testkit.ports import free_port
 
 from .conftest import FACTS
-from .live import ROOT, free_port
+from .live import ROOT
 
 LIMIT = 2048
 
