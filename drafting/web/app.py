@@ -28,14 +28,23 @@ from drafting.web import (
     routes_pages,
 )
 from drafting.web.limits import BodyLimit
-from drafting.web.security import AllowedHosts, Guard, SecurityHeaders, body_type, check_token, log_unexpected
+from drafting.web.security import (
+    AllowedHosts,
+    Guard,
+    SecurityHeaders,
+    body_type,
+    check_token,
+    log_paths_only,
+    log_unexpected,
+)
 from drafting.writer.facts import explain
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """A token too short to resist guessing stops the service at start."""
+    """A token too short to resist guessing stops the service at start; the access log gets paths only."""
     check_token(get_settings())
+    log_paths_only(logging.getLogger("uvicorn.access"))
     yield
 
 

@@ -14,12 +14,13 @@ from starlette.datastructures import UploadFile
 
 from drafting.config import Settings
 from drafting.embed import Embedder
-from drafting.errors import BadInput, NoOpinions, TooManyOpinions
+from drafting.errors import BadInput, NoOpinions, NotFound, TooManyOpinions
 from drafting.feedback.classifiers import make_classifier
 from drafting.feedback.corrections import move_opinion
 from drafting.feedback.export import to_docx, to_xlsx
+from drafting.feedback.ledger import NAME_MAX, TEXT_MAX
 from drafting.feedback.ledger_export import chinese_date
-from drafting.feedback.models import STAGE_NAMES, ClassifyResult, OpinionInput, Taxonomy
+from drafting.feedback.models import PRAISE_ID, STAGE_NAMES, ClassifyResult, OpinionInput, Taxonomy
 from drafting.feedback.pipeline import classify_opinions
 from drafting.feedback.read import parse_opinions, read_opinions
 from drafting.feedback.rectify import suggest_measures
@@ -76,6 +77,18 @@ class Move(BaseModel):
                                                   "answers 409. Without it the move applies to the latest")
     all_copies: bool = Field(True, description="Move every copy of the opinion (same text, same theme); "
                                                "false moves this one alone")
+
+
+class ThemeEdit(BaseModel):
+    """A person's 整改措施 or 责任部门 for one theme, kept with the run (its lists and ledger use them)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    measure: str | None = Field(None, max_length=TEXT_MAX, description="整改措施; null leaves it unchanged")
+    department: str | None = Field(None, max_length=NAME_MAX,
+                                   description="责任部门; null leaves it unchanged, empty clears it")
+    version: int | None = Field(None, description="The run's version the edit was made on; a stale one "
+                                                  "answers 409. Without it the edit applies to the latest")
 
 
 def taxonomy_for(text: str | None, sector: str | None, lines: Sequence[str]) -> Taxonomy | None:
@@ -136,6 +149,7 @@ async def read_request(request: Request) -> tuple[OpinionInput, FeedbackInput, s
 
 def run_feedback(read: OpinionInput, body: FeedbackInput, label: str, *, embedder: Embedder, chat_model: Any,
                  history: History, settings: Settings, emit: Emit | None = None) -> FeedbackRecord:
+    body = body.model_copy(update={"sector": unit_sector(history, body)})
     # masked once: the history keeps these lines and the pipeline works on them without masking again
     masked = mask_lines(read.lines, lambda done, total: _progress(emit, "redact", done, total))
     kept = read.model_copy(update={"lines": list(masked)})
@@ -144,6 +158,15 @@ def run_feedback(read: OpinionInput, body: FeedbackInput, label: str, *, embedde
     run_id = history.start_feedback(stored_input, body.engine, len(masked), body.unit.strip())
     return classify_run(run_id, kept, body.taxonomy, body.sector, body.engine, embedder=embedder,
                         chat_model=chat_model, history=history, settings=settings, emit=emit)
+
+
+def unit_sector(history: History, body: FeedbackInput) -> str | None:
+    """The 领域 asked for; for a unit's next round given neither taxonomy nor 领域, its last round's, so
+    the rounds are grouped alike and compare theme by theme."""
+    if body.sector or (body.taxonomy and body.taxonomy.strip()) or not body.unit.strip():
+        return body.sector
+    earlier = [run.result for run in history.unit_runs(body.unit.strip()) if run.result]
+    return str(earlier[-1].get("sector") or "") or None if earlier else None
 
 
 def _progress(emit: Emit | None, stage: str, done: int, total: int) -> None:
@@ -297,6 +320,34 @@ def move(run_id: str, body: Move, history: HistoryDep,
         moved = move_opinion(ClassifyResult.model_validate(saved), index, body.theme, taxonomy,
                              all_copies=body.all_copies)
         return moved.model_dump(mode="json")
+
+    return feedback_record(history.change_feedback(run_id, change, body.version))
+
+
+def edit_theme(result: ClassifyResult, theme_id: str, edit: ThemeEdit) -> ClassifyResult:
+    """The result with the theme's measure and department as the person wrote them."""
+    theme = next((t for t in result.themes if t.id == theme_id), None)
+    if theme is None:
+        raise NotFound(f"归类结果中没有主题“{theme_id}”")
+    if theme.praise or theme.id == PRAISE_ID:
+        raise BadInput.field("theme", f"“{theme.name}”不列入整改，不能填写整改措施和责任部门")
+    if edit.measure is None and edit.department is None:
+        raise BadInput.field("measure", "请填写整改措施（measure）或责任部门（department）")
+    if edit.measure is not None and not edit.measure.strip():
+        raise BadInput.field("measure", "不能为空")
+    if edit.measure is not None:
+        theme.measure = edit.measure.strip()
+    if edit.department is not None:
+        theme.department = edit.department.strip()
+    return result
+
+
+@router.patch("/{run_id}/themes/{theme_id}", response_model=FeedbackRecord,
+              summary="修改一个主题的整改措施和责任部门")
+def edit_theme_route(run_id: str, theme_id: str, body: ThemeEdit, history: HistoryDep) -> FeedbackRecord:
+    """Kept with the run: its Excel and Word lists, and a ledger adopted from it later, carry the text."""
+    def change(saved: dict[str, Any]) -> dict[str, Any]:
+        return edit_theme(ClassifyResult.model_validate(saved), theme_id, body).model_dump(mode="json")
 
     return feedback_record(history.change_feedback(run_id, change, body.version))
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from drafting.errors import BadInput, NotFound
 from drafting.feedback.ledger import (
+    OTHER_ID,
     Ledger,
     LedgerRow,
     RoundComparison,
@@ -20,12 +21,12 @@ from drafting.feedback.ledger import (
     report,
 )
 from drafting.feedback.ledger_export import to_docx, to_xlsx
-from drafting.feedback.models import ClassifyResult
+from drafting.feedback.models import OTHER_NAME, PRAISE_ID, ClassifyResult
 from drafting.web.db import History, HistoryQuery, StoredFeedback
 from drafting.web.db_ledger import LedgerInfo, LedgerStore
 from drafting.web.deps import HistoryDep
 from drafting.web.downloads import DOCX, XLSX, office_file
-from drafting.workflow.facts_from_run import FactsFromRun, facts_from_run
+from drafting.workflow.facts_from_run import FactsFromRun, facts_for_run
 from drafting.writer.facts import MAX_UNIT_CHARS
 
 router = APIRouter(tags=["整改台账"])
@@ -48,6 +49,28 @@ class LedgerRecord(Ledger):
     """A ledger with its round report (three lists and the sentence)."""
 
     report: RoundReport
+
+
+class RoundCounts(BaseModel):
+    """Opinions per theme in one round of a unit."""
+
+    label: str = Field(description="The round's ledger label; 本轮 for a run not adopted yet")
+    run_id: str | None = Field(description="The run the counts come from")
+    current: bool = Field(description="The run asked about")
+    counts: dict[str, int] = Field(description="Theme id -> opinions; `other` for opinions without a theme")
+
+
+class ThemeName(BaseModel):
+    id: str
+    name: str
+
+
+class RoundSeries(BaseModel):
+    """Opinions per theme per round, earliest round first, for the chart on the page."""
+
+    unit: str
+    themes: list[ThemeName] = Field(description="Every theme of any round, the largest now first")
+    rounds: list[RoundCounts]
 
 
 def finished(history: History, run_id: str) -> tuple[StoredFeedback, ClassifyResult]:
@@ -164,11 +187,63 @@ def compare_run(run_id: str, history: HistoryDep) -> RoundComparison:
     return comparison(history, LedgerStore(history), stored, result)
 
 
+def theme_counts(result: ClassifyResult) -> dict[str, tuple[str, int]]:
+    """Theme id -> (name, opinions) of the problems a run found, the unassigned as 其他."""
+    found = {t.id: (t.name, t.count) for t in result.themes if not t.praise and t.id != PRAISE_ID and t.count}
+    unassigned = sum(a.theme is None for a in result.assignments)
+    if unassigned:
+        found[OTHER_ID] = (OTHER_NAME, unassigned)
+    return found
+
+
+def round_counts(history: History, ledger: Ledger) -> dict[str, tuple[str, int]]:
+    """A round's opinions per theme from its run; from its rows when the run was deleted."""
+    if ledger.run_id is not None:
+        try:
+            return theme_counts(finished(history, ledger.run_id)[1])
+        except NotFound:
+            pass
+    return {row.theme: (row.category, row.opinions) for row in ledger.rows if row.origin != "carried"}
+
+
+def earlier_counts(history: History, store: LedgerStore, stored: StoredFeedback,
+                   result: ClassifyResult) -> list[tuple[str, str | None, dict[str, tuple[str, int]]]]:
+    """(label, run, counts) of the unit's rounds before this run; its last run when none was adopted."""
+    if not stored.unit:
+        return []
+    rounds = [(ledger.label, ledger.run_id, round_counts(history, ledger))
+              for ledger in earlier_rounds(store, stored)]
+    previous = comparison(history, store, stored, result).previous_run
+    if not rounds and previous is not None:
+        rounds.append(("上一轮", previous, theme_counts(finished(history, previous)[1])))
+    return rounds
+
+
+@router.get("/api/feedback/{run_id}/rounds", response_model=RoundSeries,
+            summary="本单位各轮的各主题意见数（用于图表）")
+def run_rounds(run_id: str, history: HistoryDep) -> RoundSeries:
+    """The unit's adopted rounds before this run, then this run (named by its own round when adopted)."""
+    stored, result = finished(history, run_id)
+    store = LedgerStore(history)
+    own = [ledger.label for ledger in store.unit_ledgers(stored.unit) if ledger.run_id == run_id]
+    now = theme_counts(result)
+    rounds = [*earlier_counts(history, store, stored, result), (own[-1] if own else "本轮", run_id, now)]
+    names: dict[str, str] = {}
+    for _, _, counted in reversed(rounds):
+        for theme, (name, _) in counted.items():
+            names.setdefault(theme, name)
+    order = sorted(names, key=lambda t: (-now.get(t, ("", 0))[1], t == OTHER_ID, t))
+    return RoundSeries(unit=stored.unit, themes=[ThemeName(id=t, name=names[t]) for t in order],
+                       rounds=[RoundCounts(label=label, run_id=rid, current=rid == run_id,
+                                           counts={t: n for t, (_, n) in counted.items()})
+                               for label, rid, counted in rounds])
+
+
 @router.get("/api/feedback/{run_id}/facts", response_model=FactsFromRun,
             summary="用归类结果起草总结：由归类结果生成事实（缺的由起草人补充）")
 def run_facts(run_id: str, history: HistoryDep, unit: UnitQuery = None, on: DateQuery = None) -> Any:
-    """Figures, problems and next steps from the run; the ledger's counts when the run was adopted."""
+    """Figures, problems and next steps from the run; the ledger's counts when the run was adopted, and in
+    `carried` the unit's previous round's rows (what was done, what remains)."""
     stored, result = finished(history, run_id)
-    adopted = [ledger for ledger in LedgerStore(history).unit_ledgers(stored.unit) if ledger.run_id == run_id]
-    return facts_from_run(result, run_id=run_id, unit=(unit or stored.unit).strip(), on=on,
-                          ledger=adopted[-1] if adopted else None)
+    return facts_for_run(result, run_id=run_id, unit=(unit or stored.unit).strip(), on=on,
+                         ledgers=LedgerStore(history).unit_ledgers(stored.unit))

@@ -1,4 +1,4 @@
-"""The web page (起草, 意见归类, 语料库) and the token login that sets an HttpOnly cookie."""
+"""The web page (起草, 意见归类, 整改台账, 语料库) and the token login that sets an HttpOnly cookie."""
 
 import hmac
 from typing import Annotated
@@ -30,6 +30,11 @@ def draft_page(request: Request) -> HTMLResponse:
 @router.get("/feedback", response_class=HTMLResponse)
 def feedback_page(request: Request) -> HTMLResponse:
     return templates.TemplateResponse(request, "feedback.html", {"page": "feedback"})
+
+
+@router.get("/ledger", response_class=HTMLResponse)
+def ledger_page(request: Request) -> HTMLResponse:
+    return templates.TemplateResponse(request, "ledger.html", {"page": "ledger"})
 
 
 @router.get("/corpus", response_class=HTMLResponse)

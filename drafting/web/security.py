@@ -254,3 +254,20 @@ def log_unexpected(log: logging.Logger, exc: BaseException, where: str) -> None:
     """The error's type and the code it passed through; never its message, which may quote the user's text."""
     frames = "".join(traceback.format_tb(exc.__traceback__))
     log.error("unhandled %s in %s\n%s", type(exc).__name__, where, frames)
+
+
+class PathOnly(logging.Filter):
+    """The access log's request line without its query string: a search's `q=` holds what a user typed."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        # uvicorn's access record: (client, method, path with query, http version, status)
+        if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
+            record.args = (*args[:2], args[2].split("?", 1)[0], *args[3:])
+        return True
+
+
+def log_paths_only(logger: logging.Logger) -> None:
+    """Keep query strings out of the access log (once, however often the app starts in a process)."""
+    if not any(isinstance(f, PathOnly) for f in logger.filters):
+        logger.addFilter(PathOnly())

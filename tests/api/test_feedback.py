@@ -10,6 +10,7 @@ import openpyxl
 from sqlalchemy import update
 
 from drafting.config import get_settings
+from drafting.feedback.taxonomy import detect_sector
 from drafting.web.db import feedback_runs, open_history
 from tests.test_ledger import run
 
@@ -227,3 +228,65 @@ def test_streamed_run_reports_progress(client):
     stages = {json.loads(line[6:])["stage"] for line in body.splitlines()
               if line.startswith("data: ") and '"stage"' in line}
     assert {"embed", "discover"} <= stages
+
+
+def test_a_themes_measure_and_department_are_edited_and_used(client, database):
+    run_id = seed_run(database, "城关镇", run({"canteen": 8, "parking": 5}, praise=2))
+    version = client.get(f"/api/feedback/{run_id}").json()["version"]
+    path = f"/api/feedback/{run_id}/themes"
+    edited = client.patch(f"{path}/canteen", json={"measure": " 增设售卖窗口，菜价每周公示 ",
+                                                     "department": "后勤保障科", "version": version})
+    assert edited.status_code == 200, edited.text
+    themes = {t["id"]: (t["measure"], t["department"]) for t in edited.json()["themes"]}
+    assert themes["canteen"] == ("增设售卖窗口，菜价每周公示", "后勤保障科")
+    assert themes["parking"] == ("整改parking", "办公室")
+    assert edited.json()["version"] == version + 1
+    cleared = client.patch(f"{path}/parking", json={"department": ""}).json()
+    assert {t["id"]: t["department"] for t in cleared["themes"]}["parking"] == ""
+
+    stale = client.patch(f"{path}/canteen", json={"measure": "另一措施", "version": version})
+    assert stale.status_code == 409 and "已被他人修改" in stale.json()["detail"]
+    for body, field in (({"measure": "   "}, "measure"), ({"measure": "长" * 2001}, "measure"),
+                        ({"department": "部" * 101}, "department"), ({}, "measure"),
+                        ({"measure": "x", "owner": "张三"}, "owner")):
+        bad = client.patch(f"{path}/canteen", json=body)
+        assert bad.status_code == 422 and bad.json()["detail"].startswith(f"{field}: "), (body, bad.text)
+    praise = client.patch(f"{path}/praise", json={"measure": "表扬"})
+    assert praise.status_code == 422 and praise.json()["detail"].startswith("theme: ")
+    assert client.patch(f"{path}/nothere", json={"measure": "x"}).status_code == 404
+
+    book = openpyxl.load_workbook(io.BytesIO(client.get(f"/api/feedback/{run_id}/xlsx").content))
+    cells = [str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value]
+    assert any("增设售卖窗口，菜价每周公示" in c for c in cells) and "后勤保障科" in cells
+    document = docx.Document(io.BytesIO(client.get(f"/api/feedback/{run_id}/docx").content))
+    text = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    assert any("增设售卖窗口，菜价每周公示" in c for c in text)
+    ledger = client.post("/api/ledgers", json={"run_id": run_id, "label": "第一轮"}).json()
+    canteen = next(r for r in ledger["rows"] if r["theme"] == "canteen")
+    assert (canteen["measure"], canteen["department"]) == ("增设售卖窗口，菜价每周公示", "后勤保障科")
+
+
+NEXT_ROUND = """不要只局限于理论学习，多开展一些实践性活动。
+学习基本上就是读文件、念报纸，大家坐着听，效果一般。
+建议多组织参观红色教育基地，比在会议室里学更有感触。
+学习形式单一，每次都是念文件，希望换换方式。
+理论学习太多，实践活动太少，建议多到基层走走。
+有些党员的承诺写得很空，像口号，没法检查完成没有。
+满意
+没有意见
+"""
+
+
+def test_a_units_next_round_is_grouped_like_its_last(client, database):
+    """Rounds compare theme by theme only when grouped alike: with no taxonomy or 领域 given, a unit's next
+    run takes the 领域 its last run used, not one detected afresh from the new opinions."""
+    earlier = run({"canteen": 3})
+    earlier.sector = "党建"
+    seed_run(database, "县机关党委", earlier)
+    assert detect_sector(NEXT_ROUND.splitlines()) == "government"  # afresh, these would go to 机关
+    answer = client.post("/api/feedback", json={"text": NEXT_ROUND, "unit": "县机关党委"})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["sector"] == "党建"
+    assert open_history(database).get_feedback(answer.json()["id"]).input["sector"] == "党建"
+    other = client.post("/api/feedback", json={"text": OPINIONS, "unit": "县机关党委", "sector": "机关"})
+    assert other.json()["sector"] == "机关"

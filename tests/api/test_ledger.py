@@ -230,3 +230,31 @@ def test_facts_carry_the_ledger_counts(client, database):
     nameless = seed_run(database, "", run({"canteen": 2}))
     assert client.get(f"/api/feedback/{nameless}/facts").json()["detail"].startswith("unit")
     assert client.get(f"/api/feedback/{nameless}/facts", params={"unit": "某局"}).status_code == 200
+
+
+def test_rounds_give_opinions_per_theme_per_round(client, database):
+    first_run = seed_run(database, "城关镇", run({"canteen": 8, "parking": 5}))
+    adopt(client, first_run, "2026年第一季度")
+    second_run = seed_run(database, "城关镇", run({"canteen": 9, "noise": 3}, unassigned=1))
+    series = client.get(f"/api/feedback/{second_run}/rounds").json()
+    assert [(r["label"], r["run_id"], r["current"]) for r in series["rounds"]] == [
+        ("2026年第一季度", first_run, False), ("本轮", second_run, True)]
+    assert series["rounds"][0]["counts"] == {"canteen": 8, "parking": 5}
+    assert series["rounds"][1]["counts"] == {"canteen": 9, "noise": 3, "other": 1}
+    assert [t["id"] for t in series["themes"]] == ["canteen", "noise", "other", "parking"]
+    assert {t["id"]: t["name"] for t in series["themes"]}["other"] == "其他"
+
+    adopt(client, second_run, "2026年第二季度")
+    labels = [r["label"] for r in client.get(f"/api/feedback/{second_run}/rounds").json()["rounds"]]
+    assert labels == ["2026年第一季度", "2026年第二季度"]
+    third_run = seed_run(database, "城关镇", run({"canteen": 2}))
+    labels = [r["label"] for r in client.get(f"/api/feedback/{third_run}/rounds").json()["rounds"]]
+    assert labels == ["2026年第一季度", "2026年第二季度", "本轮"]
+
+    seed_run(database, "县医院", run({"canteen": 30}))
+    again = seed_run(database, "县医院", run({"canteen": 20}))
+    unadopted = client.get(f"/api/feedback/{again}/rounds").json()["rounds"]
+    assert [(r["label"], r["counts"]) for r in unadopted] == [("上一轮", {"canteen": 30}),
+                                                               ("本轮", {"canteen": 20})]
+    alone = seed_run(database, "", run({"canteen": 1}))
+    assert [r["label"] for r in client.get(f"/api/feedback/{alone}/rounds").json()["rounds"]] == ["本轮"]

@@ -6,7 +6,8 @@ import pytest
 
 from drafting.config import get_settings
 
-PAGES = [("/", "生成初稿"), ("/feedback", "开始归类"), ("/corpus", "上传过去的工作总结")]
+PAGES = [("/", "生成初稿"), ("/feedback", "开始归类"), ("/ledger", "台账明细"),
+         ("/corpus", "上传过去的工作总结")]
 
 
 @pytest.mark.parametrize("path, marker", PAGES)

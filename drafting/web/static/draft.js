@@ -3,6 +3,7 @@
 /* 起草: the facts form, the streamed draft, verification marks, versions and the Word download. */
 
 let current = null;
+let carried = []; // rows carried from the last round's ledger: shown, and sent with the facts unchanged
 
 function addRow(kind, value) {
   const box = document.getElementById(kind);
@@ -18,6 +19,10 @@ function addRow(kind, value) {
     const area = el("textarea", { rows: 1, placeholder: box.dataset.placeholder || "" });
     area.value = value || "";
     box.append(el("div", { class: "item" }, area, remove));
+    // a filled-in item (from a run, a saved draft) is shown whole, not cut to its first line
+    const fit = () => { area.style.height = "auto"; area.style.height = `${area.scrollHeight + 2}px`; };
+    area.addEventListener("input", fit);
+    if (value) fit();
   }
 }
 
@@ -55,6 +60,7 @@ function collectFacts() {
     appraisal[input.dataset.key] = Number(value);
   }
   if (Object.keys(appraisal).length) facts.appraisal = appraisal;
+  if (carried.length) facts.carried = carried;
   return facts;
 }
 
@@ -70,6 +76,61 @@ function fillForm(facts) {
     const value = (facts.appraisal || {})[input.dataset.key];
     input.value = value === null || value === undefined ? "" : value;
   }
+  carried = facts.carried || [];
+  renderCarried();
+}
+
+// Each carried row: the problem, its measure, where it stands, and the opinions on it then and now.
+function renderCarried() {
+  document.getElementById("carried-box").classList.toggle("hidden", !carried.length);
+  document.getElementById("carried").replaceChildren(...carried.map((c) => {
+    const counts = c.opinions_before !== null && c.opinions_before !== undefined
+      ? `上轮意见 ${c.opinions_before} 条，本轮 ${c.opinions_now ?? 0} 条` : "";
+    const done = c.finished ? `，${chineseDate(`${c.finished}T00:00:00`)}完成` : "";
+    return el("li", {}, el("b", {}, c.problem), `（${c.state}${done}）`,
+      c.measure ? el("div", { class: "muted" }, `整改措施：${c.measure}`) : null,
+      c.note ? el("div", { class: "muted" }, `整改成效：${c.note}`) : null,
+      counts ? el("div", { class: "muted" }, counts) : null);
+  }));
+}
+
+/* ---- facts from a 意见归类 run: filled from the run, what it cannot know asked for ---------------------- */
+
+// Where each field the run leaves to the writer is entered on the form.
+const ASKED_AT = { sector: "sector", basis: "basis", appraisal: "appraisal", highlights: "highlights", stats: "stats", date: "date",
+  unit: "unit" };
+
+function ask(field, text) {
+  const target = document.getElementById(ASKED_AT[field] || field);
+  if (!target) return;
+  target.classList.add("asked");
+  const details = target.closest("details");
+  if (details) details.open = true;
+  const note = el("p", { class: "ask-note", "data-ask": field }, text);
+  const cell = target.closest(".row2 > div");
+  if (cell) cell.append(note);
+  else target.after(note);
+  target.addEventListener("input", () => { target.classList.remove("asked"); note.remove(); }, { once: true });
+}
+
+async function factsFromRun(runId) {
+  const answer = await api("GET", `/api/feedback/${runId}/facts`);
+  fillForm(answer.facts);
+  for (const t of answer.trace) {
+    const at = /^stats\[(\d+)\]$/.exec(t.field);
+    const row = at && document.querySelectorAll("#stats .item")[Number(at[1])];
+    if (row) row.title = `来源：${t.source}`;
+  }
+  const missing = Object.entries(answer.left_for_writer);
+  const confirm = answer.to_confirm.map((f) => (f === "date" ? "成文日期（默认为今天）" : f));
+  document.getElementById("from-run").replaceChildren(
+    el("b", {}, "以下事实取自意见归类结果"), `：单位、意见数量、存在问题和下一步打算已填好${carried.length ? "，上轮整改台账的事项附在下方" : ""}。`,
+    missing.length ? el("div", {}, "归类结果无法得知以下内容，请补充（已用黄框标出）：") : null,
+    missing.length ? el("ul", {}, missing.map(([, text]) => el("li", {}, text))) : null,
+    confirm.length ? el("div", {}, `请核对：${confirm.join("、")}`) : null);
+  document.getElementById("from-run").classList.remove("hidden");
+  for (const [key, text] of missing) ask(key, `请补充：${text}`);
+  for (const key of answer.to_confirm) ask(key, key === "date" ? "请核对成文日期（默认为今天）" : "请核对");
 }
 
 /* The text as HTML with figures (yellow) and unsupported numbers (red) marked. */
@@ -227,6 +288,8 @@ document.addEventListener("DOMContentLoaded", async () => {
       const record = await api("GET", `/api/drafts/${params.get("id")}`);
       renderDraft(record);
       fillForm(record.facts);
+    } else if (params.get("run")) {
+      await factsFromRun(params.get("run"));
     } else if (params.get("facts")) {
       fillForm(await api("GET", `/api/drafts/${params.get("facts")}/facts`));
     }
