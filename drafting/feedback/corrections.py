@@ -1,7 +1,8 @@
-"""A person's correction of one opinion's theme, with the counts, shares and evidence that follow from it."""
+"""A person's corrections of a run: one opinion's theme (with the counts, shares and evidence that follow
+from it), and a theme's measure and department as the person wrote them."""
 
-from drafting.errors import BadInput
-from drafting.feedback.models import TYPICAL_OPINIONS, ClassifyResult, Taxonomy, ThemeSummary
+from drafting.errors import BadInput, NotFound
+from drafting.feedback.models import PRAISE_ID, TYPICAL_OPINIONS, ClassifyResult, Taxonomy, ThemeSummary
 
 
 def move_opinion(result: ClassifyResult, index: int, theme: str | None,
@@ -35,6 +36,26 @@ def move_opinion(result: ClassifyResult, index: int, theme: str | None,
         summary.share = round(summary.count / total, 4)
     out.themes = sorted((t for t in themes.values() if t.count or t.discovered), key=lambda t: -t.count)
     return out
+
+
+
+def edit_theme(result: ClassifyResult, theme_id: str, *, measure: str | None,
+               department: str | None) -> ClassifyResult:
+    """The result with the theme's measure and department as the person wrote them."""
+    theme = next((t for t in result.themes if t.id == theme_id), None)
+    if theme is None:
+        raise NotFound(f"归类结果中没有主题“{theme_id}”")
+    if theme.praise or theme.id == PRAISE_ID:
+        raise BadInput.field("theme", f"“{theme.name}”不列入整改，不能填写整改措施和责任部门")
+    if measure is None and department is None:
+        raise BadInput.field("measure", "请填写整改措施（measure）或责任部门（department）")
+    if measure is not None and not measure.strip():
+        raise BadInput.field("measure", "不能为空")
+    if measure is not None:
+        theme.measure = measure.strip()
+    if department is not None:
+        theme.department = department.strip()
+    return result
 
 
 def _new_row(theme: str, taxonomy: Taxonomy | None) -> ThemeSummary:

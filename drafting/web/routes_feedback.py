@@ -14,13 +14,13 @@ from starlette.datastructures import UploadFile
 
 from drafting.config import Settings
 from drafting.embed import Embedder
-from drafting.errors import BadInput, NoOpinions, NotFound, TooManyOpinions
+from drafting.errors import BadInput, NoOpinions, TooManyOpinions
 from drafting.feedback.classifiers import make_classifier
-from drafting.feedback.corrections import move_opinion
+from drafting.feedback.corrections import edit_theme, move_opinion
 from drafting.feedback.export import to_docx, to_xlsx
 from drafting.feedback.ledger import NAME_MAX, TEXT_MAX
 from drafting.feedback.ledger_export import chinese_date
-from drafting.feedback.models import PRAISE_ID, STAGE_NAMES, ClassifyResult, OpinionInput, Taxonomy
+from drafting.feedback.models import STAGE_NAMES, ClassifyResult, OpinionInput, Taxonomy
 from drafting.feedback.pipeline import classify_opinions
 from drafting.feedback.read import parse_opinions, read_opinions
 from drafting.feedback.rectify import suggest_measures
@@ -324,30 +324,13 @@ def move(run_id: str, body: Move, history: HistoryDep,
     return feedback_record(history.change_feedback(run_id, change, body.version))
 
 
-def edit_theme(result: ClassifyResult, theme_id: str, edit: ThemeEdit) -> ClassifyResult:
-    """The result with the theme's measure and department as the person wrote them."""
-    theme = next((t for t in result.themes if t.id == theme_id), None)
-    if theme is None:
-        raise NotFound(f"归类结果中没有主题“{theme_id}”")
-    if theme.praise or theme.id == PRAISE_ID:
-        raise BadInput.field("theme", f"“{theme.name}”不列入整改，不能填写整改措施和责任部门")
-    if edit.measure is None and edit.department is None:
-        raise BadInput.field("measure", "请填写整改措施（measure）或责任部门（department）")
-    if edit.measure is not None and not edit.measure.strip():
-        raise BadInput.field("measure", "不能为空")
-    if edit.measure is not None:
-        theme.measure = edit.measure.strip()
-    if edit.department is not None:
-        theme.department = edit.department.strip()
-    return result
-
-
 @router.patch("/{run_id}/themes/{theme_id}", response_model=FeedbackRecord,
               summary="修改一个主题的整改措施和责任部门")
-def edit_theme_route(run_id: str, theme_id: str, body: ThemeEdit, history: HistoryDep) -> FeedbackRecord:
+def change_theme(run_id: str, theme_id: str, body: ThemeEdit, history: HistoryDep) -> FeedbackRecord:
     """Kept with the run: its Excel and Word lists, and a ledger adopted from it later, carry the text."""
     def change(saved: dict[str, Any]) -> dict[str, Any]:
-        return edit_theme(ClassifyResult.model_validate(saved), theme_id, body).model_dump(mode="json")
+        return edit_theme(ClassifyResult.model_validate(saved), theme_id, measure=body.measure,
+                          department=body.department).model_dump(mode="json")
 
     return feedback_record(history.change_feedback(run_id, change, body.version))
 
