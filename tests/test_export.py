@@ -86,7 +86,8 @@ def test_xlsx_reads_back(result):
     assert sheet.data_validations.dataValidation[0].formula1 == '"待整改,整改中,已完成"'
     detail = book["意见明细"]
     assert detail.max_row == 1 + len(result.assignments)
-    assert [c.value for c in detail[12]] == [10, "我是张**，一件零散的事", "其他", None, 0.3]
+    assert [c.value for c in detail[12]] == [10, "我是张**，一件零散的事", "其他", None, "需人工复核"]
+    assert "置信度" not in [c.value for c in detail[1]]
 
 
 def test_docx_reads_back_in_gbt9704_fonts(result):

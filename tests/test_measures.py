@@ -37,3 +37,15 @@ def test_a_failed_or_partial_reply_keeps_template_measures(fake_openai_env):
     out = suggest_measures(result(), make_chat_model(get_settings()), get_settings())
     assert [t.measure for t in out.themes[:2]] == ["模板措施一", "模板措施二"]
     assert "整改措施使用模板" in out.warnings[0]
+
+
+def test_the_llm_sees_each_themes_draft_measure_and_deadline(fake_openai_env):
+    listed = result()
+    listed.themes[0] = listed.themes[0].model_copy(update={"summary": "主要反映食堂太贵等方面的问题。",
+                                                           "deadline": "1个月内"})
+    fake_openai_env.script("1: 每月公示菜价，立行立改。\n2: 3个月内增划停车位。")
+    out = suggest_measures(listed, make_chat_model(get_settings()), get_settings())
+    sent = prompt_text(fake_openai_env.chat_requests[0])
+    assert "<draft>模板措施一</draft>" in sent and "<deadline>1个月内</deadline>" in sent
+    assert "<summary>主要反映食堂太贵等方面的问题。</summary>" in sent and "立行立改" in sent
+    assert out.themes[0].deadline == "1个月内" and out.themes[0].measure == "每月公示菜价，立行立改。"

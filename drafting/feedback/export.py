@@ -32,9 +32,11 @@ WIDTHS = (6, 14, 28, 10, 10, 44, 42, 16, 12, 10)
 DOCX_WIDTHS = (10, 19, 29, 12, 15, 62, 56, 18, 19, 19)
 DOCX_MARGINS_MM = (20, 18, 20, 18)  # top, right, bottom, left: an attachment table, not a 公文 body page
 CELL_MARGIN_TWIPS = 57  # 1 mm either side of a cell's text
-DETAIL_COLUMNS = ("行号", "意见（已脱敏）", "主题", "新发现", "置信度")
+DETAIL_COLUMNS = ("行号", "意见（已脱敏）", "主题", "新发现", "复核")
 FORM_COLUMNS = ("序号", "部门")  # 意见明细 shows them after 行号 when the input was a form
-DETAIL_WIDTHS = (8, 70, 18, 8, 10)
+DETAIL_WIDTHS = (8, 70, 20, 8, 12)
+REVIEW_BELOW = 0.5  # an opinion filed with less confidence than this is marked for a person to check
+REVIEW = "需人工复核"
 FORM_WIDTHS = (8, 14)
 TABLE_FONT_PT = 10.5  # 五号
 STATUSES = ("待整改", "整改中", "已完成")  # 整改状态 the sheet offers; a new list starts at the first
@@ -81,7 +83,7 @@ def rectification_rows(result: ClassifyResult, praise_id: str = PRAISE_ID) -> li
     # flagged lines (injections, formulas) are shown in the detail, never as a row of the list
     unassigned = [a.text for a in result.assignments if a.theme is None and a.flag is None]
     if unassigned:
-        measure, department = measure_for("other", OTHER_NAME, [])
+        measure, department = measure_for("_other", OTHER_NAME, [])
         common = [text for text, _ in Counter(unassigned).most_common(3)]
         rows.append(ListRow(number=len(rows) + 1, category=OTHER_NAME, overview="未能归入上述类别的零散意见",
                             count=len(unassigned), share=len(unassigned) / max(result.total, 1),
@@ -219,8 +221,8 @@ def to_xlsx(result: ClassifyResult, *, unit: str = "", date: dt.date | None = No
     detail = book.create_sheet("意见明细")
     write(detail, columns, widths,
           [[a.line + 1, *([a.number, a.department] if form else []), a.text,
-            _theme_cell(a, names), "是" if a.theme in found else "",
-            round(a.score, 3)] for a in result.assignments], [])
+            _theme_cell(a, names), "是" if a.theme in found else "", _review_cell(a)]
+           for a in result.assignments], [])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -353,6 +355,14 @@ def inert_and_printable(ws: "Worksheet", head: int) -> None:
 
 FLAG_NAMES = {"injection": "已标出：疑似对大模型的指令，请人工查看",
               "formula": "已标出：像表格公式，按文本保存"}
+
+
+def _review_cell(opinion: AssignedOpinion) -> str:
+    """复核: 需人工复核 for an opinion in no theme or filed with little confidence; blank otherwise (a flagged
+    line says why in its theme cell)."""
+    if opinion.flag is not None:
+        return ""
+    return REVIEW if opinion.theme is None or opinion.score < REVIEW_BELOW else ""
 
 
 def _theme_cell(opinion: AssignedOpinion, names: dict[str, str]) -> str:

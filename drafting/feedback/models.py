@@ -96,7 +96,8 @@ class ThemeSummary(BaseModel):
     discovered: bool = Field(False, description="True for themes found by clustering, not the taxonomy")
     summary: str = Field("", description="问题概述: the description, or a discovered theme's criterion")
     praise: bool = Field(False, description="Praise and no-opinion answers: counted, never rectified")
-    deadline: str = Field("", description="完成时限, when the organiser or the ledger has set one")
+    deadline: str = Field("", description="完成时限: suggested from the kind of fix (1个月内, 长期坚持); "
+                                          "the organiser or the ledger may set a date")
     status: str = Field("", description="整改状态 (待整改, 整改中, 已完成), when known")
 
 

@@ -1,7 +1,7 @@
-"""Summaries of a classify run: one row a theme with counts, shares, representatives and measures."""
+"""Summaries of a classify run: one row a theme with its counts, 问题概述 in its opinions' own words, typical
+opinions (central, informative, on one topic) and its planned measure."""
 
 import re
-from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -20,6 +20,7 @@ from drafting.feedback.models import (
     ThemeSummary,
 )
 from drafting.feedback.opinions import Opinions
+from drafting.feedback.rectify import MeasurePlan, lend_sector_themes, plan_measure, word_measures
 from drafting.templates import render
 
 OVERVIEW_MIN = 3  # a theme of fewer opinions is summed up by its description
@@ -33,8 +34,35 @@ CONCRETE_BONUS = 0.5  # in units of a full content-word score
 NOVELTY = 0.5  # how much likeness to an already picked opinion costs
 _CONCRETE = re.compile(r"[\d一二两三四五六七八九十几半]+\s*(?:个|次|趟|天|小时|分钟|点|号|元|块|周|星期|礼拜|"
                        r"月|年|层|楼|台|人|遍|辆|项|份|斤|公里|米)")
-MAX_ACTIONS = 3
-MIN_CUE_CHARS = 2  # cue words borrowed from other themes must be at least this long
+SCORE_WEIGHT = 0.2  # how much the classifier's confidence counts: a doubtful member is no typical opinion
+MIXED_COST = 1.0  # an opinion that turns to a second topic (另外…) is quoted only when nothing else is left
+FOREIGN_COST = 0.3  # one that names another theme's words
+SHORT_CHARS, SHORT_COST = 6, 0.3  # 路灯 or 太脏 alone says too little to quote
+PRAISE_COST = 0.6  # a praising line filed with complaints is no typical complaint
+MASK_COST, MAX_MASK_COST = 0.1, 0.4  # each masked name or number makes a quote harder to read
+TOPIC_WORDS = 8  # a theme's keywords that mark an opinion as touching it
+OVERVIEW_CLAUSES = 3
+OVERVIEW_CHARS = 44  # the clauses of a 问题概述 together
+CLAUSE_CHARS = (4, 18)
+TYPICAL_BONUS = 0.1  # a clause of a typical opinion is likelier to say what the theme is about
+KEYWORD_BONUS = 0.2  # as is one with the theme's keywords
+_CLAUSE = re.compile(r"([，,。；;！!？?\n]+)")
+_SPEAKER = re.compile(r"^[^，,。；;：:]{1,14}[：:]")
+_LEAD = re.compile(r"^[^\u4e00-\u9fffA-Za-z0-9]+|^(?:但是|但|就是|可是|不过|而且|并且|另外|还有|其实|"
+                   r"总体满意|感觉|觉得|现在|关于|所以|尤其是|特别是)")
+_ASKING = re.compile(r"^(?:建议|希望|要求|请|最好|应该|应当|能不能|能否|可不可以|可否|不能|不要|别|得|要)|"
+                     r"能不能|能否|可不可以|应该|得[要给让]|不行$")
+_PROBLEM = re.compile(r"[不没难贵差脏坏乱堵挤慢旧漏臭拖缺吵窄矮凉]|太|只有|只开|过期|故障|隐患|危险|麻烦|"
+                      r"有待|欠缺|难听")
+# a clause that goes on from the one before it (也不去喊医生) has no subject of its own
+_CONTINUES = re.compile(r"^[也还又就都才而并再]")
+_PRAISING = re.compile(r"表扬|感谢|谢谢|很好|挺好|认真|不错|满意|点赞|成功|耐心|和气|热情|负责")
+_TURNING = re.compile(r"但|就是|可是|不过|只是|可惜|有待|还需|希望|建议")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_MASKED_NAME = re.compile(r"[\u4e00-\u9fff]?\*+")
+_PERSONAL = re.compile(r"[我俺咱你您恁他她]|\*|\d{5,}")
+_QUESTION = re.compile(r"[吗呢么不没]$|是不是|为什么|为啥|怎么|谁|啥")
+_TURNS_TOPIC = re.compile(r"另外|此外|还有就是|再就是|再一个|其次|顺便|第二|(?:^|[，,。；;\s])[2２二][、.．]")
 
 
 def measure_for(theme_id: str, name: str, keywords: list[str]) -> tuple[str, str]:
@@ -57,9 +85,8 @@ def summarise(ops: Opinions, theme_of: list[str | None], score_of: np.ndarray, v
               taxonomy: Taxonomy | None, praise_id: str, clusters: list[Cluster],
               flags: list[str | None] | None = None, sector_themes: Sequence[Theme] = ()) -> ClassifyResult:
     """The ClassifyResult: every opinion with its theme, every theme with its row of the list. Flagged
-    opinions (injections, formulas) are in no theme and lend no words to keywords or measures."""
+    opinions (injections, formulas) are in no theme and lend no words to keywords, overviews or measures."""
     flags = flags if flags is not None else [None] * len(ops.unique)
-    bank = _bank(taxonomy, sector_themes)
     alive = [i for i in ops.alive() if flags[i] is None]
     members: dict[str, list[int]] = {}
     for i in alive:
@@ -68,32 +95,46 @@ def summarise(ops: Opinions, theme_of: list[str | None], score_of: np.ndarray, v
             members.setdefault(theme, []).append(i)
     known = {t.id: t for t in taxonomy.themes} if taxonomy is not None else {}
     found = {c.label: c for c in clusters}
-    about = _keywords({theme: rows_of for theme, rows_of in members.items()
-                       if theme in known and theme != praise_id}, ops, alive)
+    listed = {theme: rows_of for theme, rows_of in members.items() if theme != praise_id}
+    about = _keywords(listed, ops, alive)
+    about.update({label: c.keywords for label, c in found.items()})
+    marks = _keywords(listed, ops, alive, TOPIC_WORDS)
+    own_measure = taxonomy is not None and taxonomy.sector is None
+    lenders = [*(t for t in known.values() if t.actions),
+               *(t for t in sector_themes if t not in known.values())]
+    sources = {theme_id: _source(theme_id, found, known, sector_themes) for theme_id in listed}
+    lent = lend_sector_themes(
+        {theme_id: (_name(theme_id, found, sources[theme_id], praise_id), sources[theme_id],
+                    [(ops.unique[i], int(ops.weights[i])) for i in rows_of])
+         for theme_id, rows_of in listed.items()},
+        [t for t in lenders if t not in sources.values()])
     rows: list[ThemeSummary] = []
+    plans: dict[str, MeasurePlan] = {}
     for theme_id, rows_of in members.items():
         count = int(ops.weights[rows_of].sum())
-        picks = _representatives(rows_of, ops, vectors)
-        if theme_id in found:
-            cluster = found[theme_id]
-            named = next((t for t in sector_themes if t.name == cluster.label), None)
-            measure, department = _theme_measure(theme_id, cluster.label, cluster.keywords, named, rows_of,
-                                                 ops, [] if named is not None else bank)
-            rows.append(ThemeSummary(id=theme_id, name=cluster.label, count=count, share=count / ops.total,
-                                     representatives=cluster.evidence or picks, measure=measure,
-                                     department=department, discovered=True, summary=cluster.criterion))
-            continue
-        source = known.get(theme_id)
         praise = theme_id == praise_id
-        name = source.name if source is not None else (PRAISE_NAME if praise else theme_id)
+        others = {w for theme, words in marks.items() if theme != theme_id for w in words} - set(
+            marks.get(theme_id, []))
+        picks = _representatives(rows_of, ops, vectors, score_of, others)
+        cluster = found.get(theme_id)
+        source = sources.get(theme_id)
+        name = _name(theme_id, found, source, praise_id)
         keywords = about.get(theme_id, [])
-        measure, department = ("", "") if praise else \
-            _theme_measure(theme_id, name, keywords, source, rows_of, ops, bank)
-        summary = render("overview.j2", keywords=keywords) if keywords else ""
+        measure, department = ("", "") if praise else measure_for(
+            theme_id if cluster is None else "default", name, keywords if count >= OVERVIEW_MIN else [])
+        plan = None if praise else plan_measure(
+            name, source, [(ops.unique[i], int(ops.weights[i])) for i in rows_of], lent.get(theme_id),
+            own_measure=own_measure and cluster is None,
+            spare=measure if cluster is None and _has_entry(theme_id) else "")
+        if plan is not None:
+            plans[theme_id] = plan
+        described = cluster.criterion if cluster is not None else (source.description if source else "")
+        summary = "" if praise else overview(rows_of, ops, keywords, picks, score_of,
+                                             [*marks.get(theme_id, []), *tokens(name)])
         rows.append(ThemeSummary(
             id=theme_id, name=name, count=count, share=count / ops.total, representatives=picks,
-            measure=measure, department=department,
-            summary=summary or (source.description if source is not None else ""), praise=praise))
+            measure=measure, department=department, discovered=cluster is not None,
+            summary=summary or described, praise=praise))
     rows.sort(key=lambda row: (-row.count, row.id))
     assignments = [
         AssignedOpinion(line=line, text=text, theme=theme_of[u], score=round(float(score_of[u]), 4),
@@ -103,23 +144,45 @@ def summarise(ops: Opinions, theme_of: list[str | None], score_of: np.ndarray, v
         DiscoveredTheme(label=c.label, criterion=c.criterion, keywords=c.keywords, evidence=c.evidence,
                         lines=sorted({a.line for a in assignments if a.theme == c.label}))
         for c in clusters]
-    return ClassifyResult(total=ops.total, unique=len(alive), themes=rows, assignments=assignments,
-                          discovered=discovered, engine="embedded")
+    return ClassifyResult(total=ops.total, unique=len(alive), themes=word_measures(rows, plans),
+                          assignments=assignments, discovered=discovered, engine="embedded")
 
 
-def _keywords(members: dict[str, list[int]], ops: Opinions, alive: list[int]) -> dict[str, list[str]]:
-    """What each theme's opinions are about, against all the run's opinions: its first keywords by
+def _source(theme_id: str, found: dict[str, Cluster], known: dict[str, Theme],
+            sector_themes: Sequence[Theme]) -> Theme | None:
+    """The theme a row stands for: the taxonomy's, or the sector theme a discovered group is named after."""
+    if theme_id in found:
+        return next((t for t in sector_themes if t.name == found[theme_id].label), None)
+    return known.get(theme_id)
+
+
+def _name(theme_id: str, found: dict[str, Cluster], source: Theme | None, praise_id: str) -> str:
+    if theme_id in found:
+        return found[theme_id].label
+    return source.name if source is not None else (PRAISE_NAME if theme_id == praise_id else theme_id)
+
+
+def _has_entry(theme_id: str) -> bool:
+    """Whether prompts/measures.yaml.j2 holds a measure of its own for this theme id."""
+    entry = _measures("", ()).get(theme_id)
+    return theme_id not in {"default", "_lead", "_other"} and isinstance(entry, dict)
+
+
+def _keywords(members: dict[str, list[int]], ops: Opinions, alive: list[int],
+              count: int = OVERVIEW_KEYWORDS) -> dict[str, list[str]]:
+    """What each theme's opinions are about, against all the run's opinions: its first `count` keywords by
     class-based TF-IDF, nouns first, for themes of at least OVERVIEW_MIN opinions."""
     themes = [theme for theme, rows in members.items() if int(ops.weights[rows].sum()) >= OVERVIEW_MIN]
     docs = [[ops.unique[i] for i in members[theme] for _ in range(int(ops.weights[i]))] for theme in themes]
     ranked = c_tf_idf(docs, [ops.unique[i] for i in alive]) if docs else []
-    return {theme: nouns_first(words[:OVERVIEW_KEYWORDS * 2])[:OVERVIEW_KEYWORDS]
+    return {theme: nouns_first(words[:count * 2])[:count]
             for theme, words in zip(themes, ranked, strict=True) if words}
 
 
-def _representatives(rows: list[int], ops: Opinions, vectors: np.ndarray) -> list[str]:
-    """The typical opinions: central, informative and distinct (most frequent first when there are no
-    vectors)."""
+def _representatives(rows: list[int], ops: Opinions, vectors: np.ndarray, score_of: np.ndarray,
+                     foreign: set[str]) -> list[str]:
+    """The typical opinions: central, confidently filed, informative, on one topic and distinct from each
+    other (most frequent first when there are no vectors)."""
     has_vector = vectors.shape[1] > 0 and bool(np.any(vectors[rows]))
     if not has_vector:
         order = np.argsort(-ops.weights[rows], kind="stable")
@@ -128,8 +191,10 @@ def _representatives(rows: list[int], ops: Opinions, vectors: np.ndarray) -> lis
     usable = np.any(block, axis=1)
     centre = block[usable].mean(axis=0)
     centre /= max(float(np.linalg.norm(centre)), 1e-12)
-    merit = block @ centre + FREQUENCY_BONUS * np.log(ops.weights[rows]) \
-        + INFORMATION_WEIGHT * np.array([_information(ops.unique[i]) for i in rows]) - (~usable) * 10.0
+    texts = [ops.unique[i] for i in rows]
+    merit = block @ centre + FREQUENCY_BONUS * np.log(ops.weights[rows]) + SCORE_WEIGHT * score_of[rows] \
+        + INFORMATION_WEIGHT * np.array([_information(t) for t in texts]) - (~usable) * 10.0 \
+        - np.array([_mixing_cost(t, foreign) for t in texts])
     picked: list[int] = []
     while len(picked) < min(TYPICAL_OPINIONS, len(rows)):
         likeness = (block @ block[picked].T).max(axis=1) if picked else np.zeros(len(rows))
@@ -139,61 +204,83 @@ def _representatives(rows: list[int], ops: Opinions, vectors: np.ndarray) -> lis
         if not np.isfinite(value[best]):
             break
         picked.append(best)
-    return [ops.unique[rows[k]] for k in picked]
+    return [texts[k] for k in picked]
+
+
+def _mixing_cost(text: str, foreign: set[str]) -> float:
+    """What quoting an opinion costs when it may touch two topics (a turn to a second one, another theme's
+    words), reads as praise with no turn to a problem, or is full of masked personal data."""
+    cost = MIXED_COST if _TURNS_TOPIC.search(text) else \
+        FOREIGN_COST if any(word in text for word in foreign) else 0.0
+    if _PRAISING.search(text) and not _TURNING.search(text):
+        cost += PRAISE_COST
+    cost += SHORT_COST if len(_CJK.findall(text)) < SHORT_CHARS else 0.0
+    return cost + min(MASK_COST * len(_MASKED_NAME.findall(text)), MAX_MASK_COST)
+
+
+def overview(rows: list[int], ops: Opinions, keywords: list[str], typical: list[str],
+             score_of: np.ndarray, marks: Sequence[str] = ()) -> str:
+    """问题概述: a sentence of what the theme's opinions complain of, in their own words (clauses that name a
+    problem, those with the theme's `marks` (keywords) first, then those whose words many opinions share, on
+    different things; never an ask, a person or a number), else its keywords."""
+    shared: dict[str, float] = {}
+    total = float(ops.weights[rows].sum())
+    for i in rows:
+        for word in set(tokens(ops.unique[i])):
+            shared[word] = shared.get(word, 0.0) + float(ops.weights[i]) / total
+    scored: dict[str, float] = {}
+    for i in rows:
+        for clause in _problem_clauses(ops.unique[i]):
+            words = set(tokens(clause))
+            if words:
+                value = (sum(shared.get(w, 0.0) for w in words) / len(words) + TYPICAL_BONUS * (
+                    ops.unique[i] in typical) + KEYWORD_BONUS * any(w in clause for w in marks)) \
+                    * (1.0 + float(score_of[i])) / 2
+                scored[clause] = max(scored.get(clause, 0.0), value)
+    picked: list[str] = []
+    used: set[str] = set()
+    for clause in sorted(scored, key=lambda c: (not any(w in c for w in marks), -scored[c], c)):
+        words = set(tokens(clause))
+        if words & used or sum(map(len, picked)) + len(clause) > OVERVIEW_CHARS:
+            continue
+        picked.append(clause)
+        used |= words
+        if len(picked) == OVERVIEW_CLAUSES:
+            break
+    if picked:
+        return render("overview.j2", clauses=picked, keywords=keywords)
+    return render("overview.j2", clauses=[], keywords=keywords) if keywords else ""
+
+
+def _problem_clauses(text: str) -> list[str]:
+    """The clauses of an opinion that say what is wrong, without its speaker, lead-in words, asks or
+    questions, each naming a thing."""
+    pieces = _CLAUSE.split(_SPEAKER.sub("", text))
+    clauses = []
+    for part, stop in zip(pieces[::2], [*pieces[1::2], ""], strict=True):
+        clause = _MASKED_NAME.sub("", _LEAD.sub("", part.strip()))
+        if (CLAUSE_CHARS[0] <= len(clause) <= CLAUSE_CHARS[1] and _PROBLEM.search(clause)
+                and not _ASKING.search(clause) and not _PERSONAL.search(clause)
+                and not _QUESTION.search(clause) and not _CONTINUES.search(clause)
+                and not set(stop) & set("？?") and _names_a_thing(clause)):
+            clauses.append(clause)
+    return clauses
+
+
+@lru_cache(maxsize=4096)
+def _names_a_thing(clause: str) -> bool:
+    """Whether a clause names what it is about: it opens with a content word, or has a noun or a place word
+    (低保也没轮上, 村里的账不公开, 空气不好; not 说了几次没人管)."""
+    import jieba.posseg
+
+    words = tokens(clause)
+    if words and clause.startswith(words[0]):
+        return True
+    return any(pair.flag == "n" or pair.flag.startswith(("n", "s", "vn")) and not pair.flag.startswith("nr")
+               and len(pair.word) > 1 for pair in jieba.posseg.cut(clause))
 
 
 def _information(text: str) -> float:
     """How much an opinion says: its content words (up to CONTENT_WORDS), more for a concrete figure."""
     words = min(len(set(tokens(text))), CONTENT_WORDS) / CONTENT_WORDS
     return words + (CONCRETE_BONUS if _CONCRETE.search(text) else 0.0)
-
-
-def _theme_measure(theme_id: str, name: str, keywords: list[str], source: Theme | None, rows: list[int],
-                   ops: Opinions, bank: list[Theme]) -> tuple[str, str]:
-    """(measure, department) of a taxonomy theme: the actions its opinions call for (its own `actions`,
-    then the sector taxonomies'), else its `measure`, else the template's; the department likewise."""
-    built = _built_measure(source, rows, ops, bank)
-    fallback, department = measure_for(theme_id, name, keywords)
-    measure = built[0] if built else (source.measure if source is not None and source.measure else fallback)
-    if source is not None and source.department:
-        department = source.department
-    elif built and built[1]:
-        department = built[1]
-    return measure, department
-
-
-def _built_measure(source: Theme | None, rows: list[int], ops: Opinions,
-                   bank: list[Theme]) -> tuple[str, str] | None:
-    """The numbered actions the opinions name most (a cue word's count weighted by repeats), with the
-    department of the theme whose cues matched most; None when no cue matches."""
-    texts = [(ops.unique[i], int(ops.weights[i])) for i in rows]
-    own = list(source.actions.items()) if source is not None else []
-    hits: Counter[str] = Counter()
-    owner: dict[str, Theme | None] = {}
-    for cue, action in own:
-        hits[action] += sum(w for t, w in texts if cue in t)
-        owner.setdefault(action, source)
-    least = 1  # one opinion naming a theme's own action is enough; a borrowed one needs two
-    if not +hits:
-        least = min(2, sum(w for _, w in texts))
-        for theme in bank:
-            for cue, action in theme.actions.items():
-                if len(cue) >= MIN_CUE_CHARS:
-                    hits[action] += sum(w for t, w in texts if cue in t)
-                    owner.setdefault(action, theme)
-    chosen = [a for a, n in hits.most_common() if n >= least][:MAX_ACTIONS]
-    if not chosen:
-        return None
-    votes: Counter[str] = Counter()
-    for action in chosen:
-        giver = owner[action]
-        if giver is not None and giver.department:
-            votes[giver.department] += hits[action]
-    department = votes.most_common(1)[0][0] if votes else ""
-    return render("measure_actions.j2", actions=chosen).strip(), department
-
-
-def _bank(taxonomy: Taxonomy | None, sector_themes: Sequence[Theme]) -> list[Theme]:
-    """Themes whose actions a theme without its own may borrow: this taxonomy's, then the unit's sector's."""
-    mine = [t for t in taxonomy.themes if t.actions] if taxonomy is not None else []
-    return mine + [t for t in sector_themes if t.actions and t not in mine]

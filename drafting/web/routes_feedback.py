@@ -213,7 +213,7 @@ def with_ledger(history: History, run_id: str) -> ClassifyResult:
     for theme in result.themes:
         if (row := rows.get(theme.id)) is not None:
             theme.status = LIST_STATUS[row.state]
-            theme.deadline = chinese_date(row.deadline)
+            theme.deadline = chinese_date(row.deadline) or theme.deadline
     return result
 
 
