@@ -5,6 +5,9 @@ Sets:
 - held-out: redact_heldout.tsv, written after those rules were frozen;
 - blind (dev half) and blind (held-out half): redact_blind.tsv, 400 lines by an author who never saw the
   code; rules are tuned on its odd data rows (1st, 3rd, …) only, the even rows are the held-out figure;
+- blind2: redact_blind2.tsv, a second blind set by another author who never saw the code, measured once
+  before any of its lines were read (the figure reported as held-out); later figures are "after reading";
+- own-dev: tests/data/redact_dev_*.tsv, development lines written for the rules (not held out);
 - organiser: the `pii` column of tests/data/organiser_heldout/*.labels.tsv, each whole line masked;
 - form-columns: the workbook's 提出人 and 备注 cells (company_form.other_pii.tsv), each cell masked alone.
 
@@ -36,6 +39,7 @@ DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 LABELLED = DATA / "redact_labelled.tsv"
 HELDOUT = DATA / "redact_heldout.tsv"
 BLIND = DATA / "redact_blind.tsv"
+BLIND2 = DATA / "redact_blind2.tsv"
 ORGANISER = DATA / "organiser_heldout"
 ORGANISER_FILES = ("hospital.txt", "village_record.txt", "school.txt", "company_form.csv")
 # The brief's and the organiser README's ordinary words that start with a surname character.
@@ -102,6 +106,9 @@ def all_sets() -> dict[str, list[Row]]:
     dev_half, held_half = blind_halves()
     sets = {"development": load(LABELLED), "held-out": load(HELDOUT),
             "blind-dev": dev_half, "blind-heldout": held_half}
+    if BLIND2.exists():
+        sets["blind2"] = load(BLIND2)
+    sets["own-dev"] = [row for path in sorted(DATA.glob("redact_dev_*.tsv")) for row in load(path)]
     sets["organiser"] = [row for name in ORGANISER_FILES for row in load_organiser(name)]
     sets["form-columns"] = load_form_columns()
     return sets

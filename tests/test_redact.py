@@ -30,6 +30,14 @@ from drafting.feedback.redact import Entity, find_entities, mask, redact, shown
     ("退款请退到6225880123456783", "退款请退到************6783"),
     ("QQ 31415926 私聊", "QQ ******** 私聊"),
     ("微信号：Chen-Jie2020", "微信号：************"),
+    ("订单号：20240518123456789 退款没到", "订单号：***************** 退款没到"),
+    ("长乐坊17弄3号门口的下水道堵了", "长乐坊17弄***门口的下水道堵了"),
+    ("我住在东大街128号2单元401室，楼上漏水", "我住在东大街***，楼上漏水"),
+    ("住在永和里8号的老人没人照顾", "住在永和里***的老人没人照顾"),
+    ("工农路12号附5号的下水道冒水", "工农路***的下水道冒水"),
+    ("美林湾二期5栋1单元801室的空调外机", "美林湾***的空调外机"),
+    ("和平里社区12号楼3门502的暖气不热", "和平里社区***的暖气不热"),
+    ("寄到建设南路218号华府名都6幢902室", "寄到建设南路***"),
 ])
 def test_masks(text, masked):
     assert redact(text) == masked
@@ -43,8 +51,53 @@ def test_masks(text, masked):
     ("王秀兰（五组）：自来水一股漂白粉味", "王**（五组）：自来水一股漂白粉味"),
     ("参会人员：杨振东、朱立新、邱红梅", "参会人员：杨**、朱**、邱**"),
     ("我是四(3)班李子轩的妈妈", "我是四(3)班李**的妈妈"),
+    ("谭德明说：路灯十点就灭了", "谭**说：路灯十点就灭了"),
+    ("【潘玉珍】楼道里堆满了杂物", "【潘**】楼道里堆满了杂物"),
+    ("请领导重视。——焦明远 3月5日", "请领导重视。——焦** 3月5日"),
+    ("李桂芳（二组）：水渠堵了", "李**（二组）：水渠堵了"),
+    ("冉光明，13755556666，低保的事没人管", "冉**，137****6666，低保的事没人管"),
+    ("厨师马国强，菜做得太咸", "厨师马**，菜做得太咸"),
+    ("收银员萧婷找错钱了", "收银员萧**找错钱了"),
+    ("高峰医生态度冷淡", "高**医生态度冷淡"),
+    ("我叫洪亮，车间工人", "我叫洪**，车间工人"),
+    ("户主：濮光荣", "户主：濮**"),
+    ("他的孩子江小河在三(2)班", "他的孩子江**在三(2)班"),
+    ("吴桂花他爹去年走了", "吴**他爹去年走了"),
+    ("石德来，电话13912345678", "石**，电话139****5678"),
 ])
 def test_names_after_role_words_and_speaker_prefixes(text, masked):
+    assert redact(text) == masked
+
+
+@pytest.mark.parametrize("text, name", [
+    ("帕提古丽在卫生院等了一上午。", "帕提古丽"), ("次仁卓玛老师很负责。", "次仁卓玛"),
+    ("迪丽娜尔·艾力反映宿舍没有热水。", "迪丽娜尔·艾力"),
+])
+def test_names_of_minority_peoples_are_masked_whole(text, name):
+    start = text.index(name)
+    assert any(e.kind == "name" and e.start <= start and start + len(name) <= e.end
+               for e in find_entities(text))
+
+
+@pytest.mark.parametrize("text, masked", [
+    ("刘海燕与丈夫陈国平都下岗了", "刘**与丈夫陈**都下岗了"),
+    ("护工邓凤英和钱秀莲照顾得很好", "护工邓**和钱**照顾得很好"),
+    ("320102198805061234,李娜,宿舍太挤", "320***********1234,李**,宿舍太挤"),
+    ("名师工程、青蓝工程都办得好", "名师工程、青蓝工程都办得好"),
+    ("白菜和萝卜都涨价了", "白菜和萝卜都涨价了"),
+    ("人员应享受岗位待遇", "人员应享受岗位待遇"),
+    ("李娜是我们班的班长，人很好", "李**是我们班的班长，人很好"),
+    ("文明是我们城市的名片，安全是大家的责任", "文明是我们城市的名片，安全是大家的责任"),
+    ("服务员是临时工，党员是先锋队员", "服务员是临时工，党员是先锋队员"),
+])
+def test_names_beside_a_name_a_number_or_a_job(text, masked):
+    assert redact(text) == masked
+
+
+@pytest.mark.parametrize("text, masked", [
+    ("谭德明", "谭**"), ("萧文", "萧**"), ("满意", "满意"), ("宿舍", "宿舍"), ("支持", "支持"),
+])
+def test_a_line_that_is_only_a_name_is_masked(text, masked):
     assert redact(text) == masked
 
 
@@ -55,6 +108,10 @@ def test_names_after_role_words_and_speaker_prefixes(text, masked):
     "农忙的时候没人管。", "安全鞋太硬，安全带也旧了。", "保安亭的大爷人很好。", "护士长每天查房。",
     "一号楼到五号楼都没有无障碍坡道。", "幸福小区的物业费一年涨了两次。", "住院号、病历号都在腕带上。",
     "老师来坐五分钟就走了。", "整理成表格发给我。", "每个月多少全凭班长一句话。", "主持人宣布会议开始。",
+    "门卫老吴脾气大，快递都不让进。", "金鑫超市卖过期食品。", "黄金周景区门票涨价了。", "家里3号楼的灯坏了。",
+    "只能付现金，不能扫码。", "熊孩子在楼道里放鞭炮。", "扎西德勒！祝大家新年快乐。", "院墙叫修路的推倒了。",
+    "护士来换药不开灯。", "维修工说换个龙头要八十。", "技术员讲得太快听不懂。", "门口的井盖丢了。",
+    "早高峰的时候公交车挤不上去。", "江河湖泊的治理要加强。", "【建议】多开几个窗口。", "——一位老党员",
 ])
 def test_ordinary_words_are_kept(text):
     assert find_entities(text) == [] and redact(text) == text
@@ -79,7 +136,8 @@ def scores():
 # Floors sit just below what benchmarks/redact_accuracy.py measured (README, "Anonymisation").
 FLOORS = {
     "development": (0.97, 0.97), "held-out": (0.95, 0.95), "blind-dev": (0.99, 0.99),
-    "blind-heldout": (0.93, 0.96), "organiser": (0.99, 0.99),
+    "blind-heldout": (0.94, 0.96), "organiser": (0.99, 0.99), "blind2": (0.96, 0.99), "own-dev": (0.97, 0.98),
+    "form-columns": (0.99, 0.99),
 }
 
 
@@ -92,10 +150,11 @@ def test_recall_and_precision_floors(scores, name):
 
 
 def test_every_number_kind_is_masked_on_the_blind_lines(scores):
-    for name in ("blind-dev", "blind-heldout"):
+    for name in ("blind-dev", "blind-heldout", "blind2"):
         by_kind = scores[name]["by_kind"]
         for kind in ("mobile", "idcard", "plate", "record", "bankcard", "email"):
-            assert by_kind[kind]["recall"] == 1.0, (name, kind)
+            if kind in by_kind:
+                assert by_kind[kind]["recall"] == 1.0, (name, kind)
 
 
 def test_no_labelled_value_of_the_organiser_files_survives_verbatim(scores):

@@ -1,8 +1,12 @@
 """Personal names in Chinese text, for redact: jieba's tagger, the words around a name and a record's layout.
 
-A name is masked when jieba tags it and it is no common word, when a cue comes before it (我叫, 村会计,
-户名：), a title after it (医生, 主任), something only a person has after it (的妈妈, 都说), or when a
-record's layout marks it (六组王长山：, 四(3)班李子轩).
+A name is masked when jieba tags it and it is no common word, when a cue comes before it (我叫,
+村会计, 户名：, a job ending in 员 or 师), a title after it (医生, 主任), something only a person has after
+it (的妈妈, 都说, 他爹), or when a record's layout marks it (六组王长山：, 四(3)班李子轩, 【童建新】,
+——焦明远, a name alone on a line or beside a phone number, 白雪是…网格员). A name joined to a found one
+by 和 or 、 is one too, and names of the Tibetan and Uyghur peoples are read by their parts and sounds
+(扎西多吉, 热依拉).
+A word that is also a name (高峰, 江河) is masked only in such a place.
 """
 
 import re
@@ -20,9 +24,14 @@ SURNAMES = set(
     "位厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦"
     "戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但"
     "尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由"
+    "傅萧洪赖阎贝钮荀邴糜隗宓郗仰韶蓟鄂莘逄郦璩濮郏庾暨殳夔厍訾蒯竺仉缑佴谯笪禤琚蹇甯庹"
+    "滑暴寿贡籍宦咸禄墨沃蔚牧蓬苍汝钦"
 )
 COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文",
-                     "司徒", "夏侯", "令狐", "端木", "西门", "南宫", "独孤", "轩辕", "澹台", "公冶", "呼延")
+                     "司徒", "夏侯", "令狐", "端木", "西门", "南宫", "独孤", "轩辕", "澹台", "公冶", "呼延",
+                     "万俟", "司空", "钟离", "宗政", "濮阳", "淳于", "申屠", "太叔", "仲孙", "亓官", "司寇",
+                     "巫马", "公西", "漆雕", "乐正", "公良", "拓跋", "夹谷", "宰父", "谷梁", "百里", "东郭",
+                     "羊舌", "微生", "梁丘", "左丘", "第五")
 
 # A name right before one of these is a person; a bare surname before one (王书记) stays as it is.
 TITLES = tuple("""书记 副书记 师傅 同志 老师 主任 副主任 医生 大夫 护士 校长 副校长 局长 副局长 科长 处长 所长
@@ -30,37 +39,50 @@ TITLES = tuple("""书记 副书记 师傅 同志 老师 主任 副主任 医生 
 老板 先生 女士 阿姨 大姐 大哥 师父 教授 主席 警官 民警 律师 工程师 代表 社长 董事长 妈妈 爸爸 奶奶 爷爷
 家长 同学 老汉 大爷 大妈 大娘 大叔 大婶 婶子 老太 老太太 婆婆 嫂子 老头 老爷子 小姐 小哥 姐姐 哥哥 姐 哥
 """.split())
+# Words for people that make no given name after a surname-like character (熊孩子, 马大姐).
+PERSON_NOUNS = set("孩子 小孩 老人 男人 女人 娃娃 大姐 大哥 姑娘 小伙 婆子 丫头".split())
 # A name right after one of these is a person: 我叫、联系人：、村会计、民警、参会人员：…
 CUES = tuple("""我是 我叫 本人 姓名 名叫 叫做 联系人 举报人 反映人 来信人 签名 患者 司机 职工 员工 学生 家长
-住户 业主 村民 居民 群众 党员 同事 丈夫 妻子 儿子 女儿 老伴 叫 俺叫 鄙人 户名 申请人 发言人 主持人 记录人
+孩子 住户 业主 村民 居民 群众 党员 同事 丈夫 妻子 儿子 女儿 老伴 叫 俺叫 鄙人 户名 申请人 发言人 主持人 记录人
 参会人员 与会人员 出席 列席 会计 出纳 保洁员 保洁 队员 专干 工人 工作人员 家属 护工 村医 网格员 门卫
-主治医生 主治医师 医师 教师 班主任 收款人 持卡人 开户名 当事人 责任人 经办人 填表人 提出人 爸爸 妈妈
-老师 校长 医生 主任 民警 警官 书记 组长 班长 经理 厂长 会长 站长 所长 科长 院长 村长 代表 邻居 父亲 母亲
-孙子 孙女 儿媳 女婿 哥哥 姐姐 弟弟 妹妹 舅舅 叔叔 伯伯 老乡 朋友 亲戚 室友 舍友 低保户 五保户 贫困户 户主
-租户 商户 老公 老婆 媳妇 对象 干部 村干部 承包人 负责人 快递员 网格员 主讲人 讲解员 办事员""".split())
+主治医生 主治医师 医师 教师 护士 队长 军人 班主任 收款人 持卡人 开户名 当事人 责任人 经办人 填表人 提出人
+爸爸 妈妈 老师 校长 医生 主任 民警 警官 书记 组长 班长 经理 厂长 会长 站长 所长 科长 院长 村长 代表 邻居
+父亲 母亲 孙子 孙女 儿媳 女婿 哥哥 姐姐 弟弟 妹妹 舅舅 叔叔 伯伯 老乡 朋友 亲戚 室友 舍友 低保户 五保户
+贫困户 户主 租户 商户 老公 老婆 媳妇 对象 干部 村干部 承包人 负责人 快递员 网格员 主讲人 讲解员
+办事员""".split())
+# Last characters of a noun that names a job or a role: a name may follow it (协管员单雪峰, 厨师马强);
+# not 工, which ends 理工 and 施工 as often as 电工.
+ROLE_ENDS = tuple("员师")
+# Nouns ending like a job that name a group, after which a verb comes (人员应享受).
+GROUP_ROLES = ("人员", "成员", "动员")
 # Cues after which the next word is a name whatever the dictionary says (我叫高峰, 联系人白雪).
 STRONG_CUES = ("我是", "我叫", "本人", "姓名", "名叫", "叫做", "联系人", "举报人", "反映人", "来信人", "签名",
                "叫", "鄙人", "户名", "申请人", "主持人", "记录人", "收款人", "持卡人", "开户名", "参会人员",
                "与会人员", "出席人员", "列席人员")
+# What comes before a bare 叫 that names someone (我叫, 名字叫, 他叫, 就叫).
+CALLED_AFTER = tuple("我俺他她您你字就也都还人")
 # Words that name the person after them only when a colon follows (整理：袁丽, but 整理成表格).
 COLON_CUES = ("整理", "录入", "审核", "审批", "经办", "登记", "填表", "执笔")
 # Words the tagger calls names whose next word or last character shows a place, an organisation or an object.
 PLACE_SUFFIXES = tuple("村镇乡路街庄县区市省山河湖桥井港湾寺楼园堂店厂场站馆院所局委队社巷里屯营堡寨岭坡州"
-                       "栏室厅箱库柜卡册会家")
+                       "栏室厅箱库柜卡册会家科埠集铺坝塘圩沟洼")
 # Words after a tagged "name" that show it is a place (向阳村委, 一号楼二单元).
-PLACES_AFTER = ("村委", "社区", "小区", "大街", "街道", "公园", "广场", "大道", "单元", "栋", "层", "号")
+PLACES_AFTER = tuple("""村委 社区 小区 大街 街道 公园 广场 大道 单元 栋 层 号 超市 商店 商行 公司 集团 饭店
+酒店 宾馆 药店 诊所 学校 中学 小学 幼儿园 医院 银行 餐厅 酒楼 市场 工地 景区""".split())
 # Organisation words jieba may glue to the front of a name (信息科徐静 → 科徐静).
 ORGANISATION_ENDS = set("科室处部组班队局院所站办")
 # Surnames that are far more often a verb or a function word (修渠, 练习册, 全凭, 来坐, 成表格): a name
 # starting with one needs a cue or a title.
-AMBIGUOUS_SURNAMES = set("修练来全成和都向于时那占但由干相区练连")
+AMBIGUOUS_SURNAMES = set("修练来全成和都向于时那占但由干相区练连应滑暴寿贡籍宦咸禄墨沃蔚牧蓬苍汝钦")
 # Parts of speech that never make a given name (全 凭 班长: 凭 is a preposition).
 NOT_GIVEN_FLAGS = ("p", "c", "u", "y", "e", "r", "f")
 # Second characters that make a two-character "name" more likely a noun and its verb (钱花, 钱用, 时来).
-VERB_AFTER = set("花用给要是在说来去到把被让叫太很也都还就更最得")
+VERB_AFTER = set("花用给要是在说来去到把被让叫太很也都还就更最得修交收退买卖付拿")
 # Characters of function words that never end a given name found only by its cue (医生都很好, 主任说过).
+# (来, 向, 和, 可, 再, 才, 太, 更 are also given names: 马春来, 石向前; they may end one only before a break.)
 NOT_GIVEN = set("很都也还就不没的了着过与在是说把被让给对等们吗呢吧啊得地要会能可太更最又再才只已这那个些每"
                 "各你我他她它啥怎么和及或从向往到去来上下里外")
+SOFT_GIVEN = set("来向和可再才太更")
 # Parts of speech of a first token that is a function word rather than a surname (和 in 医生和病人).
 FUNCTION_FLAGS = ("c", "p", "d", "r", "u", "y", "e", "f")
 # A two-character word this frequent in jieba's dictionary is a common word (陈旧, 晋升, 黄牛, 高明, 普通)
@@ -81,19 +103,25 @@ NOT_NAMES = {"高度", "马路", "白天", "常常", "周末", "任务", "万一
              "李家庄", "金银花", "康师傅", "东方红", "黄梅", "江水", "诸多", "石头", "温度", "常规",
              "黄牛", "王老吉", "车间", "阿拉", "那口子", "黄梅天", "张榜", "海尔", "李宁",
              "格力", "美的", "安踏", "双星", "娃哈哈", "银行卡", "马路边",
-             "宋体"}
+             "宋体", "赖皮", "赖账"}
 # Verbs a speaker's name comes right before (王伟建反映: 建 is the name's, not a second verb).
 SPEECH_VERBS = {"反映", "说", "讲", "表示", "插话", "发言", "投诉", "举报", "提出", "认为", "建议", "要求"}
 # Ordinary words no name starts with, whatever follows them (马路边, 周末风, 安全帽).
 KEEP_WORDS = ("马路", "周末", "保安", "农忙", "夜班", "白班", "班长", "护士长", "麻醉", "安全", "李家庄",
-              "王主任")
+              "王主任", "井盖", "银杏", "扎西德勒")
+# Verbs of ability, need and will: a verb follows them, not a name.
+MODALS = {"能", "只能", "可以", "要", "得", "会", "想", "该", "应该", "需要", "必须", "不能", "不要"}
+# Compound surnames that are also common words (东方红, 百里挑一): only a tagged given name follows them.
+COMMON_COMPOUNDS = ("东方", "西门", "南宫", "百里", "第五", "东郭", "公西", "乐正", "左丘")
+# 老吴, 小王: a surname after these is a nickname, not the start of a full name.
+NICKNAME_HEADS = ("老", "小", "阿")
 # A 3-character token whose first two characters are a word this frequent is that word and a suffix (练习册).
 WORD_PREFIX = 1000
 
 # A group or class before a name (六组王长山, 四(3)班李子轩), and a speaker's name before a colon.
 _GROUP = r"[一二三四五六七八九十\d]+[组队]|[一二三四五六七八九十\d]*[(（][\d一二三四五六七八九十]+[)）]班"
-_SPEAKER = re.compile(rf"(?:^|(?<=[。；;！？!?\n）)\s]))(?P<g>{_GROUP})?(?P<n>[\u4e00-\u9fff]{{2,4}})"
-                      r"(?:[（(][^）)]{1,12}[）)])?说?\s*[：:]")
+_SPEAKER = re.compile(rf"(?:^|(?<=[。；;！？!?\n）)\s]))(?P<g>{_GROUP})?(?P<n>[\u4e00-\u9fff]{{2,4}}?)"
+                      r"(?P<b>[（(][^）)]{1,12}[）)])?说?\s*[：:]")
 # Where a name found on the characters may end: punctuation, a space, kin, the end.
 _NAME_END = (r"(?=[的，,。、；;）)：:\s（(]|同学|妈妈|爸爸|家长|奶奶|爷爷|孙子|孙女|儿子|女儿|媳妇|老伴|家属"
              r"|$)")
@@ -101,11 +129,45 @@ _GROUPED = re.compile(rf"(?:{_GROUP})(?P<n>[\u4e00-\u9fff]{{2,4}}?){_NAME_END}")
 # A cue and the name after it, on the characters, since jieba may glue them (申请人马丽 → 申请 人马 丽).
 _CUED = re.compile(rf"(?P<c>{'|'.join(sorted({*CUES, *STRONG_CUES, *COLON_CUES}, key=len, reverse=True))})"
                    rf"(?P<colon>[：:])?\s*(?P<n>[\u4e00-\u9fff]{{2,4}}?){_NAME_END}")
-# A name alone in brackets, after a nickname or a role (小张（张明亮）).
-_BRACKETED = re.compile(r"[（(](?P<n>[\u4e00-\u9fff]{2,4})[）)]")
+# Names of the Tibetan, Uyghur, Kazakh… peoples: two Tibetan name parts (扎西多吉, 尼玛次仁), or names
+# written by their sounds joined by a middle dot (古丽米拉·买买提, not 三案·六环节).
+TIBETAN_PARTS = """扎西 多吉 多杰 尼玛 次仁 卓玛 央金 达瓦 格桑 平措 顿珠 旺堆 拉姆 措姆 洛桑 丹增 白玛 次旦
+普布 巴桑 边巴 索朗 德吉 强巴 益西 贡布 旦增 晋美 罗布 群培 仁增 曲珍 卓嘎 拉巴 米玛 次珍 旺姆 央宗 嘎玛 阿旺
+琼达 斯朗 桑珠 才让 加措 嘉措 才旦 东珠 德庆 玉珍 桑吉 泽仁 泽郎 拉珍 白珍 次央 巴珠 朗杰 加央 土登 赤列 旺杰
+欧珠 永珍 德央 仓拉 次丹 拉宗 普赤 贡觉 多布杰""".split()
+# Characters that Uyghur, Kazakh and Tibetan names are written with by their sounds.
+SOUND_CHARACTERS = set("阿依古丽热拉买提艾力尔努迪巴吐逊克木斯亚森帕塔玉素甫米娜汗孜卡哈尼扎吾曼"
+                       "伊排合布都麦娅莎尕儿沙吉库勒妮萨玛达瓦次仁卓桑措姆珠旺堆德格则穆罕默江衣别夏西")
+_SOUNDS = "".join(sorted(SOUND_CHARACTERS))
+_MINORITY = re.compile(rf"(?:{'|'.join(TIBETAN_PARTS)}){{2}}"
+                       rf"|[{_SOUNDS}]{{2,8}}[·•・][{_SOUNDS}]{{2,8}}(?:[·•・][{_SOUNDS}]{{2,8}})?")
+# A long name written by its sounds after a strong cue (我叫阿不都热合曼), which jieba cuts to pieces.
+_SOUND_CUED = re.compile(rf"(?:{'|'.join(STRONG_CUES)})[：:]?\s*(?P<n>[{_SOUNDS}]{{4,8}})")
+# A signature after a dash, closing the text or followed by a date (……请领导重视。——焦明远 3月5日).
+_SIGNED = re.compile(r"(?:——|—|－－|--|～|~)\s*(?P<n>[\u4e00-\u9fff]{2,4}?)\s*(?=$|\d|[（(，,。.\s])")
+# A name right before its owner's phone or ID number (韦保山，身份证1306…, 张敏 13812345678).
+_BEFORE_NUMBER = re.compile(r"(?:^|(?<=[。；;！？!?\s，,：:]))(?P<n>[\u4e00-\u9fff]{2,4}?)[，,\s]*"
+                            r"(?=(?:身份证号?码?|电话|手机号?码?|联系电话|联系方式)?[：:]?\s*"
+                            r"(?:\+?86)?(?:1[3-9]\d[- ]?\d{4}[- ]?\d{4}|\d{17}[\dXx])(?!\d))")
+# A name right after a phone or ID number, alone between commas (a form's row: 3201…1234,李娜,宿舍太挤).
+_AFTER_NUMBER = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|\d{17}[\dXx])[，,\s]+(?P<n>[\u4e00-\u9fff]{2,4})"
+                           r"(?=[，,\s]|$)")
+# A name said to hold a job (白雪是我们社区最负责的网格员, 李娜是我们班的班长).
+_IS_ROLE = re.compile(rf"(?:^|(?<=[。；;！？!?，,\s]))(?P<n>[\u4e00-\u9fff]{{2,3}}?)是"
+                      rf"[^。，,；;！？!?]{{0,12}}?(?:[\u4e00-\u9fff]员|{'|'.join(TITLES)})(?=[，,。；;！？!?\s]|$)")
+# A text that is nothing but a name (a 提出人 cell, a signature line).
+_WHOLE = re.compile(r"^\s*(?P<n>[\u4e00-\u9fff]{2,4})\s*$")
+# Words that join two people (石向前和石向东, 王强与李明).
+PARTNER_JOINS = set("和与跟、")
+# Natural features that end given names as often as places (王长山, 韦保山, 李海).
+NATURE_ENDS = tuple("山河江海林峰")
+# A name alone in brackets, after a nickname or a role (小张（张明亮）) or heading a message (【童建新】).
+_BRACKETED = re.compile(r"[（(【\[〔](?P<n>[\u4e00-\u9fff]{2,4})[）)】\]〕]")
 # What follows a person and not a thing: kin (王梓涵的妈妈), a pronoun (黄婷婷，她), speech (苏红梅都说).
 _PERSON_AFTER = re.compile(r"的?(?:妈妈|爸爸|奶奶|爷爷|姥姥|姥爷|外婆|外公|小舅子|舅舅|媳妇|老婆|"
                            r"丈夫|妻子|儿子|女儿|父亲|母亲)|[，,]?[他她你您]|[都也就又]?(?:说|讲|插话|发言|表示)")
+# Kin named through a pronoun after a name (江河他爹): whatever the dictionary says, that is a person.
+_KIN_AFTER = re.compile(r"[他她](?:爹|娘|妈|爸|家|儿子|闺女|女儿|媳妇|老婆|男人|奶奶|爷爷|哥|姐|弟|妹)")
 _BOUNDARY = set("。，,；;！？!?、：:（()）\n ")
 
 
@@ -119,7 +181,55 @@ def find_names(text: str) -> list[tuple[int, int]]:
     for start, end in spans:
         taken[start:end] = [True] * (end - start)
     spans += [(s, e) for s, e in _tagged_names(text) if not any(taken[s:e])]
-    return sorted(spans)
+    return sorted(_with_partners(text, spans))
+
+
+def _with_partners(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The names found and the names joined to them by 和, 与, 跟 or 、 (石向前和石向东, 王强与李明都说)."""
+    found = set(spans)
+    todo = list(spans)
+    while todo:
+        start, end = todo.pop()
+        for span in (_partner_before(text, start), _partner_after(text, end)):
+            if span is not None and not any(span[0] < e and s < span[1] for s, e in found):
+                found.add(span)
+                todo.append(span)
+    return list(found)
+
+
+def _partner_like(name: str) -> bool:
+    """A name beside another one, whose given name is no common noun or verb (青蓝工程、师德工程 are no
+    people; 石向前 is one)."""
+    given = name[len(surname_of(name)):]
+    tag = _tagger().dt.word_tag_tab.get(given, "")
+    common = len(given) == 2 and tag[:1] in {"n", "v"} and not tag.startswith("nr") \
+        and _frequency(given) >= KNOWN_WORD
+    head = _tagger().dt.word_tag_tab.get(name[:2], "")  # 项目部、刘雪
+    word_first = len(name) == 3 and head[:1] in {"n", "v"} and not head.startswith("nr") \
+        and _frequency(name[:2]) >= WORD_PREFIX
+    return _alone_like(name) and not common and not word_first
+
+
+def _partner_before(text: str, start: int) -> tuple[int, int] | None:
+    """The name right before `和`/`与`/`跟`/`、` and the name at `start`."""
+    if start < 3 or text[start - 1] not in PARTNER_JOINS:
+        return None
+    for length in (3, 2):
+        name = text[max(0, start - 1 - length):start - 1]
+        if len(name) == length and _partner_like(name):
+            return start - 1 - length, start - 1
+    return None
+
+
+def _partner_after(text: str, end: int) -> tuple[int, int] | None:
+    """The name right after the name ending at `end` and `和`/`与`/`跟`/`、`."""
+    if end >= len(text) or text[end] not in PARTNER_JOINS:
+        return None
+    for length in (3, 2):
+        name = text[end + 1:end + 1 + length]
+        if len(name) == length and _partner_like(name):
+            return end + 1, end + 1 + length
+    return None
 
 
 def surname_of(name: str) -> str:
@@ -131,11 +241,16 @@ def _prefixed_names(text: str) -> list[tuple[int, int]]:
     """Names the layout marks: a speaker before a colon (六组王长山：, 王秀兰（五组）：), a name after a group
     or class (四(3)班李子轩，) or a cue (申请人马丽，), or alone in brackets (小张（张明亮）). Found on the
     characters, since jieba glues 组张, 班王 or 人马."""
-    found = [match.span("n") for match in _SPEAKER.finditer(text)
-             if _speaker_like(match.group("n"), grouped=match.group("g") is not None)]
+    found = [match.span("n") for match in _SPEAKER.finditer(text)  # 常青（退休教师）： is sure as 六组常青：
+             if _speaker_like(match.group("n"), grouped=bool(match.group("g") or match.group("b")))]
     found += [match.span("n") for match in _GROUPED.finditer(text) if _speaker_like(match.group("n"), True)]
     found += [match.span("n") for match in _CUED.finditer(text) if _cued_like(match)]
-    found += [match.span("n") for match in _BRACKETED.finditer(text)
+    found += [match.span() for match in _MINORITY.finditer(text)]
+    found += [match.span("n") for match in _SOUND_CUED.finditer(text)]
+    found += [match.span("n") for pattern in (_BEFORE_NUMBER, _AFTER_NUMBER, _IS_ROLE, _WHOLE)
+              for match in pattern.finditer(text)
+              if _alone_like(match.group("n"))]
+    found += [match.span("n") for pattern in (_BRACKETED, _SIGNED) for match in pattern.finditer(text)
               if _speaker_like(match.group("n"), grouped=False)]
     spans: list[tuple[int, int]] = []
     for start, end in found:
@@ -148,12 +263,22 @@ def _cued_like(match: re.Match[str]) -> bool:
     """The characters after a cue are a whole name: after a strong cue (申请人, 姓名：) anything but a very
     common word; after a weak one (民警, 邻居) no word of the dictionary and no place."""
     name, cue = match.group("n"), match.group("c")
-    strong = cue in STRONG_CUES or cue in COLON_CUES and match.group("colon") is not None
+    strong = _strong_cue(cue, match.string[:match.start()]) \
+        or cue in COLON_CUES and match.group("colon") is not None
     if cue in COLON_CUES and not strong or len(name) == 4 and not name.startswith(COMPOUND_SURNAMES) \
             or name.endswith(TITLES) or name[0] in AMBIGUOUS_SURNAMES and not strong:
         return False
     word_first = not strong and _word_and_suffix(name)  # 党员管理难, but 我叫王国丽
-    return not (_dictionary_word(name, strong) or word_first) and _plausible_name(name, places=not strong)
+    return not (_dictionary_word(name, strong) or word_first) \
+        and _plausible_name(name, places=not strong, closed=True)
+
+
+def _strong_cue(cue: str, before: str) -> bool:
+    """The cue vouches for any name: 申请人, 俺叫; a bare 叫 only after a pronoun or 名字 (院墙叫修路的推倒了
+    is a passive)."""
+    if cue.endswith("叫"):
+        return cue != "叫" or before.endswith(CALLED_AFTER)
+    return cue in STRONG_CUES
 
 
 def _speaker_like(name: str, grouped: bool) -> bool:
@@ -161,11 +286,22 @@ def _speaker_like(name: str, grouped: bool) -> bool:
     if len(name) == 4 and not name.startswith(COMPOUND_SURNAMES) or name.endswith(TITLES):
         return False
     if grouped:  # 六组高丽： is a person even though 高丽 is a word
-        return _frequency(name) < VERY_COMMON_WORD and _plausible_name(name, places=False)
+        return _frequency(name) < VERY_COMMON_WORD and _plausible_name(name, places=False, closed=True)
     tag = _tagger().dt.word_tag_tab.get(name)
-    if tag is not None and not tag.startswith("nr") or _frequency(name) >= COMMON_WORD:
+    if tag is not None and not tag.startswith("nr") or _frequency(name) >= COMMON_WORD \
+            or _word_and_suffix(name):  # （白天打）
         return False
-    return _plausible_name(name)
+    return _plausible_name(name, closed=True)
+
+
+def _alone_like(name: str) -> bool:
+    """A name with no cue but its place (alone on a line, before a phone number): not a word a line may be
+    (满意, 宿舍), not a place (王庄村), though a name may end like one (韦保山)."""
+    tag = _tagger().dt.word_tag_tab.get(name)
+    if tag is not None and not tag.startswith("nr") and _frequency(name) >= KNOWN_WORD:
+        return False
+    place = name.endswith(PLACE_SUFFIXES) and not name.endswith(NATURE_ENDS)
+    return _speaker_like(name, grouped=True) and not place and not _word_and_suffix(name)  # 白天打
 
 
 @lru_cache
@@ -174,6 +310,7 @@ def _tagger():
     import jieba.posseg
 
     jieba.setLogLevel(60)
+    jieba.posseg.dt.tokenizer.check_initialized()  # the word frequencies load lazily, on the first cut
     return jieba.posseg
 
 
@@ -192,7 +329,8 @@ def _tagged_names(text: str) -> list[tuple[int, int]]:
     i = 0
     last_end = -1
     while i < len(tokens):
-        listed = i >= 2 and tokens[i - 1][0] in {"、", "，", ","} and last_end == i - 1
+        listed = i >= 2 and last_end == i - 1 and (tokens[i - 1][0] == "、" or tokens[i - 1][0] in {"，", ","}
+                                                    and tokens[i][1].startswith("nr"))
         found = _name_at(tokens, i, listed)
         if found:
             used, start, end = found
@@ -226,8 +364,14 @@ class _At:
         # the next name of a list is as sure as the one before it (杨振东、罗兰)
         strong = before.endswith(STRONG_CUES) or raw.endswith(("：", ":")) and before.endswith(COLON_CUES) \
             or listed
-        cued = strong or before.endswith(CUES)
+        cued = strong or before.endswith(CUES) or i > 0 and _role_noun(*tokens[i - 1])
         return cls(tokens, i, word, flag, nxt, cued, strong, nxt in TITLES)
+
+
+def _role_noun(word: str, flag: str) -> bool:
+    """A noun naming someone's job, as the ones that end in 员 or 师 do (协管员, 厨师; not 人员, 成员)."""
+    return len(word) >= 2 and flag.startswith("n") and word.endswith(ROLE_ENDS) \
+        and not word.endswith(GROUP_ROLES) and word not in NOT_NAMES
 
 
 def _name_at(tokens: Tokens, i: int, listed: bool = False) -> tuple[int, int, int] | None:
@@ -235,6 +379,10 @@ def _name_at(tokens: Tokens, i: int, listed: bool = False) -> tuple[int, int, in
     word, flag = tokens[i]
     if not (flag.startswith("nr") or _is_surname_start(word)):  # most tokens: checked first, for speed
         return None
+    if i and tokens[i - 1][0] in NICKNAME_HEADS:  # 老吴脾气大: 老吴 is the person, 脾气 no given name
+        return None
+    if _transliterated(word, flag):
+        return 1, 0, len(word)
     at = _At.of(tokens, i, listed)
     glued = _glued_title(at)
     if glued is not None:
@@ -246,6 +394,12 @@ def _name_at(tokens: Tokens, i: int, listed: bool = False) -> tuple[int, int, in
     # the longest reading wins: after a cue jieba may cut a name in two (王子 豪, 姜文 涛)
     return max([*readings, *filter(None, [_tagged_name(at)])], key=lambda span: span[2] - span[1],
                default=None)
+
+
+def _transliterated(word: str, flag: str) -> bool:
+    """A name jieba tags, written by its sounds (热依拉, 阿依古丽), that its dictionary hardly knows."""
+    return flag in {"nr", "nrt"} and 3 <= len(word) <= 6 and set(word) <= SOUND_CHARACTERS \
+        and _frequency(word) < KNOWN_WORD and not word.startswith(KEEP_WORDS)
 
 
 def _glued_title(at: _At) -> str | None:
@@ -268,13 +422,20 @@ def _tagged_name(at: _At) -> tuple[int, int, int] | None:
     if not _full_name(word) or _place_like(word, at.nxt):
         return None
     vouched = at.cued or at.titled
-    if not vouched and (_verb_after_noun(word) or word[0] in AMBIGUOUS_SURNAMES or _word_and_suffix(word)):
+    if not vouched and (_verb_after_noun(word) or word[0] in AMBIGUOUS_SURNAMES or _word_and_suffix(word)
+                        or _verb_after_modal(at)):
         return None
     if not at.strong and _common(word, _word_limit(at)):
         return None
     if at.cued and _cut_short(at):
         return 2, 0, 4
     return 1, lead, len(at.word)
+
+
+def _verb_after_modal(at: _At) -> bool:
+    """After 只能, 要 or 都 a surname that is also a verb is that verb (只能付现金, 要管好)."""
+    before, flag = at.tokens[at.i - 1] if at.i else ("", "x")
+    return (flag == "d" or before in MODALS) and _verb_like(at.word[0])
 
 
 def _word_limit(at: _At) -> int:
@@ -288,8 +449,9 @@ def _word_and_suffix(word: str) -> bool:
 
 
 def _verb_like(word: str) -> bool:
-    """jieba's dictionary tags the word as a verb, an adjective or an adverb (管理, 练习), not a noun."""
-    return (_tagger().dt.word_tag_tab.get(word) or "x")[0] in "vad"
+    """jieba's dictionary tags the word as a verb, an adjective, an adverb or a time (管理, 练习, 白天), not a
+    noun."""
+    return (_tagger().dt.word_tag_tab.get(word) or "x")[0] in "vadt"
 
 
 def _cut_short(at: _At) -> bool:
@@ -305,21 +467,30 @@ def _two_token_name(at: _At) -> tuple[int, int] | None:
             and _full_name(at.word + at.nxt)):
         return None
     next_flag = at.tokens[at.i + 1][1]
-    lone_surname = len(at.word) == 1 and (at.flag in {"nr", "ng"} or at.cued
-                                          and not at.flag.startswith(FUNCTION_FLAGS))
-    compound = at.word in COMPOUND_SURNAMES and next_flag.startswith("nr")
+    # a lone surname jieba calls a noun may start a name when the given name is tagged as one (芦 秀英)
+    named_next = next_flag.startswith("nr") and not at.flag.startswith("v")
+    lone_surname = len(at.word) == 1 and not (at.word in AMBIGUOUS_SURNAMES and not at.strong) \
+        and (at.flag in {"nr", "ng"} or (at.cued or named_next) and not at.flag.startswith(FUNCTION_FLAGS))
+    if at.nxt in PERSON_NOUNS:
+        return None  # 熊孩子 is a kind of child, as 王师傅 is a kind of master
     given_like = next_flag.startswith("nr") or next_flag in {"n", "nz", "ng", "t", "a", "an", "vn", "j"} \
-        or at.flag == "nr" and next_flag == "ns"  # 赵 建国
+        or (at.flag == "nr" or at.cued or at.word in COMPOUND_SURNAMES) and next_flag == "ns"  # 赵 建国
+    compound = at.word in COMPOUND_SURNAMES and (next_flag.startswith("nr") or given_like
+                                                 and at.word not in COMMON_COMPOUNDS)
     after = at.tokens[at.i + 2][0] if at.i + 2 < len(at.tokens) else ""
-    if (lone_surname and given_like or compound) and not _place_like(at.word + at.nxt, after):
+    name = at.word + at.nxt  # after a cue, 江 小河 is a child, not a river
+    place = _place_like(name, after) and not (at.cued and name.endswith(NATURE_ENDS))
+    if (lone_surname and given_like or compound) and not place:
         return 2, len(at.word) + len(at.nxt)
     return None
 
 
 def _vouched_name(at: _At) -> tuple[int, int] | None:
-    """One token after a cue or before a title that could be a name and is not a very common word."""
+    """One token after a cue or before a title that could be a name and is not a very common word or a
+    place (监考员由玉潭学校)."""
     taggable = at.flag.startswith("nr") or at.flag in {"nz", "ng", "x"}
-    vouched = at.strong or not _common(at.word, _word_limit(at))
+    vouched = at.strong or not (_common(at.word, _word_limit(at)) or _place_like(at.word, at.nxt)
+                                or at.word[0] in AMBIGUOUS_SURNAMES)
     if (at.cued or at.titled) and _full_name(at.word) and taggable and vouched:
         return 1, len(at.word)
     return None
@@ -345,7 +516,8 @@ def _person_name(at: _At) -> tuple[int, int] | None:
     """A run of tokens that reads as a name before what follows only a person: kin, a pronoun, speech
     (王梓涵的妈妈, 黄婷婷，她, 苏红梅都说, 钱卫东的小舅子)."""
     for span in _readings(at, places=False):  # 王长山插话 is no mountain
-        if _PERSON_AFTER.match(_following(at, span, 3)) and not _common_reading(at, span):
+        after = _following(at, span, 3)
+        if _PERSON_AFTER.match(after) and not _common_reading(at, span, strong=bool(_KIN_AFTER.match(after))):
             return span
     return None
 
@@ -371,9 +543,15 @@ def _readings(at: _At, places: bool = True) -> list[tuple[int, int]]:
         text += word
         if len(text) > len(surname_of(text)) + 2:
             break
-        if _plausible_name(text, places):
+        if _plausible_name(text, places, closed=_closes(at.tokens, j + 1)):
             spans.append((j - at.i + 1, len(text)))
     return spans
+
+
+def _closes(tokens: Tokens, j: int) -> bool:
+    """Token j ends what comes before it: a break, a title or a verb of speech (or there is no token j)."""
+    after = tokens[j][0] if j < len(tokens) else ""
+    return not after or after[0] in _BOUNDARY or after in TITLES or after in SPEECH_VERBS
 
 
 def _given_part(at: _At, j: int, text: str) -> bool:
@@ -382,9 +560,7 @@ def _given_part(at: _At, j: int, text: str) -> bool:
     word, flag = at.tokens[j]
     if len(text) == len(surname_of(text)) or not flag.startswith("v"):
         return True
-    after = at.tokens[j + 1][0] if j + 1 < len(at.tokens) else ""
-    closes = not after or after[0] in _BOUNDARY or after in TITLES or after in SPEECH_VERBS
-    return len(word) == 1 and len(text) == len(surname_of(text)) + 1 and closes
+    return len(word) == 1 and len(text) == len(surname_of(text)) + 1 and _closes(at.tokens, j + 1)
 
 
 def _common_reading(at: _At, span: tuple[int, int], strong: bool = False) -> bool:
@@ -410,10 +586,13 @@ def _dictionary_word(word: str, strong: bool) -> bool:
     return other and _frequency(word) >= KNOWN_WORD or _common(word, CUED_WORD)
 
 
-def _plausible_name(text: str, places: bool = True) -> bool:
-    """A full name whose given name has no function-word character (and, unless told, is not a place)."""
+def _plausible_name(text: str, places: bool = True, closed: bool = False) -> bool:
+    """A full name whose given name has no function-word character (and, unless told, is not a place); a
+    character like 来 or 向 may start a two-character given name, or end one that a break closes."""
     given = text[len(surname_of(text)):]
-    return _full_name(text) and not set(given) & NOT_GIVEN and not (places and text.endswith(PLACE_SUFFIXES))
+    allowed = SOFT_GIVEN & {given[:1] if len(given) == 2 else "", given[-1:] if closed else ""}
+    return _full_name(text) and not set(given) & (NOT_GIVEN - allowed) \
+        and not (places and text.endswith(PLACE_SUFFIXES))
 
 
 def _common(word: str, frequency: int) -> bool:

@@ -29,19 +29,27 @@ _NUM = r"[\d一二三四五六七八九十百零〇两]+"
 _RECORD_CUES = ("住院号 病历号 门诊号 就诊号 就诊卡号 医保卡号 社保卡号 饭卡号 卡号 学号 学籍号 工号 警号 "
                 "编号 档案号 证件号 会员号 订单号 单号 户号 账号 受理号 床位号 预约号 登记号 流水号 考生号 "
                 "ID号 ID").split()
-_ESTATE = r"[\u4e00-\u9fff]{2,6}?(?:小区|花园|家园|公寓|大厦|新村|新城|苑|广场|山庄|名都|佳园|华庭)"
-_BUILDING = r"(?:\d+(?:号楼|号院|栋|幢|座|楼)|\d+-\d+(?:-\d+)?)(?:\d+单元)?(?:\d+(?:室|号|户)?)?"
+# An estate, and its phase or block (阳光花园二期, 锦绣华庭B区).
+_ESTATE = (r"[\u4e00-\u9fff]{2,6}?(?:小区|社区|花园|家园|公寓|大厦|新村|新城|苑|广场|山庄|名都|佳园|华庭"
+           r"|城|府|湾|邸)(?:小区)?(?:[A-Za-z\d一二三四五六七八九十]{1,3}[期区])?")
+_BUILDING = (r"(?:\d+(?:号楼|号院|栋|幢|座|楼)|\d+-\d+(?:-\d+)?)(?:\d+(?:单元|门))?(?:\d+(?:室|号|户)?)?"
+             r"|\d+(?:单元|门)\d+(?:室|号|户)?")
 # A room number right after the house number (明州路218弄5号301), but not a year or a sum (88号2023年).
 _ROOM = r"\d{3,4}室?(?![\d年月日元号])"
-_ROAD_ADDRESS = (rf"[\u4e00-\u9fff]{{1,8}}?(?:路|街|大道|大街|巷|弄|胡同)(?:[东西南北中]段)?"
-                 rf"{_NUM}(?:弄{_NUM})?号(?:院)?(?:{_ESTATE})?(?:{_BUILDING}|{_ROOM})?")
+# A road, lane or 里 (永安里, not 家里 or 这里) and the house number on it, with its annex (118号附3号)
+# and the estate, building, unit and room after it (…66号凤凰城9-2-1103: any estate name before 楼-单元-室).
+_ROAD = rf"(?:路|街|大道|大街|巷|弄|胡同|[坊里]{_NUM}弄|(?<![家这那哪城村屋心手夜店院])里)"
+_ROAD_ADDRESS = (rf"[\u4e00-\u9fff]{{1,8}}?{_ROAD}(?:[东西南北中]段)?[甲乙丙丁]?"
+                 rf"{_NUM}(?:弄{_NUM})?号(?:院|附{_NUM}号|楼(?=\d))?"
+                 rf"(?:{_ESTATE}|[\u4e00-\u9fff]{{2,6}}?(?=\d+-\d+-\d+))?(?:{_BUILDING}|{_ROOM})?")
 _GROUP_ADDRESS = (rf"(?:[\u4e00-\u9fff]{{1,4}}?村)?[一二三四五六七八九十\d]{{1,3}}组{_NUM}号"
                   rf"|[\u4e00-\u9fff]{{1,4}}?村{_NUM}号")
-_ESTATE_ADDRESS = rf"{_ESTATE}(?:\d+(?:号楼|栋|幢|座)(?:\d+单元)?(?:\d+(?:室|号)?)?|\d+-\d+-\d+)"
+_ESTATE_ADDRESS = rf"{_ESTATE}(?:\d+(?:号楼|栋|幢|座)(?:\d+(?:单元|门))?(?:\d+(?:室|号)?)?|\d+-\d+-\d+)"
 _UNIT_ADDRESS = (r"\d+(?:号楼|栋|幢)\d+单元\d+室?|\d+号(?:宿舍|公寓|住院)?楼\d+室"
                  r"|\d+(?:栋|幢)\d{3,4}室?")
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
-# Each pattern's value is its group "v"; earlier patterns win where two overlap.
+# Each pattern's value is its group "v"; earlier patterns win where two overlap (a number after 订单号 or
+# 卡号 is a record, all hidden, before it can be read as a bank card).
 _PATTERNS: list[tuple[Kind, re.Pattern[str]]] = [
     ("email", re.compile(r"(?P<v>[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})")),
     ("wechat", re.compile(rf"(?:微信|[VvWw][Xx]|weixin|V信|威信)(?:号码?|[Ii][Dd]|账号)?{_SEP}"
@@ -49,10 +57,10 @@ _PATTERNS: list[tuple[Kind, re.Pattern[str]]] = [
                           r"|(?P<w>wxid_[A-Za-z0-9_]+)")),
     ("qq", re.compile(rf"(?:QQ|qq|Qq|扣扣|企鹅)(?:号码?)?{_SEP}(?P<v>[1-9]\d{{4,11}})(?!\d)")),
     ("idcard", re.compile(rf"(?<![\dA-Za-z])(?P<v>{_ID18}|{_ID15})(?![\dA-Za-z])")),
+    ("record", re.compile(rf"(?:{'|'.join(_RECORD_CUES)}|(?<!身份)证号){_SEP}[（(]?(?:N[Oo]\.?\s?|№\s?)?"
+                          r"(?P<v>[A-Za-z]{0,3}-?\d{3,}[A-Za-z0-9]*(?:-\d+)*)")),
     ("bankcard", re.compile(r"(?<![\dA-Za-z])(?P<v>\d{16,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?)"
                             r"(?![\dA-Za-z])")),
-    ("record", re.compile(rf"(?:{'|'.join(_RECORD_CUES)}|(?<!身份)证号){_SEP}[（(]?"
-                          r"(?P<v>[A-Za-z]{0,3}-?\d{3,}[A-Za-z0-9]*(?:-\d+)*)")),
     ("mobile", re.compile(r"(?<!\d)(?P<v>(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4})(?!\d)")),
     ("plate", re.compile(rf"(?P<v>[{_PROVINCES}]\s?[A-Za-z]\s?[·•・.\-]?\s?"
                          r"(?:(?=(?:[A-Za-z]*\d){2})[A-Za-z0-9]{5,6}(?![A-Za-z0-9])|\d{4}[学警挂]))")),
@@ -61,9 +69,9 @@ _PATTERNS: list[tuple[Kind, re.Pattern[str]]] = [
     ("address", re.compile(rf"(?P<v>{_ROAD_ADDRESS}|{_GROUP_ADDRESS}|{_ESTATE_ADDRESS}|{_UNIT_ADDRESS})")),
 ]
 # Words a matched address may start with that belong to the sentence, not the place (家住, 我在, 寄到).
-_ADDRESS_LEAD = "家住在我俺是到于从往的寄请把位于地址"
-_LOCALITY = re.compile(r"^.*?(?:路|街|大道|大街|巷|弄|胡同|村|小区|花园|家园|公寓|大厦|新村|新城|苑|"
-                       r"广场|山庄)(?:[东西南北中]段)?"
+_ADDRESS_LEAD = "家住在我们俺是到于从往的寄请把位于地址"
+_LOCALITY = re.compile(r"^.*?(?:路|街|大道|大街|巷|弄|胡同|里|村|小区|社区|花园|家园|公寓|大厦|新村|新城|苑|"
+                       r"广场|山庄|名都|佳园|华庭|城|府|湾|邸)(?:[东西南北中]段)?"
                        r"(?=[\d一二三四五六七八九十百零〇两])")
 
 
