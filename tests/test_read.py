@@ -264,3 +264,17 @@ def test_broken_files_are_told_in_plain_chinese(name, data):
 def test_an_unknown_file_type_is_refused():
     with pytest.raises(BadInput, match="不支持的文件类型"):
         read_opinions("a.xls", b"x")
+
+
+def test_a_csv_form_is_read_by_its_columns_and_keeps_no_staff_number():
+    text = ("编号,姓名,联系电话,意见建议\n"
+            "GH20231024,沈阳,13812345678,食堂饭菜太咸，希望少放盐\n"
+            "3,高峰,13900001111,车间夏天太热，建议加装风扇\n")
+    read = read_opinions("表.csv", text.encode("utf-8"))
+    assert read.lines == ["食堂饭菜太咸，希望少放盐", "车间夏天太热，建议加装风扇"]
+    assert [origin.number for origin in read.origins] == ["", "3"]
+
+
+def test_a_csv_without_a_heading_row_is_plain_lines():
+    read = read_opinions("意见.csv", "停车位太少,希望增加\n食堂太贵\n".encode())
+    assert read.lines == ["停车位太少,希望增加", "食堂太贵"]

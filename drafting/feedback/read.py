@@ -7,6 +7,7 @@ its declared size before it is inflated and parsed as a stream under budgets of 
 and rows, so a zip bomb or a flood of paragraphs is refused in seconds with bounded memory.
 """
 
+import csv
 import io
 import re
 import zipfile
@@ -46,7 +47,9 @@ def parse_opinions(text: str) -> OpinionInput:
 def read_opinions(filename: str, data: bytes) -> OpinionInput:
     """The answers in an uploaded .txt, .docx or .xlsx file, one respondent an item."""
     suffix = PurePath(filename).suffix.lower()
-    if suffix in {".txt", ".md", ".csv", ""}:
+    if suffix == ".csv":
+        return _csv(_decode(data))
+    if suffix in {".txt", ".md", ""}:
         return parse_opinions(_decode(data))
     if suffix == ".docx":
         paragraphs, tables = _guarded(lambda: _docx(data), "Word")
@@ -58,6 +61,16 @@ def read_opinions(filename: str, data: bytes) -> OpinionInput:
         sheets = _guarded(lambda: _xlsx(data), "Excel")
         return _finish([answer for rows in sheets for answer in _answers(rows)], record=False)
     raise BadInput.field("file", f"不支持的文件类型“{suffix}”，请上传 .txt、.docx 或 .xlsx")
+
+
+def _csv(text: str) -> OpinionInput:
+    """A form saved as CSV is read by its columns, as in Excel, so 姓名 or 电话 columns never join the
+    opinion; a CSV without a heading row is plain lines."""
+    rows = list(csv.reader(io.StringIO(text)))
+    heading = next((row for row in rows if any(cell.strip() for cell in row)), [])
+    if len(heading) < 2 or not any(_OPINION_HEADING.fullmatch(cell.strip()) for cell in heading):
+        return parse_opinions(text)
+    return _finish(_answers(rows), record=False)
 
 
 def parse_input(text: str) -> list[str]:
@@ -131,6 +144,7 @@ _SAME_AS_ABOVE = re.compile(r"^(?:同上|同意楼上|同楼上|同意上面|同
                             r"(?:说的|的|意见|的意见|所说)?[。.！!，,、\s]*$")
 RECORD_HEAD_LINES = 2  # this many 会议时间/地点/主持人… lines among the first ones make a meeting record
 _HEAD_WINDOW = 12
+_ROW_NUMBER = re.compile(r"\d{1,5}(?:[-.－]\d{1,3})?")
 
 
 def _finish(answers: list[Answer], *, record: bool) -> OpinionInput:
@@ -151,10 +165,15 @@ def _finish(answers: list[Answer], *, record: bool) -> OpinionInput:
             same += 1
             continue
         kept.append(answer)
-    origins = [LineOrigin(number=a.number, department=_redacted(a.department)) for a in kept]
+    origins = [LineOrigin(number=_row_number(a.number), department=_redacted(a.department)) for a in kept]
     return OpinionInput(lines=[a.text for a in kept],
                         origins=origins if any(a.number or a.department for a in kept) else [],
                         skipped=skipped, same_as_above=same)
+
+
+def _row_number(number: str) -> str:
+    """A form's 序号 as shown in the list; a longer 编号 (a staff or record number) is personal: dropped."""
+    return number if _ROW_NUMBER.fullmatch(number.strip()) else ""
 
 
 def _looks_like_record(head: list[str]) -> bool:

@@ -24,7 +24,7 @@ from drafting.feedback.models import STAGE_NAMES, ClassifyResult, OpinionInput, 
 from drafting.feedback.pipeline import classify_opinions
 from drafting.feedback.read import parse_opinions, read_opinions
 from drafting.feedback.rectify import suggest_measures
-from drafting.feedback.redact import Masked, mask_lines
+from drafting.feedback.redact import Masked, mask_lines, redact
 from drafting.feedback.taxonomy import FIELD, sector_taxonomy, taxonomy_from_data
 from drafting.web.db import STATUS_NAMES, FeedbackInfo, History, HistoryQuery, StoredFeedback
 from drafting.web.db_ledger import LedgerStore
@@ -153,8 +153,8 @@ def run_feedback(read: OpinionInput, body: FeedbackInput, label: str, *, embedde
     # masked once: the history keeps these lines and the pipeline works on them without masking again
     masked = mask_lines(read.lines, lambda done, total: _progress(emit, "redact", done, total))
     kept = read.model_copy(update={"lines": list(masked)})
-    stored_input = {"lines": list(masked), "taxonomy": body.taxonomy, "sector": body.sector, "source": label,
-                    "read": kept.model_dump(mode="json", exclude={"lines"})}
+    stored_input = {"lines": list(masked), "taxonomy": body.taxonomy, "sector": body.sector,
+                    "source": redact(label), "read": kept.model_dump(mode="json", exclude={"lines"})}
     run_id = history.start_feedback(stored_input, body.engine, len(masked), body.unit.strip())
     return classify_run(run_id, kept, body.taxonomy, body.sector, body.engine, embedder=embedder,
                         chat_model=chat_model, history=history, settings=settings, emit=emit)
