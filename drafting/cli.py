@@ -171,6 +171,37 @@ def corpus_search(query: str, k: int, sector: str | None, fmt: str) -> None:
         click.echo(f"   {passage.text}")
 
 
+@app.group(help="历史数据库：稿件、归类记录和整改台账。")
+def db() -> None:
+    pass
+
+
+@db.command("copy", short_help="把历史原样复制到另一个数据库（如由单机迁到数据库服务器）。",
+            help="把稿件（含各版本）、归类记录和整改台账（含各行和修改记录）原样复制到另一个数据库，"
+                 "编号、版本和时间不变；单机改为多副本部署时用它迁到共用的数据库服务器。"
+                 "目标先升级到当前结构，复制在目标上是一个事务：要么全部复制，要么一条不写。"
+                 "复制前请先停止服务，复制开始后写入源数据库的记录不会被复制。")
+@click.option("--to", "target", required=True, metavar="地址",
+              help="目标数据库地址，写法与各副本的数据库地址设置相同（含用户名、密码、主机和库名）")
+@click.option("--from", "source", default=None, metavar="地址",
+              help="源数据库地址；不填为当前配置的数据库（未配置数据库服务器时即数据目录中的单机数据库文件）")
+@click.option("--merge", is_flag=True,
+              help="目标已有数据时照样复制：跳过目标中已有编号的稿件、归类记录和台账（连同其版本、行和修改记录），"
+                   "只补入其余")
+@reports_errors
+def db_copy(target: str, source: str | None, merge: bool) -> None:
+    from drafting.config import get_settings
+    from drafting.web.db_copy import copy_history
+
+    def show(what: str, done: int, total: int) -> None:
+        click.echo(f"复制{what}：{done}/{total}", err=True)
+
+    report = copy_history(source or get_settings().database, target, merge=merge, progress=show)
+    if report.source_upgraded:
+        click.echo("源数据库的结构较旧，已先升级到当前结构（与服务启动时所做的相同）。")
+    click.echo(report.summary())
+
+
 @app.command(help="启动网页与接口服务。")
 @click.option("--host", default="127.0.0.1", show_default=True, metavar="地址", help="监听地址")
 @click.option("--port", default=8000, show_default=True, type=int, metavar="端口", help="端口")

@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -23,7 +24,15 @@ def _env(name: str) -> AliasChoices:
 class Settings(BaseSettings):
     """Runtime configuration, from the environment (and a `.env` file when present)."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    def __init__(self, **values: Any) -> None:
+        """Code may give fields by name (Settings(home=…)); the environment counts only by the names in the
+        README (DRAFTING_HOME, …), so HOME or DATABASE_URL of the shell never configure the service."""
+        aliases = {name: str(field.validation_alias.choices[0])
+                   for name, field in type(self).model_fields.items()
+                   if isinstance(field.validation_alias, AliasChoices)}
+        super().__init__(**{aliases.get(key, key): value for key, value in values.items()})
 
     home: Path = Field(default_factory=_default_home, validation_alias=_env("DRAFTING_HOME"),
                        description="Folder for the vector store and the SQLite history")
