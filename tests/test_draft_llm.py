@@ -242,7 +242,8 @@ def test_an_unreadable_outline_gives_way_to_the_genre_outline(fake_openai_env):
     fake_openai_env.reply = model_reply(SECTIONS, outline="好的，我来写。")
     draft = engine().write(FACTS, EXEMPLARS)
     assert "大模型给出的提纲无法识别，已按常规提纲起草" in draft.warnings
-    assert draft.sections[1].heading == "一、采取四项措施，找准群众评议工作风向标"
+    assert draft.sections[1].heading == "一、采取四项措施，夯实群众评议工作基础"
+    # the facts name no campaign (their basis neither): the title names none, not 创先争优 (2010-2012)
     assert draft.title == "银宇煤矿党支部2024年创先争优群众评议工作总结"
 
 
@@ -276,8 +277,12 @@ def test_choose_engine_builds_the_llm_engine_from_the_settings(fake_openai_env):
 
 def test_every_llm_prompt_template_renders():
     assert "纯文本" in render("llm/draft_system.j2")
-    default = render("llm/draft_outline_default.j2", unit="某单位", year=2024, activity="创先争优")
-    assert parse_outline(default) is not None
+    for carried in (False, True):
+        default = parse_outline(render("llm/draft_outline_default.j2", unit="某单位", year=2024,
+                                       activity="创先争优", carried=carried))
+        assert default is not None
+        tail = ["carried", "problems", "next_steps"] if carried else ["assurances", "problems", "next_steps"]
+        assert [s.part for s in default.sections][-3:] == tail
 
 
 def test_invented_figures_in_the_outline_give_way_and_facts_are_asked_for_once(fake_openai_env):
@@ -295,7 +300,7 @@ def test_invented_figures_in_the_outline_give_way_and_facts_are_asked_for_once(f
     draft = engine().write(FACTS, EXEMPLARS)
 
     assert draft.title == "银宇煤矿党支部2024年创先争优群众评议工作总结"
-    assert draft.sections[1].heading == "一、采取四项措施，找准群众评议工作风向标"
+    assert draft.sections[1].heading == "一、采取四项措施，夯实群众评议工作基础"
     assert [s.heading for s in draft.sections[2:]] == [
         "二、创新评议方式", "三、强化结果运用", "四、抓好整改落实", "五、存在的问题", "六、下一步打算"]
     sections = [p for p in user_prompts(fake_openai_env) if "现在只写" in p]
@@ -341,7 +346,7 @@ def test_the_appraisals_figures_open_and_the_works_results_go_to_the_assurances(
     facts = FACTS.model_copy(update={"stats": [saved, *FACTS.stats]})
     parts = ["opening", "measures", "characteristics", "assurances", "problems", "next_steps"]
     lines = {part: [a.line for a in got] for part, got in zip(parts, assign_facts(facts, parts), strict=True)}
-    assert lines["opening"][1:] == ["开展评议大会12场次", "群众满意度达96%", "发放评议问卷300多份"]
+    assert lines["opening"][1:] == ["召开评议大会12场次", "群众满意度达96%", "发放评议问卷300多份"]
     assert "节约成本420万元" in lines["assurances"]
     assert "收集意见建议45条" in lines["measures"]
 

@@ -13,12 +13,12 @@ from hypothesis import strategies as st
 from drafting.corpus.models import Passage
 from drafting.errors import LLMUnavailable, StoreUnavailable
 from drafting.writer.engines import choose_engine
-from drafting.writer.exemplars import retrieve_exemplars, slots
+from drafting.writer.exemplars import retrieve_exemplars, slots, slots_for
 from drafting.writer.facts import SECTORS, Appraisal, Facts, Stat, load_facts
 from drafting.writer.models import PARTS, Exemplars
-from drafting.writer.phrasing import figure_role, stat_phrase
+from drafting.writer.phrasing import figure_role, plain_figure, stat_phrase
 from drafting.writer.pipeline import write_draft
-from drafting.writer.template_engine import TemplateEngine
+from drafting.writer.template_engine import RICH_ITEMS, TemplateEngine
 from drafting.writer.verify import verify
 
 DATA = Path(__file__).parent / "data" / "facts"
@@ -95,6 +95,10 @@ def generated_facts() -> list[Facts]:
     return out
 
 
+def rich(facts: Facts) -> bool:
+    return len(facts.highlights) + len(facts.stats) + (facts.appraisal is not None) * 2 >= RICH_ITEMS
+
+
 def test_template_drafts_always_pass_verification_and_are_complete():
     engine = TemplateEngine()
     samples = sample_facts()
@@ -104,14 +108,15 @@ def test_template_drafts_always_pass_verification_and_are_complete():
         draft = engine.write(facts, Exemplars())
         assert draft.verification.ok, (facts, draft.verification)
         assert verify(facts, draft.text) == draft.verification
-        assert len(draft.text) >= 800
+        assert len(draft.text) >= (800 if rich(facts) else 550), "thin facts, a shorter draft"
         headings = [s.heading for s in draft.sections]
         assert headings[1].startswith("一、") and "四项措施" in headings[1]
         assert headings[2].startswith("二、") and "四种特性" in headings[2]
         assert headings[3].startswith("三、") and "四个确保" in headings[3]
-        for section in draft.sections[1:4]:
+        for section in draft.sections[1:4]:  # thin facts: the four traits in one sentence, and a gap
             leads = [item[:2] for item in section.items if item[1] == "是"]
-            assert leads == ["一是", "二是", "三是", "四是"], section
+            thin_traits = not rich(facts) and "特性" in section.heading
+            assert leads == ["一是", "二是", "三是", "四是"] or thin_traits, section
         assert draft.text.rstrip().endswith(draft.date_text)
         assert draft.title.startswith(facts.unit) and draft.title.endswith("群众评议工作总结")
 
@@ -130,14 +135,14 @@ def test_every_phrasing_variant_passes_verification(variant):
     for facts in generated_facts()[::7] + samples:
         draft = engine.write(facts, Exemplars())
         assert draft.verification.ok, (variant, facts, draft.verification)
-        assert len(draft.text) >= 800
+        assert len(draft.text) >= (800 if rich(facts) else 550), "thin facts, a shorter draft"
     assert max(sizes) <= 4, "a bank has more variants than this test forces: widen range(4)"
 
 
 def test_typical_facts_weave_figures_goal_and_items():
     facts = load_facts(DATA / "district_committee.json")
     draft = TemplateEngine().write(facts, Exemplars())
-    assert "开展评议大会645场次" in draft.text and "群众满意度达96%" in draft.text
+    assert "召开评议大会645场次" in draft.text and "群众满意度达96%" in draft.text
     assert "“服务发展”" in draft.text
     assert "二〇二四年一月十二日" in draft.text
     # written in January, it looks back on the year before: no year in the title, as in the real one
@@ -154,11 +159,13 @@ def test_gaps_are_marked_not_invented():
     draft = TemplateEngine().write(Facts(unit="东山村党支部", date=date(2024, 3, 1)), Exemplars())
     assert draft.verification.ok
     for gap in ("〔待补充：评议中发现的问题和不足〕", "〔待补充：下一步打算和具体措施〕",
-                "〔待补充：评议场次、参与人数、群众满意度等主要数字〕"):
+                "〔待补充：评议场次、参与人数、群众满意度等主要数字〕",
+                "〔待补充：突出农村工作特点的评议做法〕"):
         assert gap in draft.text
     # the basis is optional: without it the work follows the party's general arrangement, not a gap
     assert draft.text.split("\n\n")[1].startswith(("按照上级党组织统一部署", "根据上级党委统一安排"))
-    assert draft.text.count("〔待补充") == 3
+    # thin facts: one gap for each body part's own practices instead of claims nobody supplied
+    assert draft.text.count("〔待补充") == 6
 
 
 def test_units_get_different_wording_and_the_same_unit_the_same():
@@ -174,9 +181,9 @@ def test_write_draft_retrieves_each_part_by_sector_and_lists_sources():
     facts = load_facts(DATA / "yinyu_mine.json")
     draft = write_draft(facts, retriever=retriever, engine=TemplateEngine())
     sector_calls = [c for c in retriever.calls if c["sector"] == "企业"]
-    assert len(sector_calls) == len(slots())
+    assert len(sector_calls) == len(slots_for(facts)) == len(slots()) - 1, "no carried rows, no 上一轮 slot"
     assert retriever.primed == [[c["query"] for c in sector_calls]], "slot queries embedded in one batch"
-    assert len(retriever.calls) == 2 * len(slots()), "too few same-sector hits are topped up unfiltered"
+    assert len(retriever.calls) == 2 * len(sector_calls), "too few same-sector hits are topped up unfiltered"
     assert any("评议范围" in c["query"] for c in retriever.calls)
     assert draft.sources == [], "passages full of figures lend no wording, so none is listed as a source"
     for figure in ("4600多", "百分之九十八", "3.6万"):
@@ -277,7 +284,9 @@ def test_figures_and_deeds_go_where_they_belong_and_the_unit_speaks_as_itself():
     assert "群众安全感满意度达95.8%" in opening[0] and "287" not in opening[0]  # a result is not a headline
     listen, fix, members, orgs = assurances[1:5]
     assert "反电诈宣传" in listen and "延时服务" in fix and "党员突击队" in members
-    assert "破获刑事案件287起" in orgs and "同比下降18.5%" in orgs and "获评市级先进集体" in orgs
+    assert "获评市级先进集体" in orgs and "287" not in orgs
+    # the work's results, tied to no deed, stand together in a paragraph of their own, not under 四是
+    assert "破获刑事案件287起，辖区可防性案件同比下降18.5%" in assurances[5]
     assert "同比下降达" not in draft.text and "待补充" not in draft.text
     assert "我所" in measures[1] and "领导班子成员为成员" not in measures[1]
     assert "重点是推动警务辅助力量下沉社区。" in draft.text and "辖区群众" in draft.text
@@ -300,8 +309,8 @@ def test_a_reviewers_facts_draft_with_every_figure_and_no_gap_for_what_was_given
     facts = load_facts(path)
     draft = TemplateEngine().write(facts, Exemplars())
     assert draft.verification.ok
-    for stat in facts.stats:
-        assert f"{stat.value}{stat.unit}" in draft.text, stat
+    for stat in facts.stats:  # as typed, bar thousands separators (12,860 is written 12860)
+        assert f"{plain_figure(stat.value)}{stat.unit}" in draft.text, stat
     for item in facts.highlights + facts.problems + facts.next_steps:
         assert item in draft.text
     assert "〔待补充" not in draft.text or not (facts.stats and facts.problems and facts.next_steps)
@@ -314,7 +323,7 @@ def test_a_count_given_twice_is_written_once():
     draft = TemplateEngine().write(facts, Exemplars())
     assert draft.verification.ok
     assert "召开群众评议会4场" in draft.text and "召开群众评议会议4次" not in draft.text
-    assert "186名群众参加评议" in draft.text
+    assert "186名村民群众参加评议" in draft.text
     other = facts.model_copy(update={"appraisal": Appraisal(meetings=5)})  # a different count stays
     assert "召开群众评议会议5次" in TemplateEngine().write(other, Exemplars()).text
 
@@ -374,8 +383,9 @@ def test_held_out_facts_draft_verified_idiomatic_and_as_long_as_the_facts(path):
     assert "我单位" not in draft.text
     thin = len(facts.highlights) + len(facts.stats) < 3 and facts.appraisal is None
     assert (len(draft.text) < 1200) == thin, len(draft.text)
-    if not facts.next_steps:
-        assert "〔待补充：下一步打算和具体措施〕" in draft.text
+    if not facts.next_steps:  # a step for each problem, its measures to be added
+        gap = "〔待补充：具体措施〕" if facts.problems else "〔待补充：下一步打算和具体措施〕"
+        assert draft.text.count(gap) == max(1, len(facts.problems))
     if "区委" in facts.unit:
         assert "全区各级党组织" in draft.text and "立足区委" not in draft.text
     for step in facts.next_steps:

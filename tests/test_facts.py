@@ -33,7 +33,8 @@ def test_json_and_yaml_give_the_same_facts():
     from_json = load_facts(facts_json(sector="企业", stats=stats))
     assert from_yaml == from_json
     assert from_yaml.stats[0].value == "7800多"
-    assert from_yaml.goal == "创新增效"
+    assert from_yaml.goal == "创新增效", "nothing names a campaign: the default 创先争优 and its sector goal"
+    assert load_facts(yaml_text + "activity: 党纪学习教育\n").goal is None
 
 
 def test_numbers_typed_as_numbers_and_a_byte_order_mark_are_accepted():
@@ -61,7 +62,24 @@ def test_a_comma_in_an_unquoted_yaml_number_is_explained():
 
 def test_files_load_and_defaults_apply():
     facts = load_facts(DATA / "village_minimal.yaml")
-    assert facts.unit == "东山村党支部" and facts.activity == "创先争优" and facts.goal == "创业致富"
+    assert facts.unit == "东山村党支部" and facts.activity == "创先争优"
+    # nothing names another campaign: the spec's default (facts.md) is the campaign, with its sector goal
+    assert facts.campaign == "创先争优" and facts.goal == "创业致富"
+
+
+@pytest.mark.parametrize(("basis", "campaign"), [
+    ("分局党委《关于深入开展“我为群众办实事”群众评议活动的通知》", "我为群众办实事"),
+    ("县税务局党委《关于开展“作风建设年”活动群众评议工作的通知》", "作风建设年"),
+    ("校党委组织部《关于开展党组织和党员创先争优群众评议工作的通知》", "创先争优"),
+    ("县卫生健康局党组关于开展党纪学习教育群众评议工作的通知", "党纪学习教育"),
+    ("街道党工委《关于在主题教育中开展群众评议工作的通知》", "主题教育"),
+    ("镇党委《关于开展2024年度基层党组织和党员群众评议工作的通知》", "创先争优"),
+    ("公司党委《关于在基层党组织和党员中开展群众评议的实施方案》", "创先争优"),
+])
+def test_the_campaign_is_the_one_given_else_the_basis_s_else_the_default(basis: str, campaign: str):
+    facts = load_facts(facts_json(basis=basis))
+    assert facts.campaign == campaign
+    assert load_facts(facts_json(basis=basis, activity="党建引领基层治理")).campaign == "党建引领基层治理"
 
 
 @pytest.mark.parametrize("fields, expected", [

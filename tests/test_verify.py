@@ -54,7 +54,7 @@ def test_a_faithful_text_passes():
 def test_missing_figures_and_items_are_named():
     f = facts(stats=STATS, sector="企业", problems=["个别党组织重视程度不够高"],
               next_steps=["推行一季一评议制度"], highlights=["邀请监理单位群众代表参加评议"],
-              basis="公司党工委关于开展群众评议工作的通知")
+              basis="公司党工委关于开展群众评议工作的通知", activity="创先争优")
     report = verify(f, "某某区委开展评议大会6450场次。" + SIGNATURE)
     assert not report.ok
     joined = "\n".join(report.missing_facts)

@@ -12,9 +12,9 @@ from datetime import date
 from pydantic import BaseModel, Field
 
 from drafting.errors import BadInput
-from drafting.feedback.ledger import Ledger, counts
+from drafting.feedback.ledger import OTHER_ID, Ledger, LedgerRow, counts
 from drafting.feedback.models import PRAISE_ID, ClassifyResult, ThemeSummary
-from drafting.writer.facts import MAX_ITEM_CHARS, Facts, parse_facts
+from drafting.writer.facts import MAX_ITEM_CHARS, MAX_ITEMS, MAX_UNIT_CHARS, Facts, parse_facts
 
 TOP_THEMES = 3
 # The fields of facts.md a run cannot fill, as the page and the CLI name them to the writer.
@@ -67,9 +67,13 @@ def _problem(theme: ThemeSummary) -> str:
     return _fit(f"{theme.name}方面，{_sentence(theme.summary)}")
 
 
+def _plain_measure(measure: str) -> str:
+    """A measure as one clause: its own 一是……二是…… would clash with the draft's enumeration."""
+    return _sentence(ENUMERATOR.sub("", measure).replace("；", "，").replace(";", "，"))
+
+
 def _step(theme: ThemeSummary) -> str:
-    """The theme's measure as one step: its own 一是……二是…… would clash with the draft's enumeration."""
-    plain = _sentence(ENUMERATOR.sub("", theme.measure).replace("；", "，").replace(";", "，"))
+    plain = _plain_measure(theme.measure)
     return _fit(f"针对{theme.name}方面的问题，{plain}") if plain else ""
 
 
@@ -108,3 +112,50 @@ def facts_from_run(result: ClassifyResult, *, run_id: str, unit: str, on: date |
     facts = parse_facts({"unit": unit, "date": on or date.today(), "stats": stats, "problems": problems,
                          "next_steps": next_steps})
     return FactsFromRun(facts=facts, left_for_writer=dict(LEFT_FOR_WRITER), to_confirm=["date"], trace=trace)
+
+
+def previous_ledger(ledgers: list[Ledger], run_id: str) -> tuple[Ledger | None, Ledger | None]:
+    """(the ledger adopted from this run, the unit's previous round): the latest ledger of a lower round
+    than the adopted one, or, when this run was not adopted, the latest ledger of another run."""
+    adopted = [ledger for ledger in ledgers if ledger.run_id == run_id]
+    current = max(adopted, key=lambda ledger: ledger.round) if adopted else None
+    earlier = [ledger for ledger in ledgers if ledger.run_id != run_id
+               and (current is None or ledger.round < current.round)]
+    return current, max(earlier, key=lambda ledger: ledger.round) if earlier else None
+
+
+def opinions_now(result: ClassifyResult, praise_id: str = PRAISE_ID) -> dict[str, int]:
+    """This run's opinions per theme id, those in no theme under `other`, as the ledger counts them."""
+    found = {t.id: t.count for t in result.themes if not t.praise and t.id != praise_id}
+    found[OTHER_ID] = sum(a.theme is None for a in result.assignments)
+    return found
+
+
+def carried_item(row: LedgerRow, now: dict[str, int]) -> dict[str, object]:
+    """One row of the last round's ledger as a carried item of the facts, within the facts' bounds."""
+    return {"problem": _fit(_sentence(row.description)) or row.category[:MAX_UNIT_CHARS],
+            "category": row.category[:MAX_UNIT_CHARS], "measure": _fit(_plain_measure(row.measure)),
+            "kind": row.kind, "state": row.state, "finished": row.finished, "note": _fit(_sentence(row.note)),
+            "opinions_before": row.opinions, "opinions_now": now.get(row.theme, 0)}
+
+
+def facts_for_run(result: ClassifyResult, *, run_id: str, unit: str, on: date | None = None,
+                  ledgers: list[Ledger], praise_id: str = PRAISE_ID) -> FactsFromRun:
+    """The facts a run supports, with the counts of the ledger adopted from it and, in `carried`, the
+    previous round's ledger rows: what was done, what remains, and each theme's opinions then and now."""
+    current, previous = previous_ledger(ledgers, run_id)
+    made = facts_from_run(result, run_id=run_id, unit=unit, on=on, ledger=current, praise_id=praise_id)
+    if previous is None or not previous.rows:
+        return made
+    now = opinions_now(result, praise_id)
+    rows = previous.rows[:MAX_ITEMS]
+    carried = [carried_item(row, now) for row in rows]
+    trace = [Trace(field=f"carried[{k}]",
+                   source=f"{previous.label}整改台账第{row.number}行（{row.category}）；"
+                          f"本轮意见数取自归类记录 {run_id} 的主题 {row.theme}")
+             for k, row in enumerate(rows)]
+    left = dict(made.left_for_writer)
+    if len(previous.rows) > len(rows):
+        left["carried"] = f"{previous.label}整改台账共{len(previous.rows)}项，只带入了前{len(rows)}项，请核对"
+    facts = parse_facts({**made.facts.model_dump(mode="json", exclude_none=True), "carried": carried})
+    return made.model_copy(update={"facts": facts, "left_for_writer": left, "trace": made.trace + trace})

@@ -5,6 +5,7 @@ from typing import Literal
 from drafting.numerals import chinese_date
 from drafting.writer.facts import Facts
 from drafting.writer.models import Draft, Exemplars, Section, Source
+from drafting.writer.phrasing import count_conflicts
 from drafting.writer.render import to_markdown
 from drafting.writer.verify import verify
 
@@ -30,6 +31,6 @@ def build_draft(facts: Facts, *, title: str, sections: list[Section], engine: Li
     draft = Draft(title=title, text=text, markdown="", sections=sections, verification=verify(facts, text),
                   sources=sources if sources is not None else exemplars.sources() if exemplars else [],
                   engine=engine,
-                  warnings=list(warnings or []), unit=facts.unit, date_text=date_text)
+                  warnings=[*(warnings or []), *count_conflicts(facts)], unit=facts.unit, date_text=date_text)
     draft.markdown = to_markdown(draft)
     return draft

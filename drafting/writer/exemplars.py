@@ -27,6 +27,7 @@ class Slot(BaseModel):
     home: bool = Field(description="Whether highlights and result figures may be placed here")
     query: str = Field(description="Search words for the slot's exemplars")
     must: str = Field("", description="A borrowed sentence must match this pattern (empty: any)")
+    topic: str = Field("", description="Another unit's sentence must match this pattern (empty: any)")
 
 
 @lru_cache
@@ -35,9 +36,14 @@ def slots() -> dict[str, Slot]:
     return {name: Slot(**entry) for name, entry in data.items()}
 
 
+def slots_for(facts: Facts) -> dict[str, Slot]:
+    """The slots a draft of these facts has: 上一轮整改落实情况 only when they carry last round's rows."""
+    return {name: slot for name, slot in slots().items() if slot.part != "carried" or facts.carried}
+
+
 def slot_query(name: str, facts: Facts) -> str:
     """The search text for one slot: the genre's cues, the activity, and for some slots the facts' items."""
-    extra = [facts.activity]
+    extra = [facts.campaign or ""]
     if name == "problems.lead":
         extra += facts.problems[:2]
     if name.startswith("next."):
@@ -66,7 +72,7 @@ def place_by_meaning(facts: Facts, embedder: Embedder) -> dict[str, str]:
 def retrieve_exemplars(facts: Facts, retriever: Retriever, *, k: int = SLOT_K,
                        exclude_docs: set[str] | None = None, embedder: Embedder | None = None) -> Exemplars:
     """Exemplar passages for each slot, the facts' own sector first; each part keeps its best few."""
-    queries = {name: slot_query(name, facts) for name in slots()}
+    queries = {name: slot_query(name, facts) for name in slots_for(facts)}
     retriever.prime(list(queries.values()))
     found_by_slot: dict[str, list[Passage]] = {}
     for name, query in queries.items():

@@ -7,7 +7,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from drafting.errors import VALIDATION_MESSAGES, BadInput, field_path, yaml_place
 from drafting.numerals import QUALIFIERS_AFTER, QUALIFIERS_BEFORE, normalise, parse_figure
@@ -21,6 +29,24 @@ SECTOR_GOALS: dict[str, str] = {
     "农村": "创业致富", "街道社区": "和谐安定", "企业": "创新增效", "新社会组织": "塑造形象",
     "学校": "敬业奉献", "医院": "敬业奉献", "机关": "服务发展",
 }
+
+
+# Where a basis names its campaign: a quoted name (“作风建设年”), 创先争优, or the words before 群众评议 in
+# 开展……群众评议 or 在……中开展; names about who is appraised (党组织、党员、年度) are not campaigns.
+CAMPAIGN_PATTERNS = (re.compile(r"“([^”]{2,20})”"), re.compile(r"(创先争优)"),
+                     re.compile(r"开展([^\s，。、《》“”]{2,16}?)(?:活动)?群众评议"),
+                     re.compile(r"在([^\s，。、《》“”]{2,16}?)中开展"))
+NOT_CAMPAIGN = re.compile(r"党组织|党员|年度|\d|工作|评议")
+APPRAISAL_CAMPAIGN = "创先争优"  # the campaign whose sector goals SECTOR_GOALS are
+
+
+def campaign_in(basis: str) -> str | None:
+    """The campaign a basis names (关于开展“便民办税春风行动”群众评议工作的通知 -> 便民办税春风行动)."""
+    for pattern in CAMPAIGN_PATTERNS:
+        for found in pattern.findall(basis):
+            if not NOT_CAMPAIGN.search(found):
+                return str(found)
+    return None
 
 
 # Bounds that keep every export within what Word, the history and a reader can take (the docx core properties
@@ -131,6 +157,66 @@ class Appraisal(BaseModel):
         return self
 
 
+CarriedState = Literal["待整改", "整改中", "待验收", "已销号"]
+CarriedKind = Literal["立行立改", "限期整改", "长期坚持"]
+
+
+class CarriedItem(BaseModel):
+    """One problem carried from the last round's ledger: what was promised and where it stands."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "description": "上一轮整改台账中的一个问题：整改措施、整改状态和成效；草稿要逐条交代"})
+
+    problem: str = Field(min_length=1, max_length=MAX_ITEM_CHARS, title="问题",
+                         description="上一轮梳理出的问题，如 食堂饭菜价格偏高、品种单一")
+    category: str = Field("", max_length=MAX_UNIT_CHARS, title="问题类别",
+                          description="问题的类别（归类主题），如 食堂管理；写“反映……的意见”时用")
+    measure: str = Field("", max_length=MAX_ITEM_CHARS, title="整改措施", description="承诺的整改措施")
+    kind: CarriedKind | None = Field(None, title="整改类型",
+                                     description="立行立改、限期整改或长期坚持；长期坚持的纳入长期整改")
+    state: CarriedState = Field(title="整改状态",
+                                description="整改台账的状态：待整改、整改中、待验收、已销号")
+    finished: Date | None = Field(None, title="实际完成时间",
+                                  description="整改实际完成的日期，格式 YYYY-MM-DD")
+    note: str = Field("", max_length=MAX_ITEM_CHARS, title="整改成效",
+                      description="整改成效或销号情况（可含数字），如 新增停车位176个")
+    opinions_before: int | None = Field(None, ge=0, title="上轮意见数",
+                                        description="上一轮评议中反映这个问题的意见条数")
+    opinions_now: int | None = Field(None, ge=0, title="本轮意见数",
+                                     description="本轮评议中反映这个问题的意见条数")
+
+    @field_validator("finished", mode="before")
+    @classmethod
+    def _finished_as_written(cls, v: Any) -> Any:
+        if v is not None and not isinstance(v, str | Date):
+            raise ValueError(DATE_FORMAT)
+        return v
+
+    @field_validator("opinions_before", "opinions_now", mode="before")
+    @classmethod
+    def _no_booleans(cls, v: Any) -> Any:
+        if isinstance(v, bool):
+            raise ValueError("应为整数")
+        return v
+
+    @field_validator("problem", "category", "measure", "note")
+    @classmethod
+    def _clause(cls, v: str, info: ValidationInfo) -> str:
+        v = v.strip().rstrip("。；;，,")
+        if info.field_name == "problem" and not v:
+            raise ValueError("不能为空")
+        return v
+
+    @property
+    def closed(self) -> bool:
+        return self.state == "已销号"
+
+    @property
+    def long_term(self) -> bool:
+        """Not closed and to be kept at for the long term (纳入长期整改)."""
+        return not self.closed and self.kind == "长期坚持"
+
+
 class Facts(BaseModel):
     """Everything a draft may say; nothing else may appear as a figure."""
 
@@ -154,6 +240,9 @@ class Facts(BaseModel):
                                  description="评议中发现的问题和不足")
     next_steps: list[Item] = Field(default_factory=list, max_length=MAX_ITEMS, title="下一步打算",
                                    description="下一步的工作打算")
+    carried: list[CarriedItem] = Field(default_factory=list, max_length=MAX_ITEMS, title="上轮整改落实情况",
+                                       description="上一轮整改台账中的问题及其整改情况，草稿逐条交代已销号、"
+                                                   "正在整改和纳入长期整改的")
 
     @field_validator("date", mode="before")
     @classmethod
@@ -181,8 +270,27 @@ class Facts(BaseModel):
         return [s.strip().rstrip("。；;，,") for s in v if s.strip()]
 
     @property
+    def carried_counts(self) -> dict[str, int]:
+        """The last round's ledger counts: 共梳理问题N项，已整改销号M项，正在整改K项，其余纳入长期整改."""
+        closed = sum(item.closed for item in self.carried)
+        long_term = sum(item.long_term for item in self.carried)
+        total = len(self.carried)
+        ongoing = total - closed - long_term
+        return {"total": total, "closed": closed, "ongoing": ongoing, "long_term": long_term}
+
+    @property
+    def campaign(self) -> str | None:
+        """The campaign the draft names: the activity as given, else the one the basis names, else the
+        spec's default (创先争优)."""
+        if "activity" in self.model_fields_set:
+            return self.activity
+        return campaign_in(self.basis or "") or self.activity
+
+    @property
     def goal(self) -> str | None:
-        """The sector's appraisal goal, if a sector with one is given."""
+        """The sector's goal when the draft's campaign is 创先争优 (other campaigns set no such goals)."""
+        if APPRAISAL_CAMPAIGN not in (self.campaign or ""):
+            return None
         return SECTOR_GOALS.get(self.sector or "")
 
 

@@ -3,6 +3,7 @@ and repair the faulty sections at most twice; any LLM failure falls back to the 
 
 import re
 from collections.abc import Callable
+from datetime import date
 from html import escape
 from typing import Any, Literal
 
@@ -16,15 +17,16 @@ from drafting.llm import Budget, complete, messages
 from drafting.numerals import chinese_date, normalise
 from drafting.templates import render
 from drafting.writer.assemble import build_draft, plain_text
-from drafting.writer.facts import Facts
+from drafting.writer.facts import CarriedItem, Facts
 from drafting.writer.models import PARTS, Draft, DraftEngine, Exemplars, Section, Verification
-from drafting.writer.phrasing import figure_kind, stat_phrase
+from drafting.writer.phrasing import campaign_words, figure_kind, stat_phrase
 from drafting.writer.verify import unsupported_numbers, verify
 
 REPAIR_ROUNDS = 2
 EXEMPLARS_PER_SECTION = 3
 EXEMPLAR_CHARS = 900
 BODY_PARTS = ("measures", "characteristics", "assurances")
+TAIL_PARTS = ("carried", "problems", "next_steps")
 MAX_BODY_SECTIONS = 6
 OPENING_STATS = 3  # the headline figures the opening is asked for; the rest go to the first body section
 
@@ -69,6 +71,8 @@ def _clean_line(line: str) -> str:
 
 
 def _part_of(heading: str) -> str | None:
+    if re.search(r"上一轮|上轮|上一次|回头看", heading):
+        return "carried"
     if re.search(r"问题|不足|差距", heading):
         return "problems"
     if re.search(r"下一步|打算|今后|努力方向", heading):
@@ -112,9 +116,10 @@ def complete_outline(outline: Outline | None, default: Outline) -> Outline:
     body = [s for s in outline.sections if s.part in BODY_PARTS] or \
         [s for s in default.sections if s.part in BODY_PARTS]
     tail = []
-    for part in ("problems", "next_steps"):
+    for part in TAIL_PARTS:  # 上一轮整改落实情况 only when the default has it, i.e. the facts carry rows
         own = [s for s in outline.sections if s.part == part]
-        tail += own or [s for s in default.sections if s.part == part]
+        given = [s for s in default.sections if s.part == part]
+        tail += (own or given) if given else []
     return Outline(title=outline.title or default.title, sections=body[:MAX_BODY_SECTIONS] + tail)
 
 
@@ -139,8 +144,9 @@ def _element(tag: str, content: str, **attrs: str) -> str:
 
 def facts_block(facts: Facts) -> str:
     """The facts as a <facts> block, built from the model's fields and their descriptions."""
-    lines = [_element("unit", facts.unit), _element("year", f"{facts.date.year}年"),
-             _element("activity", facts.activity)]
+    lines = [_element("unit", facts.unit), _element("year", f"{facts.date.year}年")]
+    if facts.campaign:
+        lines.append(_element("activity", facts.campaign))
     if facts.sector:
         lines.append(_element("sector", facts.sector, goal=facts.goal or ""))
     if facts.basis:
@@ -153,7 +159,22 @@ def facts_block(facts: Facts) -> str:
     for tag, items in (("highlight", facts.highlights), ("problem", facts.problems),
                        ("next_step", facts.next_steps)):
         lines += [_element(tag, item) for item in items]
+    lines += [_element("carried", item.problem, **carried_attributes(item)) for item in facts.carried]
     return "<facts>\n" + "\n".join(lines) + "\n</facts>"
+
+
+def written_day(day: date | None) -> str:
+    """A date as the body of a summary writes it: 2026年10月15日 (the signature's date is in Chinese)."""
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""
+
+
+def carried_attributes(item: CarriedItem) -> dict[str, str]:
+    """A carried row's columns as the <carried> element's attributes (the problem is its content)."""
+    fields = {"category": item.category, "measure": item.measure, "kind": item.kind or "",
+              "state": item.state, "finished": written_day(item.finished), "note": item.note,
+              "opinions_before": "" if item.opinions_before is None else str(item.opinions_before),
+              "opinions_now": "" if item.opinions_now is None else str(item.opinions_now)}
+    return {k: v for k, v in fields.items() if v}
 
 
 def exemplars_block(passages: list[Passage]) -> str:
@@ -174,7 +195,7 @@ def assign_facts(facts: Facts, parts: list[str]) -> list[list[FactPlacement]]:
     figures go to the measures, the work's results to the assurances, highlights spread over the body;
     each part's facts go to its first section, a missing body part's to the first body section."""
     by_part: dict[str, list[FactPlacement]] = {
-        p: [] for p in ("opening", *BODY_PARTS, "problems", "next_steps")}
+        p: [] for p in ("opening", *BODY_PARTS, *TAIL_PARTS)}
     if facts.basis:
         by_part["opening"].append(FactPlacement(line=f"工作依据：{facts.basis}", needle=facts.basis))
     headline = [s for s in facts.stats if figure_kind(s) == "appraisal"][:OPENING_STATS]
@@ -192,6 +213,7 @@ def assign_facts(facts: Facts, parts: list[str]) -> list[list[FactPlacement]]:
         by_part["characteristics"].append(FactPlacement(line=f"评议目标：{goal}", needle=goal))
     for offset, part in enumerate(BODY_PARTS):
         by_part[part] += [FactPlacement(line=h, needle=h) for h in facts.highlights[offset::3]]
+    by_part["carried"] += carried_placements(facts)
     by_part["problems"] += [FactPlacement(line=p, needle=p) for p in facts.problems]
     by_part["next_steps"] += [FactPlacement(line=s, needle=s) for s in facts.next_steps]
 
@@ -203,6 +225,18 @@ def assign_facts(facts: Facts, parts: list[str]) -> list[list[FactPlacement]]:
     for part, assignments in by_part.items():
         out[first.get(part, heir)] += assignments
     return out
+
+
+def carried_placements(facts: Facts) -> list[FactPlacement]:
+    """The last round's ledger counts, then each carried row: what 上一轮整改落实情况 must use."""
+    if not facts.carried:
+        return []
+    counts = render("llm/draft_carried_counts.j2", **facts.carried_counts)
+    placements = [FactPlacement(line=counts, needle="上一轮整改台账")]
+    for item in facts.carried:
+        line = render("llm/draft_carried_item.j2", item=item, finished=written_day(item.finished))
+        placements.append(FactPlacement(line=line, needle=f"“{item.problem}”"))
+    return placements
 
 
 class Written(BaseModel):
@@ -222,7 +256,7 @@ def build_outline_context(facts: Facts, exemplars: Exemplars) -> dict[str, Any]:
     headings = list(dict.fromkeys(" / ".join(p.heading_path) for part in PARTS
                                   for p in exemplars.parts.get(part, []) if p.heading_path))
     return {"facts_block": facts_block(facts), "exemplar_headings": headings[:12], "unit": facts.unit,
-            "year": facts.date.year, "activity": facts.activity}
+            "year": facts.date.year, "activity": campaign_words(facts), "carried": bool(facts.carried)}
 
 
 def build_section_context(facts: Facts, exemplars: Exemplars, outline: Outline, written: list[Written],

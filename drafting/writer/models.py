@@ -56,7 +56,7 @@ class Draft(BaseModel):
     date_text: str = Field("", description="Date in Chinese, e.g. 二〇二四年一月十五日")
 
 
-PARTS = ("opening", "measures", "characteristics", "assurances", "problems", "next_steps")
+PARTS = ("opening", "measures", "characteristics", "assurances", "carried", "problems", "next_steps")
 
 
 class Exemplars(BaseModel):

@@ -10,12 +10,13 @@ from drafting.writer.assemble import build_draft
 from drafting.writer.exemplars import placeable, slots
 from drafting.writer.facts import Facts, Stat
 from drafting.writer.models import Draft, Exemplars, Section, Source
-from drafting.writer.phrasing import figure_role, stat_phrase
-from drafting.writer.voice import Voice, bare_unit, voice_for
+from drafting.writer.phrasing import SAME_COUNT, campaign_words, figure_role, stat_phrase
+from drafting.writer.voice import Voice, bare_unit, in_voice, voice_for
 from drafting.writer.wording import Borrowed, Phrasebook
 
-PART_TEMPLATES = ("measures", "characteristics", "assurances", "problems", "next_steps")
-HEADLINE_STATS = 2
+PART_TEMPLATES = ("measures", "characteristics", "assurances", "carried", "problems", "next_steps")
+NUMERALS = "一二三四五六七八九十"
+HEADLINE_RUN = 2
 RICH_ITEMS = 4  # highlights and figures from which the facts are rich enough for the full length
 
 Chooser = Callable[[list[str], str], str]
@@ -43,11 +44,6 @@ HIGHLIGHT_HOMES = {
     "assurances.members": ("党员", "先锋", "示范岗", "突击队", "责任区", "志愿", "亮身份", "带头", "义诊"),
     "assurances.orgs": ("制度", "机制", "品牌", "阵地", "党建", "标准化", "规范化", "联建", "共建", "网格"),
 }
-# Counts of the appraisal form that a figure may already state, by the words of its label: 召开群众评议会4场
-# and meetings: 4 are one fact, written once.
-SAME_COUNT = {"orgs_reviewed": ("党组织",),
-              "meetings": ("评议会", "评议大会", "座谈会"), "participants": ("参加评议", "参与评议", "参评"),
-              "good_deeds": ("实事", "好事", "难事")}
 # Words too common to tie a figure to a highlight.
 GENERIC_BIGRAMS = {"群众", "服务", "评议", "党员", "工作", "开展", "组织", "意见", "建议", "问题", "民生"}
 # A next step that opens with one of these already says what will be done.
@@ -61,7 +57,11 @@ VERBS = ("推动", "开展", "加强", "健全", "建立", "完善", "优化", "
 # The verb a next step without one takes, by how it ends.
 VERB_FOR_ENDING = (("开展", ("培训", "活动", "行动", "教育", "宣传", "评议", "调研", "走访")),
                    ("建立健全", ("机制", "制度", "体系", "台账")),
-                   ("推动", ("化", "融合", "衔接", "覆盖", "提升", "结合", "落地")))
+                   ("推动", ("化", "融合", "衔接", "覆盖", "提升", "结合", "落地", "挂钩", "联动")))
+# Words that open like a verb of VERBS but name people or things: 在职党员, 在校学生.
+NOUN_STARTS = ("在职", "在校", "在岗", "在编", "在册", "在读", "对口")
+# jieba's tags of a first word that says what will be done: a verb, an idiom (驰而不息), a set phrase.
+VERB_TAGS = ("v", "i", "l")
 # A highlight that opens with these needs no subject before it.
 SUBJECTS = ("我", "全", "各", "在", "对", "针对", "通过", "围绕", "结合", "为", "以", "把", "将", "由",
             "党员", "支部", "党支部", "党委", "党总支", "每")
@@ -93,15 +93,27 @@ def lexicon_sector(facts: Facts) -> str:
     return sectors.get(voice_for(facts.unit).kind, "")
 
 
-def with_verb(step: str) -> str:
-    """A next step as something to do: 党员干部上门辅导常态化 -> 推动党员干部上门辅导常态化."""
+def opens_with_verb(step: str) -> bool:
+    """Whether a step already says what will be done: 协调……, 多开展……, 驰而不息纠治…… (not 在职党员……)."""
+    if step.startswith(NOUN_STARTS):
+        return False
     # 多开展…, 更加注重…: an adverb before the verb still opens with the verb
     if step.startswith(VERBS) or step.lstrip("多更再").startswith(VERBS):
-        return step
+        return True
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(60)
+    first = next(iter(jieba.posseg.cut(step)), None)
+    return first is not None and first.flag in VERB_TAGS
+
+
+def with_verb(step: str) -> str:
+    """A next step as something to do: 党员干部上门辅导常态化 -> 推动党员干部上门辅导常态化."""
     for verb, endings in VERB_FOR_ENDING:
-        if step.endswith(endings):
+        if step.endswith(endings) and not opens_with_verb(step):
             return verb + step
-    return "抓好" + step
+    return step if opens_with_verb(step) else "抓好" + step
 
 
 def self_word(facts: Facts, voice: Voice, sector: str) -> str:
@@ -153,23 +165,34 @@ def kin_item(figure: str, before: list[str]) -> str | None:
 
 
 def placed(facts: Facts, exemplars: Exemplars, we: str) -> dict[str, str]:
-    """Each home slot's sentence of the highlights and result figures that belong there."""
+    """Each home slot's sentence of the highlights and result figures that belong there; a result figure no
+    highlight shares words with goes to `results`, the paragraph of the work's results."""
     results = set(_roles(facts)["result"])
     stated = {stat_phrase(s) for s in facts.stats}
     homes: dict[str, tuple[list[str], list[str]]] = {}
     home_of: dict[str, str] = {}
+    loose: list[str] = []
     for item in placeable(facts):
         # a figure another role writes (办结民生实事85件 among the rectification figures) is not placed twice
         if item in stated and item not in results and item not in facts.highlights:
             continue
-        by_words = highlight_home(item)
-        home = by_words if by_words == "measures.scope" else exemplars.placements.get(item) or by_words
-        kin = kin_item(item, list(home_of)) if item not in facts.highlights else None
-        home = home_of[kin] if kin else home  # 义诊服务群众4800多人次 goes with 下乡义诊36次
+        if item not in facts.highlights:
+            kin = kin_item(item, list(home_of))
+            if kin is None:  # 获批国家自然科学基金项目7项 is no evidence of 倾听群众呼声
+                loose.append(item)
+                continue
+            home = home_of[kin]  # 义诊服务群众4800多人次 goes with 下乡义诊36次
+        else:
+            by_words = highlight_home(item)
+            words_hit = by_words != "assurances.orgs" or any(w in item for w in HIGHLIGHT_HOMES[by_words])
+            home = by_words if words_hit else exemplars.placements.get(item) or by_words
         home_of[item] = home
         deeds, figures = homes.setdefault(home, ([], []))
-        (figures if item in results and item not in facts.highlights else deeds).append(item)
-    return {home: deed_sentence(deeds, we, figures) for home, (deeds, figures) in homes.items()}
+        (figures if item not in facts.highlights else deeds).append(item)
+    sentences = {home: deed_sentence(deeds, we, figures) for home, (deeds, figures) in homes.items()}
+    if loose:
+        sentences["results"] = "，".join(loose)
+    return sentences
 
 
 def build_template_context(facts: Facts, exemplars: Exemplars | None = None,
@@ -183,11 +206,14 @@ def build_template_context(facts: Facts, exemplars: Exemplars | None = None,
     seed = f"{facts.unit}|{facts.date.isoformat()}"
     cues = {name: slot.query for name, slot in slots().items()}
     musts = {name: slot.must for name, slot in slots().items()}
-    book = Phrasebook(exemplars.slots, cues, musts, unit=facts.unit, sector=facts.sector or "",
-                      activity=facts.activity, voice=voice, we=we, seed=seed,
+    topics = {name: slot.topic for name, slot in slots().items()}
+    activity = campaign_words(facts)
+    book = Phrasebook(exemplars.slots, cues, musts, topics=topics, unit=facts.unit, sector=facts.sector or "",
+                      activity=activity, voice=voice, we=we, seed=seed,
                       facts_text=facts.model_dump_json())
     roles = _roles(facts)
-    headline = (roles["satisfaction"] + roles["run"])[:HEADLINE_STATS]
+    # how the appraisal was run, then what the masses thought of it: 共召开……，……参与，群众满意度达……
+    headline = roles["run"][:HEADLINE_RUN] + roles["satisfaction"]
     rich = len(facts.highlights) + len(facts.stats) + (facts.appraisal is not None) * 2 >= RICH_ITEMS
     context: dict[str, Any] = {
         "unit": facts.unit,
@@ -195,18 +221,21 @@ def build_template_context(facts: Facts, exemplars: Exemplars | None = None,
         "voice": voice,
         "committee": voice.kind == "committee",
         "year": facts.date.year if facts.date.month > 1 else None,
-        "activity": facts.activity,
+        "month": facts.date.month,
+        "activity": activity,
         "goal": facts.goal or "",
         "basis": facts.basis or "",
         "headline": headline,
         "run_stats": [s for s in roles["run"] if s not in headline],
-        "more_satisfaction": [s for s in roles["satisfaction"] if s not in headline],
         "scale_stats": roles["scale"],
         "rectify_stats": roles["rectify"],
         "has_figures": bool(facts.stats) or facts.appraisal is not None,
+        "satisfied": bool(roles["satisfaction"]),
         "placed": placed(facts, exemplars, doer(facts, voice, we)),
         "problems": facts.problems,
         "next_steps": [with_verb(s) for s in facts.next_steps],
+        "carried": facts.carried,
+        "numbers": heading_numbers(parts_of(facts)),
         "rich": rich,
         "say": book.say,
         "choose": choose or stable_choice(seed),
@@ -214,8 +243,26 @@ def build_template_context(facts: Facts, exemplars: Exemplars | None = None,
     context["appraisal_text"] = ""
     if facts.appraisal is not None:
         context["appraisal_text"] = render("template/appraisal.j2", appraisal=facts.appraisal,
-                                           said=stated_by_figures(facts), choose=context["choose"])
+                                           said=stated_by_figures(facts), choose=context["choose"],
+                                           masses=voice.masses)
     return context, book
+
+
+def facts_words(facts: Facts) -> list[str]:
+    """The facts' own wording, which a draft keeps as written."""
+    carried = [t for item in facts.carried for t in (item.problem, item.category, item.measure, item.note)]
+    return [facts.unit, facts.basis or "", *facts.highlights, *facts.problems, *facts.next_steps,
+            *(s.label for s in facts.stats), *carried]
+
+
+def parts_of(facts: Facts) -> list[str]:
+    """The numbered parts of this draft: 上一轮整改落实情况 only when the facts carry last round's rows."""
+    return [part for part in PART_TEMPLATES if part != "carried" or facts.carried]
+
+
+def heading_numbers(parts: list[str]) -> dict[str, str]:
+    """Each numbered part's heading numeral, in order: 一 for the measures … 六 when a part is added."""
+    return {part: NUMERALS[k] for k, part in enumerate(parts)}
 
 
 def _section(rendered: str) -> Section:
@@ -245,8 +292,13 @@ class TemplateEngine:
               on_text: Callable[[str], None] | None = None) -> Draft:
         context, book = build_template_context(facts, exemplars, self._choose)
         title = render("template/title.j2", **context)
-        sections = [Section(heading="", items=[render("template/opening.j2", **context)])]
-        sections += [_section(render(f"template/{part}.j2", **context)) for part in PART_TEMPLATES]
+        keep = facts_words(facts)
+
+        def part(name: str, **extra: Any) -> str:
+            return in_voice(render(f"template/{name}.j2", **context, **extra), context["voice"], keep)
+
+        sections = [Section(heading="", items=[part("opening")])]
+        sections += [_section(part(name, number=context["numbers"][name])) for name in parts_of(facts)]
         draft = build_draft(facts, title=title, sections=sections, engine="template",
                             sources=sources_of(book.borrowed))
         if on_text is not None:

@@ -1,5 +1,6 @@
 """How a unit speaks: its kind (police, tax office, hospital, village…) and that kind's words."""
 
+import re
 from functools import lru_cache
 
 import yaml
@@ -55,6 +56,23 @@ def voice_for(unit: str, sector: str | None = None) -> Voice:
         if sector and sector in voice.sectors:
             return voice
     return voices()["other"]
+
+
+# 群众 where it means the people the unit serves (向群众说明, 群众反映, 服务群众), not in set terms (群众评议,
+# 群众路线, 群众满意度, 群众监督) nor where a word before it already says who (村民群众, 办事群众).
+SERVED = re.compile(r"(?<![干部职工村民居办事辖区])群众(?=反映|提出|关心|关注|最关心|说明|期盼|的期盼|的要求|"
+                    r"的评价|意见|的意见|反馈|参加|参与|代表)|(?<=[向由为])群众(?!评议|路线|满意|监督)|"
+                    r"(?<=服务)群众(?!评议)")
+
+
+def in_voice(text: str, voice: Voice, keep: list[str]) -> str:
+    """The genre's 群众 in a text as whom this unit serves (纳税人缴费人, 患者和家属); the facts' own words
+    (`keep`) stay as written."""
+    if voice.masses.endswith("群众"):
+        return text
+    kept = [k for k in sorted(set(keep), key=len, reverse=True) if k]
+    pieces = re.split("(" + "|".join(map(re.escape, kept)) + ")", text) if kept else [text]
+    return "".join(p if p in kept else SERVED.sub(voice.masses, p) for p in pieces)
 
 
 def kinds_named(text: str) -> set[str]:

@@ -37,6 +37,8 @@ CONTEXTUAL = re.compile(r"例如|比如|^如|如下|是否|这次|此次|这些|
                         r"当场|当天|当周|随即|已经|先后|曾经|再次|首次|结束后|不够|不足|"
                         r"不强|不高|欠缺|有待|尚未|仍有|仍然|不到位|不明显|问题较多|不多|不深|小结|总结如下|现针对|现将|"
                         r"领头羊的高度|"
+                        # 其 with nothing before it to point to (由社区反馈其参与志愿服务情况)
+                        r"^[^，。]{0,12}(?<![及尤与])其(?![他中实次余它])|"
                         # 的 for 地 before a verb: the exemplar's own slip (全面合理的设计)
                         r"(?:全面|合理|认真|扎实|积极|深入|广泛|充分|精心|有序|切实)的"
                         r"(?:设计|制定|开展|推进|落实|组织|做好|抓好|研究)")
@@ -45,6 +47,9 @@ DEEDS = re.compile(r"开通|设立|组建|派驻|开设|推出|建成|投入|新
                    r"安装|修建|硬化|改造|举办|开工|建设项目|由[^，。]{1,8}(?:组织|负责|牵头)|"
                    r"全年|未发生|零投诉|产妇|新生儿|"
                    r"(?<!为)(?<!除)(?<!不)了(?!解)|^[到和与及等]")
+# A list of three or more particulars (设置候诊时间、检查等待、医患沟通等具体指标): another unit's own
+# arrangements, borrowed only from the unit's own past summary.
+PARTICULARS = re.compile(r"(?:[^、，。；]{2,8}、){2,}[^、，。；]{2,8}等")
 # A purpose clause followed only by aims (为…，做到…，确保…): the sentence has no main clause.
 PURPOSE_ONLY = re.compile(r"^为[^，]*(?:，(?:做到|确保|使|让|力求|努力|不)[^，]*)+[。；！？]?$")
 # An adverbial clause that cannot end a sentence: what followed it was dropped.
@@ -88,6 +93,15 @@ class Refusals(BaseModel):
     deeds: list[str] = Field(description="Practices, meetings and bodies the facts must name to be borrowed")
     outcomes: list[str] = Field(description="What befalls the dissatisfied: never borrowed")
     levels: dict[str, list[str]] = Field(description="Words a unit of each level never uses")
+    meetings: list[str] = Field(description="Kinds of meeting: one named before it is borrowed only if held")
+    meeting_verbs: list[str] = Field(description="Words before a kind of meeting that name no meeting")
+    slogans: list[str] = Field(description="Set phrases and self-praise: never borrowed")
+
+    def named_meetings(self, sentence: str) -> list[str]:
+        """The named meetings of a sentence: 企业座谈会, 党政联席会议 (not 召开座谈会)."""
+        kinds = "|".join(map(re.escape, self.meetings))
+        return [m.group(0) for m in re.finditer(rf"([\u4e00-\u9fff]{{2}})(?:{kinds})", sentence)
+                if m.group(1) not in self.meeting_verbs]
 
 
 @lru_cache
@@ -107,8 +121,9 @@ def refused(sentence: str, facts_text: str, level: str) -> bool:
     """Whether a borrowed sentence asserts a practice or body the facts do not hold, an outcome for the
     dissatisfied, or a word of another level than the unit's."""
     cues = refusals()
-    return (any(cue in sentence and cue not in facts_text for cue in cues.deeds)
-            or any(cue in sentence for cue in [*cues.outcomes, *cues.levels.get(level, [])]))
+    held = [*cues.deeds, *cues.named_meetings(sentence)]
+    return (any(cue in sentence and cue not in facts_text for cue in held)
+            or any(cue in sentence for cue in [*cues.outcomes, *cues.slogans, *cues.levels.get(level, [])]))
 
 
 def _names(sentence: str) -> bool:
@@ -206,9 +221,11 @@ class Phrasebook:
     then the closest in words to the slot, one of the best few picked by a stable hash of the unit."""
 
     def __init__(self, slots: dict[str, list[Passage]], cues: dict[str, str], musts: dict[str, str], *,
+                 topics: dict[str, str] | None = None,
                  unit: str, sector: str, activity: str, voice: Voice, we: str, seed: str,
                  facts_text: str = "") -> None:
         self._slots, self._cues, self._musts, self._activity = slots, cues, musts, activity
+        self._topics = topics or {}
         self._facts_text, self._level = facts_text, unit_level(unit, voice)
         self._unit, self._sector, self._voice, self._we, self._seed = unit, sector, voice, we, seed
         self._used: set[str] = set()
@@ -232,6 +249,7 @@ class Phrasebook:
     def _candidates(self, slot: str) -> list[tuple[float, str, Passage]]:
         cue = _bigrams(self._cues.get(slot, ""))
         must = re.compile(self._musts.get(slot) or "")
+        topic = re.compile(self._topics.get(slot) or "")
         found = self._slots.get(slot, [])
         # the unit's own passages found for any slot may serve this one, when they share its words
         own_elsewhere = {p.id: p for ps in self._slots.values() for p in ps if self._own(p)}
@@ -242,7 +260,9 @@ class Phrasebook:
             if not own and not self._kin(passage):
                 continue
             for sentence in usable_sentences(passage, self._voice, own=own):
-                if sentence[:10] in self._used or not must.search(sentence) or self._off_slot(slot, sentence):
+                off_topic = not must.search(sentence) or not own and (
+                    not topic.search(sentence) or PARTICULARS.search(sentence) is not None)
+                if sentence[:10] in self._used or off_topic or self._off_slot(slot, sentence):
                     continue
                 if refused(adapt(sentence, self._voice, self._we), self._facts_text, self._level):
                     continue
