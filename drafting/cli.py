@@ -281,9 +281,9 @@ def facts(run: str, unit: str | None, on: Any, fmt: str, output: str | None) -> 
     from drafting.feedback.models import ClassifyResult
     from drafting.web.db import History
     from drafting.web.db_ledger import LedgerStore
-    from drafting.workflow.facts_from_run import facts_from_run
+    from drafting.workflow.facts_from_run import facts_for_run
 
-    ledger = None
+    ledgers = []
     if Path(run).is_file():
         try:
             result = ClassifyResult.model_validate_json(Path(run).read_text(encoding="utf-8"))
@@ -297,10 +297,9 @@ def facts(run: str, unit: str | None, on: Any, fmt: str, output: str | None) -> 
         if stored.result is None:
             raise BadInput.field("--from-feedback", f"归类记录 {run} 尚未完成")
         result, run_unit = ClassifyResult.model_validate(stored.result), stored.unit
-        adopted = [x for x in LedgerStore(history).unit_ledgers(run_unit) if x.run_id == run]
-        ledger = adopted[-1] if adopted else None
-    made = facts_from_run(result, run_id=Path(run).name, unit=(unit or run_unit).strip(),
-                          on=on.date() if on else None, ledger=ledger)
+        ledgers = LedgerStore(history).unit_ledgers(run_unit)
+    made = facts_for_run(result, run_id=Path(run).name, unit=(unit or run_unit).strip(),
+                         on=on.date() if on else None, ledgers=ledgers)
     if fmt == "json":
         emit(made.model_dump_json(indent=2), output)
         return

@@ -170,7 +170,17 @@ def test_facts_from_feedback_on_the_command_line(tmp_path, drafting_home):
     made = json.loads(stored.output)
     assert made["facts"]["unit"] == "县医院"
     assert {"label": "梳理问题", "value": "3", "unit": "项"} in made["facts"]["stats"]
+    assert made["facts"].get("carried", []) == []
     assert runner.invoke(app, ["facts", "--from-feedback", "nothere"]).exit_code == 1
+
+    later = run({"canteen": 2, "parking": 5})
+    next_id = history.start_feedback({"lines": ["食堂太贵"]}, "embedded", 7, "县医院")
+    history.save_feedback(next_id, later.model_dump(mode="json"))
+    carried = json.loads(runner.invoke(app, ["facts", "--from-feedback", next_id, "--format", "json"]).output)
+    rows = {row["problem"]: row for row in carried["facts"]["carried"]}
+    assert len(rows) == 3  # last round's ledger, row by row, with each theme's count then and now
+    assert sorted((row["opinions_before"], row["opinions_now"]) for row in rows.values()) == [
+        (1, 0), (4, 5), (6, 2)]  # 其他 (one opinion, none now), parking, canteen
 
 
 def test_long_measures_are_cut_at_a_clause_within_the_facts_bounds():
