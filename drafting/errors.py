@@ -31,6 +31,9 @@ class BadInput(DraftingError):
         return cls(f"{field}: {problem}")
 
 
+NO_MODEL = "未配置大模型（DRAFTING_LLM_MODEL），不能选用 llm 引擎，请改用 auto"
+
+
 class TooLarge(BadInput):
     """The input is over a configured limit."""
 

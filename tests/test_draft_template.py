@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from drafting.corpus.models import Passage
-from drafting.errors import LLMUnavailable, StoreUnavailable
+from drafting.errors import BadInput, StoreUnavailable
 from drafting.writer.engines import choose_engine
 from drafting.writer.exemplars import retrieve_exemplars, slots, slots_for
 from drafting.writer.facts import SECTORS, Appraisal, Facts, Stat, load_facts
@@ -215,8 +215,9 @@ def test_on_text_receives_the_draft():
 def test_choose_engine():
     assert choose_engine("template", object()).name == "template"
     assert choose_engine("auto", None).name == "template"
-    with pytest.raises(LLMUnavailable, match="DRAFTING_LLM_MODEL"):
-        choose_engine("llm", None)
+    with pytest.raises(BadInput, match="^engine: 未配置大模型（DRAFTING_LLM_MODEL）") as refused:
+        choose_engine("llm", None)  # asked for an engine this installation lacks: the request is wrong (422)
+    assert refused.value.exit_code == 2 and refused.value.http_status == 422
     model = object()  # never called: choosing an engine does not talk to the model
     auto, llm = choose_engine("auto", model), choose_engine("llm", model)
     assert auto.name == llm.name == "llm"

@@ -3,7 +3,7 @@
 from typing import Any
 
 from drafting.config import get_settings
-from drafting.errors import BadInput, LLMUnavailable
+from drafting.errors import NO_MODEL, BadInput
 from drafting.writer.llm_engine import LLMDraftEngine
 from drafting.writer.models import DraftEngine
 from drafting.writer.template_engine import TemplateEngine
@@ -17,6 +17,6 @@ def choose_engine(name: str, chat_model: Any,
     if name not in ("auto", "llm"):
         raise BadInput.field("--engine", f"只能是 auto、template 或 llm，不能是 {name}")
     if chat_model is None:
-        raise LLMUnavailable("未配置大模型：请设置 DRAFTING_LLM_MODEL")
+        raise BadInput.field("engine", NO_MODEL)
     return LLMDraftEngine(chat_model, settings or get_settings(),
                           fallback=TemplateEngine() if name == "auto" else None)

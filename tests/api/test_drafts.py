@@ -118,8 +118,8 @@ def test_bad_query_and_body_fields_name_the_field(client):
 
 def test_llm_engine_without_a_model_is_a_clear_error(client):
     answer = post_draft(client, engine="llm")
-    assert answer.status_code == 502
-    assert "DRAFTING_LLM_MODEL" in answer.json()["detail"]
+    assert answer.status_code == 422
+    assert answer.json()["detail"].startswith("engine: 未配置大模型（DRAFTING_LLM_MODEL）")
 
 
 def events(body: str) -> list[tuple[str, dict]]:
