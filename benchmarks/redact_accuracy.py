@@ -9,6 +9,8 @@ Sets:
   before any of its lines were read (the figure reported as held-out); later figures are "after reading";
 - own-dev: tests/data/redact_dev_*.tsv, development lines written for the rules (not held out);
 - organiser: the `pii` column of tests/data/organiser_heldout/*.labels.tsv, each whole line masked;
+- organiser-blind2: the same column of tests/data/organiser_blind2/*.labels.tsv (a tax office's call notes
+  and a community WeChat group), measured once before any rule was changed for it;
 - form-columns: the workbook's 提出人 and 备注 cells (company_form.other_pii.tsv), each cell masked alone.
 
 The rule. `redact.shown(entity)` names the characters a mask keeps visible: the surname of 王**, the first
@@ -42,6 +44,8 @@ BLIND = DATA / "redact_blind.tsv"
 BLIND2 = DATA / "redact_blind2.tsv"
 ORGANISER = DATA / "organiser_heldout"
 ORGANISER_FILES = ("hospital.txt", "village_record.txt", "school.txt", "company_form.csv")
+ORGANISER_BLIND2 = DATA / "organiser_blind2"
+ORGANISER_BLIND2_FILES = ("community_wechat.txt", "tax_hall.txt")
 # The brief's and the organiser README's ordinary words that start with a surname character.
 KEEP_WORDS = ("马路", "麻醉师", "农忙", "安全鞋", "安全带", "保安", "护士长", "王主任", "李家庄", "吴医生",
               "王老师", "班主任", "班长", "白班", "夜班", "周末")
@@ -77,13 +81,13 @@ def blind_halves() -> tuple[list[Row], list[Row]]:
     return rows[0::2], rows[1::2]
 
 
-def load_organiser(name: str) -> list[Row]:
+def load_organiser(name: str, folder: Path = ORGANISER) -> list[Row]:
     """Each line (or form cell) of one organiser file with the personal data of all its parts."""
     gold: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    with open(ORGANISER / (Path(name).stem + ".labels.tsv"), encoding="utf-8") as handle:
+    with open(folder / (Path(name).stem + ".labels.tsv"), encoding="utf-8") as handle:
         for record in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
             gold[int(record["line_no"])] += _parse_labels(record["pii"])
-    path = ORGANISER / name
+    path = folder / name
     if path.suffix == ".csv":
         with open(path, encoding="utf-8", newline="") as handle:
             lines = [record["意见建议"] for record in csv.DictReader(handle)]
@@ -111,6 +115,8 @@ def all_sets() -> dict[str, list[Row]]:
     sets["own-dev"] = [row for path in sorted(DATA.glob("redact_dev_*.tsv")) for row in load(path)]
     sets["organiser"] = [row for name in ORGANISER_FILES for row in load_organiser(name)]
     sets["form-columns"] = load_form_columns()
+    sets["organiser-blind2"] = [row for name in ORGANISER_BLIND2_FILES
+                                for row in load_organiser(name, ORGANISER_BLIND2)]
     return sets
 
 

@@ -1,11 +1,11 @@
 """Personal names in Chinese text, for redact: jieba's tagger, the words around a name and a record's layout.
 
 A name is masked when jieba tags it and it is no common word, when a cue comes before it (我叫,
-村会计, 户名：, a job ending in 员 or 师), a title after it (医生, 主任), something only a person has after
-it (的妈妈, 都说, 他爹), or when a record's layout marks it (六组王长山：, 四(3)班李子轩, 【童建新】,
-——焦明远, a name alone on a line or beside a phone number, 白雪是…网格员). A name joined to a found one
-by 和 or 、 is one too, and names of the Tibetan and Uyghur peoples are read by their parts and sounds
-(扎西多吉, 热依拉).
+村会计, 户名：, 来电人, a job ending in 员 or 师), a title after it (医生, 主任), something only a person has
+after it (的妈妈, 都说, 他爹), or when a record's layout marks it (六组王长山：, 四(3)班李子轩, 【童建新】,
+[欧阳振兴 09:45], ——焦明远, a name alone on a line or beside a phone number, 白雪是…网格员). A name
+joined to a found one by 和 or 、 is one too, and names of the Tibetan and Uyghur peoples are read by their
+parts and sounds (扎西多吉, 热依拉).
 A word that is also a name (高峰, 江河) is masked only in such a place.
 """
 
@@ -38,10 +38,11 @@ TITLES = tuple("""书记 副书记 师傅 同志 老师 主任 副主任 医生 
 院长 部长 村长 镇长 乡长 县长 区长 市长 经理 总经理 厂长 队长 组长 班长 站长 馆长 行长 支书 委员 干事 会计
 老板 先生 女士 阿姨 大姐 大哥 师父 教授 主席 警官 民警 律师 工程师 代表 社长 董事长 妈妈 爸爸 奶奶 爷爷
 家长 同学 老汉 大爷 大妈 大娘 大叔 大婶 婶子 老太 老太太 婆婆 嫂子 老头 老爷子 小姐 小哥 姐姐 哥哥 姐 哥
+叔 叔叔 婶 姨 伯
 """.split())
 # Words for people that make no given name after a surname-like character (熊孩子, 马大姐).
 PERSON_NOUNS = set("孩子 小孩 老人 男人 女人 娃娃 大姐 大哥 姑娘 小伙 婆子 丫头".split())
-# A name right after one of these is a person: 我叫、联系人：、村会计、民警、参会人员：…
+# A name right after one of these is a person: 我叫、联系人：、村会计、民警、参会人员：、来电人、纳税人…
 CUES = tuple("""我是 我叫 本人 姓名 名叫 叫做 联系人 举报人 反映人 来信人 签名 患者 司机 职工 员工 学生 家长
 孩子 住户 业主 村民 居民 群众 党员 同事 丈夫 妻子 儿子 女儿 老伴 叫 俺叫 鄙人 户名 申请人 发言人 主持人 记录人
 参会人员 与会人员 出席 列席 会计 出纳 保洁员 保洁 队员 专干 工人 工作人员 家属 护工 村医 网格员 门卫
@@ -49,7 +50,7 @@ CUES = tuple("""我是 我叫 本人 姓名 名叫 叫做 联系人 举报人 �
 爸爸 妈妈 老师 校长 医生 主任 民警 警官 书记 组长 班长 经理 厂长 会长 站长 所长 科长 院长 村长 代表 邻居
 父亲 母亲 孙子 孙女 儿媳 女婿 哥哥 姐姐 弟弟 妹妹 舅舅 叔叔 伯伯 老乡 朋友 亲戚 室友 舍友 低保户 五保户
 贫困户 户主 租户 商户 老公 老婆 媳妇 对象 干部 村干部 承包人 负责人 快递员 网格员 主讲人 讲解员
-办事员""".split())
+办事员 来电人 纳税人 缴费人 投诉人 咨询人 办事人 来访人 报修人 求助人""".split())
 # Last characters of a noun that names a job or a role: a name may follow it (协管员单雪峰, 厨师马强);
 # not 工, which ends 理工 and 施工 as often as 电工.
 ROLE_ENDS = tuple("员师")
@@ -58,9 +59,12 @@ GROUP_ROLES = ("人员", "成员", "动员")
 # Cues after which the next word is a name whatever the dictionary says (我叫高峰, 联系人白雪).
 STRONG_CUES = ("我是", "我叫", "本人", "姓名", "名叫", "叫做", "联系人", "举报人", "反映人", "来信人", "签名",
                "叫", "鄙人", "户名", "申请人", "主持人", "记录人", "收款人", "持卡人", "开户名", "参会人员",
-               "与会人员", "出席人员", "列席人员")
+               "与会人员", "出席人员", "列席人员", "来电人", "投诉人", "咨询人", "来访人",
+               "报修人", "求助人")
 # What comes before a bare 叫 that names someone (我叫, 名字叫, 他叫, 就叫).
 CALLED_AFTER = tuple("我俺他她您你字就也都还人")
+# What comes before a 叫 that asks what a thing means or calls it something (什么叫公摊费, 这叫服务): no cue.
+TERM_BEFORE = ("什么", "啥", "怎么", "这", "那")
 # Words that name the person after them only when a colon follows (整理：袁丽, but 整理成表格).
 COLON_CUES = ("整理", "录入", "审核", "审批", "经办", "登记", "填表", "执笔")
 # Words the tagger calls names whose next word or last character shows a place, an organisation or an object.
@@ -74,6 +78,8 @@ ORGANISATION_ENDS = set("科室处部组班队局院所站办")
 # Surnames that are far more often a verb or a function word (修渠, 练习册, 全凭, 来坐, 成表格): a name
 # starting with one needs a cue or a title.
 AMBIGUOUS_SURNAMES = set("修练来全成和都向于时那占但由干相区练连应滑暴寿贡籍宦咸禄墨沃蔚牧蓬苍汝钦")
+# Parts of speech of a character jieba leaves alone that may end a given name (宁德 彬: zg, 周丽 姣: z).
+GIVEN_CHAR_FLAGS = {"zg", "z", "ng", "g", "n", "nr", "nrfg", "nrt"}
 # Parts of speech that never make a given name (全 凭 班长: 凭 is a preposition).
 NOT_GIVEN_FLAGS = ("p", "c", "u", "y", "e", "r", "f")
 # Second characters that make a two-character "name" more likely a noun and its verb (钱花, 钱用, 时来).
@@ -81,7 +87,7 @@ VERB_AFTER = set("花用给要是在说来去到把被让叫太很也都还就�
 # Characters of function words that never end a given name found only by its cue (医生都很好, 主任说过).
 # (来, 向, 和, 可, 再, 才, 太, 更 are also given names: 马春来, 石向前; they may end one only before a break.)
 NOT_GIVEN = set("很都也还就不没的了着过与在是说把被让给对等们吗呢吧啊得地要会能可太更最又再才只已这那个些每"
-                "各你我他她它啥怎么和及或从向往到去来上下里外")
+                "各你您我他她它啥怎么和及或从向往到去来上下里外")
 SOFT_GIVEN = set("来向和可再才太更")
 # Parts of speech of a first token that is a function word rather than a surname (和 in 医生和病人).
 FUNCTION_FLAGS = ("c", "p", "d", "r", "u", "y", "e", "f")
@@ -105,7 +111,8 @@ NOT_NAMES = {"高度", "马路", "白天", "常常", "周末", "任务", "万一
              "格力", "美的", "安踏", "双星", "娃哈哈", "银行卡", "马路边",
              "宋体", "赖皮", "赖账"}
 # Verbs a speaker's name comes right before (王伟建反映: 建 is the name's, not a second verb).
-SPEECH_VERBS = {"反映", "说", "讲", "表示", "插话", "发言", "投诉", "举报", "提出", "认为", "建议", "要求"}
+SPEECH_VERBS = {"反映", "说", "讲", "表示", "插话", "发言", "投诉", "举报", "提出", "认为", "建议", "要求",
+                "咨询", "询问", "来电"}
 # Ordinary words no name starts with, whatever follows them (马路边, 周末风, 安全帽).
 KEEP_WORDS = ("马路", "周末", "保安", "农忙", "夜班", "白班", "班长", "护士长", "麻醉", "安全", "李家庄",
               "王主任", "井盖", "银杏", "扎西德勒")
@@ -122,9 +129,10 @@ WORD_PREFIX = 1000
 _GROUP = r"[一二三四五六七八九十\d]+[组队]|[一二三四五六七八九十\d]*[(（][\d一二三四五六七八九十]+[)）]班"
 _SPEAKER = re.compile(rf"(?:^|(?<=[。；;！？!?\n）)\s]))(?P<g>{_GROUP})?(?P<n>[\u4e00-\u9fff]{{2,4}}?)"
                       r"(?P<b>[（(][^）)]{1,12}[）)])?说?\s*[：:]")
-# Where a name found on the characters may end: punctuation, a space, kin, the end.
+# Where a name found on the characters may end: punctuation, a space, kin, a verb of speech
+# (来电人宁德彬反映), the end.
 _NAME_END = (r"(?=[的，,。、；;）)：:\s（(]|同学|妈妈|爸爸|家长|奶奶|爷爷|孙子|孙女|儿子|女儿|媳妇|老伴|家属"
-             r"|$)")
+             rf"|{'|'.join(sorted(verb for verb in SPEECH_VERBS if len(verb) > 1))}|$)")
 _GROUPED = re.compile(rf"(?:{_GROUP})(?P<n>[\u4e00-\u9fff]{{2,4}}?){_NAME_END}")
 # A cue and the name after it, on the characters, since jieba may glue them (申请人马丽 → 申请 人马 丽).
 _CUED = re.compile(rf"(?P<c>{'|'.join(sorted({*CUES, *STRONG_CUES, *COLON_CUES}, key=len, reverse=True))})"
@@ -161,8 +169,10 @@ _WHOLE = re.compile(r"^\s*(?P<n>[\u4e00-\u9fff]{2,4})\s*$")
 PARTNER_JOINS = set("和与跟、")
 # Natural features that end given names as often as places (王长山, 韦保山, 李海).
 NATURE_ENDS = tuple("山河江海林峰")
-# A name alone in brackets, after a nickname or a role (小张（张明亮）) or heading a message (【童建新】).
-_BRACKETED = re.compile(r"[（(【\[〔](?P<n>[\u4e00-\u9fff]{2,4})[）)】\]〕]")
+# A name alone in brackets, after a nickname or a role (小张（张明亮）) or heading a message (【童建新】),
+# there with the time it was sent ([欧阳振兴 09:45]).
+_BRACKETED = re.compile(r"[（(【\[〔](?P<n>[\u4e00-\u9fff]{2,4})(?:\s+\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?"
+                        r"[）)】\]〕]")
 # What follows a person and not a thing: kin (王梓涵的妈妈), a pronoun (黄婷婷，她), speech (苏红梅都说).
 _PERSON_AFTER = re.compile(r"的?(?:妈妈|爸爸|奶奶|爷爷|姥姥|姥爷|外婆|外公|小舅子|舅舅|媳妇|老婆|"
                            r"丈夫|妻子|儿子|女儿|父亲|母亲)|[，,]?[他她你您]|[都也就又]?(?:说|讲|插话|发言|表示)")
@@ -263,6 +273,8 @@ def _cued_like(match: re.Match[str]) -> bool:
     """The characters after a cue are a whole name: after a strong cue (申请人, 姓名：) anything but a very
     common word; after a weak one (民警, 邻居) no word of the dictionary and no place."""
     name, cue = match.group("n"), match.group("c")
+    if _term_called(match.string[:match.end("c")]):
+        return False
     strong = _strong_cue(cue, match.string[:match.start()]) \
         or cue in COLON_CUES and match.group("colon") is not None
     if cue in COLON_CUES and not strong or len(name) == 4 and not name.startswith(COMPOUND_SURNAMES) \
@@ -271,6 +283,11 @@ def _cued_like(match: re.Match[str]) -> bool:
     word_first = not strong and _word_and_suffix(name)  # 党员管理难, but 我叫王国丽
     return not (_dictionary_word(name, strong) or word_first) \
         and _plausible_name(name, places=not strong, closed=True)
+
+
+def _term_called(before: str) -> bool:
+    """The text ends in a 叫 that introduces a term, not a name (什么叫公摊费, 这叫服务)."""
+    return before.endswith(tuple(word + "叫" for word in TERM_BEFORE))
 
 
 def _strong_cue(cue: str, before: str) -> bool:
@@ -361,6 +378,8 @@ class _At:
         nxt = tokens[i + 1][0] if i + 1 < len(tokens) else ""
         raw = "".join(w for w, _ in tokens[max(0, i - 3):i])
         before = raw.rstrip("：: ")
+        if _term_called(before):
+            before = ""
         # the next name of a list is as sure as the one before it (杨振东、罗兰)
         strong = before.endswith(STRONG_CUES) or raw.endswith(("：", ":")) and before.endswith(COLON_CUES) \
             or listed
@@ -429,6 +448,8 @@ def _tagged_name(at: _At) -> tuple[int, int, int] | None:
         return None
     if at.cued and _cut_short(at):
         return 2, 0, 4
+    if not lead and _cut_before_end(at):
+        return 2, 0, 3
     return 1, lead, len(at.word)
 
 
@@ -461,6 +482,15 @@ def _cut_short(at: _At) -> bool:
             and _is_chinese(at.nxt) and follows not in {"x", "uj", "ul", "p", "c", "d", "v"})
 
 
+def _cut_before_end(at: _At) -> bool:
+    """jieba cut the last character off a three-character name and left it alone before a break or a verb
+    of speech (宁德 彬 反映): masking the first two would show it (宁**彬)."""
+    follows = at.tokens[at.i + 1][1] if at.i + 1 < len(at.tokens) else "x"
+    return len(at.word) == 2 and len(surname_of(at.word)) == 1 and len(at.nxt) == 1 and _is_chinese(at.nxt) \
+        and follows in GIVEN_CHAR_FLAGS and at.nxt not in TITLES \
+        and _plausible_name(at.word + at.nxt, closed=True) and _closes(at.tokens, at.i + 2)
+
+
 def _two_token_name(at: _At) -> tuple[int, int] | None:
     """A surname and a given name as two tokens (周 建华, 欧阳 娜娜), the second not a title."""
     if not (at.nxt and _is_chinese(at.nxt) and len(at.nxt) <= 2 and at.nxt not in TITLES
@@ -486,11 +516,11 @@ def _two_token_name(at: _At) -> tuple[int, int] | None:
 
 
 def _vouched_name(at: _At) -> tuple[int, int] | None:
-    """One token after a cue or before a title that could be a name and is not a very common word or a
-    place (监考员由玉潭学校)."""
+    """One token after a cue or before a title that could be a name and is not a very common word, a place
+    (监考员由玉潭学校) or a word and its suffix (缴费人满意率)."""
     taggable = at.flag.startswith("nr") or at.flag in {"nz", "ng", "x"}
     vouched = at.strong or not (_common(at.word, _word_limit(at)) or _place_like(at.word, at.nxt)
-                                or at.word[0] in AMBIGUOUS_SURNAMES)
+                                or at.word[0] in AMBIGUOUS_SURNAMES or _word_and_suffix(at.word))
     if (at.cued or at.titled) and _full_name(at.word) and taggable and vouched:
         return 1, len(at.word)
     return None

@@ -2,7 +2,8 @@
 
 Every later stage (the embedder, the classifier, the LLM, the store and the exports) sees only
 the masked text, so this runs first, on each whole line before it is split into opinions.
-Numbers are found by patterns (record numbers and chat ids only after the word that names them);
+Numbers are found by patterns (record numbers and chat ids only after the word that names them, but a
+unified social credit code by its own shape);
 names by jieba's tagger, by the words around them (a role word before, a title after, a speaker's
 colon) and by the rules of Chinese names.
 """
@@ -25,10 +26,14 @@ _ID18 = r"[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{
 _ID15 = r"[1-9]\d{7}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}"
 _SEP = r"(?:\s*(?:是|为)?\s*[:：]?\s*)"
 _NUM = r"[\d一二三四五六七八九十百零〇两]+"
-# Words after which a number is a record: 住院号2023081517, 工号：A1024, 学籍号G320…
+# Words after which a number is a record: 住院号2023081517, 工号：A1024, 学籍号G320…, 纳税人识别号9132…
 _RECORD_CUES = ("住院号 病历号 门诊号 就诊号 就诊卡号 医保卡号 社保卡号 饭卡号 卡号 学号 学籍号 工号 警号 "
                 "编号 档案号 证件号 会员号 订单号 单号 户号 账号 受理号 床位号 预约号 登记号 流水号 考生号 "
-                "ID号 ID").split()
+                "识别号 税号 信用代码 ID号 ID").split()
+# A unified social credit code (a taxpayer's id) with no word before it: 18 characters, the registering
+# authority and the kind, a six-digit region, then letters and digits, at least one of them a letter (a
+# number of 18 digits is an ID or a bank card).
+_CREDIT_CODE = r"[1-9A-GY][1-9]\d{6}(?=[\dA-Z]{0,9}[A-Z])[\dA-HJ-NP-RTUWXY]{10}"
 # An estate, and its phase or block (阳光花园二期, 锦绣华庭B区).
 _ESTATE = (r"[\u4e00-\u9fff]{2,6}?(?:小区|社区|花园|家园|公寓|大厦|新村|新城|苑|广场|山庄|名都|佳园|华庭"
            r"|城|府|湾|邸)(?:小区)?(?:[A-Za-z\d一二三四五六七八九十]{1,3}[期区])?")
@@ -59,6 +64,7 @@ _PATTERNS: list[tuple[Kind, re.Pattern[str]]] = [
     ("idcard", re.compile(rf"(?<![\dA-Za-z])(?P<v>{_ID18}|{_ID15})(?![\dA-Za-z])")),
     ("record", re.compile(rf"(?:{'|'.join(_RECORD_CUES)}|(?<!身份)证号){_SEP}[（(]?(?:N[Oo]\.?\s?|№\s?)?"
                           r"(?P<v>[A-Za-z]{0,3}-?\d{3,}[A-Za-z0-9]*(?:-\d+)*)")),
+    ("record", re.compile(rf"(?<![\dA-Za-z])(?P<v>{_CREDIT_CODE})(?![\dA-Za-z])")),
     ("bankcard", re.compile(r"(?<![\dA-Za-z])(?P<v>\d{16,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?)"
                             r"(?![\dA-Za-z])")),
     ("mobile", re.compile(r"(?<!\d)(?P<v>(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4})(?!\d)")),
