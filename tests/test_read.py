@@ -17,6 +17,7 @@ from drafting.feedback.read import parse_input, parse_opinions, read_opinions, r
 from drafting.testkit.hostile import paragraph_flood, sheet_rows, word_bomb, zip_of
 
 HELDOUT = Path(__file__).parent / "data" / "organiser_heldout"
+BLIND2 = Path(__file__).parent / "data" / "organiser_blind2"
 PEAK_RSS_MB = 400  # the bound a hostile upload must stay under, the interpreter and libraries included
 # The child's own peak: getrusage's ru_maxrss survives exec on Linux and would report pytest's peak
 # (embedder included), while VmHWM belongs to the new process image.
@@ -97,9 +98,60 @@ def test_form_tables_are_read_by_their_heading_row():
 
 def test_same_as_above_takes_the_answer_above():
     found = parse_opinions("食堂太贵\n同上\n同意楼上\n同上，路灯也要修\n")
-    assert found.lines == ["食堂太贵", "食堂太贵", "食堂太贵", "同上，路灯也要修"]
-    assert found.same_as_above == 2
+    assert found.lines == ["食堂太贵", "食堂太贵", "食堂太贵", "路灯也要修"]
+    assert found.same_as_above == 3
     assert parse_opinions("同上\n食堂太贵\n").lines == ["同上", "食堂太贵"]  # nothing above: kept as said
+
+
+@pytest.mark.parametrize("agreement", ["意见同上", "+1", "＋1", "同楼上", "同意楼上的", "同前",
+                                       "同上，我也是", "+1！", "[宝妈小雨 08:20] +1"])
+def test_a_bare_agreement_takes_the_opinion_above(agreement):
+    found = parse_opinions(f"[老张头 08:12] 地库的灯坏了一半\n{agreement}\n")
+    sender = agreement[:agreement.index("]") + 2] if agreement.startswith("[") else ""
+    assert found.lines[1] == sender + "地库的灯坏了一半" and found.same_as_above == 1
+
+
+def test_an_agreement_that_names_its_own_topic_keeps_the_person_s_words():
+    found = parse_opinions("大厅人太多，排队一上午\n意见卡：同上，态度问题\n同上，网上查排队人数\n"
+                           "[5栋小马哥 08:16] +1，5栋电梯真该大修了\n")
+    assert found.lines[1:] == ["意见卡：态度问题", "网上查排队人数", "[5栋小马哥 08:16] 5栋电梯真该大修了"]
+    assert found.same_as_above == 3
+    # not agreements: a formula-like +1+1, a sentence that starts with 同上次
+    unchanged = parse_opinions("食堂太贵\n+1+1\n同上次一样，路灯还是不亮\n")
+    assert unchanged.lines == ["食堂太贵", "+1+1", "同上次一样，路灯还是不亮"]
+    assert unchanged.same_as_above == 0
+
+
+def test_lines_around_the_answers_are_skipped_in_any_text():
+    text = textwrap.dedent("""\
+        锦苑社区2025年度群众评议意见征集（居民微信群汇总）
+        说明：以下是群里大家提的意见，按时间顺序复制粘贴。整理人：网格员贺晓琳
+        —— 11月10日 ——
+        [社区小周 08:05] 各位居民早上好，今年的群众评议开始了，有意见建议都可以在群里说
+        [老张头 08:12] 地库的灯坏了一半
+        2024年11月11日 星期一
+        ==========
+        一、意见箱意见（11月3日开箱，录入人：纳税服务股王婷婷）
+        二、12366热线及来电记录（11月1日—11月28日，记录人：孔令娟）
+        备注：重复的没删
+        社区小周：大家的意见都记下了，会整理后报街道，谢谢大家
+        以上共收集意见若干条，已于11月21日报街道。
+        —— 以下为电话记录 ——
+        第二部分：来电记录
+        老张头 2024/11/21 8:12:33
+        楼道灯不亮
+        """)
+    found = parse_opinions(text)
+    assert found.lines == ["[老张头 08:12] 地库的灯坏了一半", "楼道灯不亮"] and found.skipped == 14
+
+
+@pytest.mark.parametrize("opinion", [
+    "社区的意见汇总了也没人看", "希望把会议记录公开", "2024年度物业费收支情况",
+    "一、食堂饭菜太贵", "物业费收支情况", "11月10日晚上广场舞跳到十点", "1.2万的维修基金去哪了",
+    "[幸福一家人] 大家注意，楼道里电动车太多了", "-停车位太少了，建议在后院划线", "广场舞跳到 22:00",
+    "【建议】食堂饭菜要少放盐", "第一组的路灯坏了"])
+def test_opinions_that_look_like_headings_or_notices_are_kept(opinion):
+    assert parse_opinions(f"食堂太贵\n{opinion}\n").lines == ["食堂太贵", opinion]
 
 
 def test_a_meeting_record_keeps_only_the_public_s_opinions():
@@ -136,8 +188,8 @@ def test_the_survey_s_own_question_on_the_first_line_is_not_an_answer():
     assert parse_opinions(f"{complaint}\n排队太长\n").lines == [complaint, "排队太长"]
 
 
-def _labels(name: str) -> list[dict[str, str]]:
-    with open(HELDOUT / f"{name}.labels.tsv", encoding="utf-8") as handle:
+def _labels(name: str, folder: Path = HELDOUT) -> list[dict[str, str]]:
+    with open(folder / f"{name}.labels.tsv", encoding="utf-8") as handle:
         return list(csv.DictReader(handle, delimiter="\t"))
 
 
@@ -154,19 +206,22 @@ def test_heldout_company_form_counts_each_row_once_with_its_number_and_departmen
     assert all(found.lines[k] == found.lines[k - 1] for k in same)
 
 
-def test_heldout_village_record_skips_exactly_the_labelled_non_opinions():
-    text = (HELDOUT / "village_record.txt").read_text(encoding="utf-8")
-    labels = _labels("village_record")
+@pytest.mark.parametrize("folder, name, skips, agreements", [
+    (BLIND2, "community_wechat", 16, 9), (BLIND2, "tax_hall", 3, 6), (HELDOUT, "village_record", 22, 9),
+    (HELDOUT, "hospital", 1, 0), (HELDOUT, "school", 0, 0)])
+def test_organiser_files_skip_exactly_the_labelled_non_opinions(folder, name, skips, agreements):
+    """Titles, date separators, 说明, staff notices, a record's header: every `skip` line is left out, no
+    opinion is; every 同上 / +1 / 同意楼上 line is counted, bare or naming its own topic."""
+    text = (folder / f"{name}.txt").read_text(encoding="utf-8")
+    labels = _labels(name, folder)
     skip = {int(row["line_no"]) for row in labels if row["theme"] == "skip"}
     lines = text.splitlines()
     found = parse_opinions(text)
-    assert found.skipped == len(skip) == 22
+    assert found.skipped == len(skip) == skips
     respondents = {int(row["line_no"]) for row in labels} - skip
     assert len(found.lines) == len(respondents)
-    kept = set(found.lines)
-    assert not kept & {lines[n - 1].strip() for n in skip}
-    bare = [n for n in respondents if lines[n - 1].split("：", 1)[-1] in {"同上", "同意楼上"}]
-    assert found.same_as_above == len(bare) == 5
+    assert not set(found.lines) & {lines[n - 1].strip() for n in skip}
+    assert found.same_as_above == agreements  # the READMEs' lists of 同上-type lines
 
 
 def test_the_run_carries_numbers_departments_and_the_skipped_count():
@@ -179,10 +234,12 @@ def test_the_run_carries_numbers_departments_and_the_skipped_count():
                                embedder=TopicEmbedder(["食堂", "路", "宿舍"]), source=source)
     assert [(a.number, a.department) for a in result.assignments] == [
         ("7", "后勤处"), ("8", "机关"), ("8", "机关")]
-    record = parse_opinions("会议时间：1月5日\n主持人：李德胜\n路灯不亮\n")
+    record = parse_opinions("会议时间：1月5日\n主持人：李德胜\n路灯不亮\n+1\n同上，路灯也要修\n")
     result = classify_opinions(record.lines, taxonomy=None, classifier=None,
                                embedder=TopicEmbedder(["路"]), source=record)
     assert result.skipped == 2 and any("跳过 2 行" in w for w in result.warnings)
+    assert any(w.startswith("有 2 条“同上”“+1”") for w in result.warnings)
+    assert [(a.source_line, a.written) for a in result.assignments] == [(3, ""), (4, "+1"), (5, "")]
 
 
 # --- hostile files ---------------------------------------------------------------------------------
@@ -278,3 +335,9 @@ def test_a_csv_form_is_read_by_its_columns_and_keeps_no_staff_number():
 def test_a_csv_without_a_heading_row_is_plain_lines():
     read = read_opinions("意见.csv", "停车位太少,希望增加\n食堂太贵\n".encode())
     assert read.lines == ["停车位太少,希望增加", "食堂太贵"]
+
+
+def test_each_answer_keeps_its_line_and_what_an_agreement_said():
+    found = parse_opinions("锦苑社区意见汇总表\n\n食堂太贵\n六组王长河：+1\n同上，路灯不亮\n")
+    assert found.lines == ["食堂太贵", "六组王长河：食堂太贵", "路灯不亮"]
+    assert [(o.source_line, o.written) for o in found.origins] == [(3, ""), (4, "六组王**：+1"), (5, "")]

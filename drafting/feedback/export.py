@@ -32,9 +32,11 @@ WIDTHS = (6, 14, 28, 10, 10, 44, 42, 16, 12, 10)
 DOCX_WIDTHS = (10, 19, 29, 12, 15, 62, 56, 18, 19, 19)
 DOCX_MARGINS_MM = (20, 18, 20, 18)  # top, right, bottom, left: an attachment table, not a 公文 body page
 CELL_MARGIN_TWIPS = 57  # 1 mm either side of a cell's text
-DETAIL_COLUMNS = ("行号", "意见（已脱敏）", "主题", "新发现", "复核")
+DETAIL_COLUMNS = ("行号", "意见（已脱敏）", "主题", "复核")
 FORM_COLUMNS = ("序号", "部门")  # 意见明细 shows them after 行号 when the input was a form
-DETAIL_WIDTHS = (8, 70, 20, 8, 12)
+DISCOVERED_COLUMN = "新发现"  # after 主题, when some opinion is in a theme found by clustering
+DETAIL_WIDTHS = (8, 70, 20, 12)
+DISCOVERED_WIDTH = 8
 REVIEW_BELOW = 0.5  # an opinion filed with less confidence than this is marked for a person to check
 REVIEW = "需人工复核"
 FORM_WIDTHS = (8, 14)
@@ -92,15 +94,19 @@ def rectification_rows(result: ClassifyResult, praise_id: str = PRAISE_ID) -> li
 
 
 def summary_line(result: ClassifyResult, rows: list[ListRow], praise_id: str = PRAISE_ID) -> str:
-    """共收到 L 份回答、意见 N 条（去重后 M 条），列入整改清单 K 类；另有 P 条为肯定或无意见…。"""
+    """共收到 L 份回答、意见 N 条（去重后 M 条），列入整改清单 K 类；另有 P 条为肯定或无意见…；F 条内容可疑…；
+    S 行不是意见…。"""
     praise = sum(t.count for t in result.themes if t.praise or t.id == praise_id)
     answers = len({a.line for a in result.assignments})
     line = (f"共收到 {answers} 份回答、意见 {result.total} 条（去重后 {result.unique} 条），"
             f"列入整改清单 {len(rows)} 类")
     if praise:
         line += f"；另有 {praise} 条为肯定或无意见，不列入整改清单"
+    flagged = sum(a.flag is not None for a in result.assignments)
+    if flagged:
+        line += f"；其中 {flagged} 条内容可疑或以符号开头，未列入整改清单，见意见明细"
     if result.skipped:
-        line += f"；会议记录的标题、主持人、记录人等 {result.skipped} 行不是意见，未计入"
+        line += f"；标题、日期行、说明、主持人和记录人等 {result.skipped} 行不是意见，未计入"
     return line + "。"
 
 
@@ -213,19 +219,30 @@ def to_xlsx(result: ClassifyResult, *, unit: str = "", date: dt.date | None = No
     sheet.add_data_validation(status)
     column = get_column_letter(COLUMNS.index("整改状态") + 1)
     status.add(f"{column}{head + 1}:{column}{max(head + 1, sheet.max_row)}")
-    names = {t.id: t.name for t in result.themes}
-    found = {t.id for t in result.themes if t.discovered}
-    form = any(a.number or a.department for a in result.assignments)
-    columns = DETAIL_COLUMNS[:1] + FORM_COLUMNS + DETAIL_COLUMNS[1:] if form else DETAIL_COLUMNS
-    widths = DETAIL_WIDTHS[:1] + FORM_WIDTHS + DETAIL_WIDTHS[1:] if form else DETAIL_WIDTHS
-    detail = book.create_sheet("意见明细")
-    write(detail, columns, widths,
-          [[a.line + 1, *([a.number, a.department] if form else []), a.text,
-            _theme_cell(a, names), "是" if a.theme in found else "", _review_cell(a)]
-           for a in result.assignments], [])
+    write(book.create_sheet("意见明细"), *detail_table(result), [])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def detail_table(result: ClassifyResult) -> tuple[tuple[str, ...], tuple[float, ...], list[list[str | int]]]:
+    """意见明细's columns, widths and rows: every opinion by its line in the input, with its theme and whether
+    it needs a person's check; the form's 序号 and 部门 when the input was a form, 新发现 when some theme was
+    discovered."""
+    names = {t.id: t.name for t in result.themes}
+    found = {t.id for t in result.themes if t.discovered}
+    form = any(a.number or a.department for a in result.assignments)
+    discovered = any(a.theme in found for a in result.assignments)
+    columns = (DETAIL_COLUMNS[0], *(FORM_COLUMNS if form else ()), *DETAIL_COLUMNS[1:3],
+               *((DISCOVERED_COLUMN,) if discovered else ()), DETAIL_COLUMNS[3])
+    widths = (DETAIL_WIDTHS[0], *(FORM_WIDTHS if form else ()), *DETAIL_WIDTHS[1:3],
+              *((DISCOVERED_WIDTH,) if discovered else ()), DETAIL_WIDTHS[3])
+    rows: list[list[str | int]] = [
+        [a.source_line or a.line + 1, *([a.number, a.department] if form else []), _said(a),
+         _theme_cell(a, names),
+         *(["是" if a.theme in found else ""] if discovered else []), _review_cell(a)]
+        for a in result.assignments]
+    return columns, widths, rows
 
 
 def to_docx(result: ClassifyResult, *, unit: str = "", date: dt.date | None = None) -> bytes:
@@ -353,8 +370,15 @@ def inert_and_printable(ws: "Worksheet", head: int) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-FLAG_NAMES = {"injection": "已标出：疑似对大模型的指令，请人工查看",
-              "formula": "已标出：像表格公式，按文本保存"}
+# What the detail sheet says of a line set aside, in words a secretary reads without a glossary.
+FLAG_NAMES = {"injection": "内容可疑（像是给电脑下的指令），未计入，请人工查看",
+              "formula": "以“=”“+”等符号开头，未计入，已按原文保存，请人工查看"}
+SET_ASIDE = "未计入，请人工查看"
+
+
+def _said(opinion: AssignedOpinion) -> str:
+    """What the detail sheet shows of an opinion: a 同上 / +1 answer as written, marked as the one above."""
+    return f"{opinion.written}（同上条）" if opinion.written else opinion.text
 
 
 def _review_cell(opinion: AssignedOpinion) -> str:
@@ -368,5 +392,5 @@ def _review_cell(opinion: AssignedOpinion) -> str:
 def _theme_cell(opinion: AssignedOpinion, names: dict[str, str]) -> str:
     """What the detail sheet says an opinion was filed under: its theme, 其他, or why it was set aside."""
     if opinion.flag is not None:
-        return FLAG_NAMES.get(opinion.flag, "已标出")
+        return FLAG_NAMES.get(opinion.flag, SET_ASIDE)
     return names.get(opinion.theme, opinion.theme) if opinion.theme else OTHER_NAME

@@ -110,6 +110,10 @@ class AssignedOpinion(BaseModel):
                                                 "spreadsheet formula. Flagged opinions are in no theme")
     number: str = Field("", description="The form's 序号 of the respondent's row, when the input is a form")
     department: str = Field("", description="The form's 部门 of the respondent's row (redacted), when known")
+    source_line: int = Field(0, ge=0, description="1-based line of the pasted text or .txt file it was read "
+                                                  "from, blank and skipped lines counted; 0: unknown")
+    written: str = Field("", description="What the respondent wrote (redacted) when it only agreed with the "
+                                         "answer above (同上, +1) and so was given that answer's opinion")
 
 
 class DiscoveredTheme(BaseModel):
@@ -139,10 +143,14 @@ class ClassifyResult(BaseModel):
 
 
 class LineOrigin(BaseModel):
-    """Where one respondent's answer sits in a form."""
+    """Where one respondent's answer sits in the input, and what it said when it only agreed (同上)."""
 
     number: str = Field("", description="序号 of the form's row")
     department: str = Field("", description="部门 of the form's row, merged cells filled down")
+    source_line: int = Field(0, ge=0, description="1-based line of the pasted text or .txt file, blank and "
+                                                  "skipped lines counted; 0 for a form's cell or unknown")
+    written: str = Field("", description="What the respondent wrote (redacted) when it only agreed with the "
+                                         "answer above (同上, +1) and so was given that answer's opinion")
 
 
 class OpinionInput(BaseModel):
@@ -150,6 +158,6 @@ class OpinionInput(BaseModel):
 
     lines: list[str] = Field(description="One respondent a line: a cell's lines joined, 同上 resolved")
     origins: list[LineOrigin] = Field(default_factory=list,
-                                      description="One per line when the input is a form, else empty")
+                                      description="One per line when some line has an origin, else empty")
     skipped: int = Field(0, ge=0, description="Lines that are not opinions: a record's title, 主持人…")
     same_as_above: int = Field(0, ge=0, description="同上 / 同意楼上 answers given the opinion above them")

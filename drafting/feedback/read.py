@@ -1,10 +1,12 @@
 """Reading opinions: pasted text, .txt/.csv, Word and Excel forms, into one respondent a line.
 
-A form's cell is one respondent however many lines it holds; "同上" takes the answer above it; a meeting
-record's title, 会议时间/地点, 主持人, 记录人, 参会人员 and bracketed notes are not opinions and are counted
-as skipped. Uploaded .docx and .xlsx files are zip archives from the public: every part is checked against
-its declared size before it is inflated and parsed as a stream under budgets of characters, paragraphs
-and rows, so a zip bomb or a flood of paragraphs is refused in seconds with bounded memory.
+A form's cell is one respondent however many lines it holds; "同上" or "+1" takes the answer above it, and
+"同上，X" keeps X. In any text, date separators, headings, 说明/备注 lines, signatures and staff notices are
+not opinions; neither are a meeting record's 会议时间/地点, 主持人, 记录人, 参会人员 and bracketed notes.
+All of them are counted as skipped. Uploaded .docx and .xlsx files are zip archives from the public:
+every part is checked against its declared size before it is inflated and parsed as a stream under
+budgets of characters, paragraphs and rows, so a zip bomb or a flood of paragraphs is refused in seconds
+with bounded memory.
 """
 
 import csv
@@ -19,6 +21,7 @@ from pathlib import PurePath
 from typing import IO, Any
 
 from drafting.errors import BadInput, TooLarge
+from drafting.feedback.asides import agreement, looks_like_record, not_an_opinion
 from drafting.feedback.models import ClassifyResult, LineOrigin, OpinionInput
 from drafting.feedback.redact import redact
 
@@ -37,11 +40,15 @@ class Answer:
     text: str
     number: str = ""
     department: str = ""
+    row: int = 0  # 1-based line of a text, 0 in a form
+    written: str = ""  # what it said when it only agreed with the answer above
 
 
 def parse_opinions(text: str) -> OpinionInput:
-    """Pasted text or a .txt file: one respondent a non-blank line, a record's non-opinions skipped."""
-    return _finish([Answer(line) for line in _plain_lines(text)], record=True)
+    """Pasted text or a .txt file: one respondent a non-blank line, what is not an opinion skipped."""
+    lines = text.lstrip("\ufeff").splitlines()
+    return _finish([Answer(line.strip(), row=k) for k, line in enumerate(lines, start=1) if line.strip()],
+                   record=True)
 
 
 def read_opinions(filename: str, data: bytes) -> OpinionInput:
@@ -92,16 +99,13 @@ def annotate(result: ClassifyResult, source: OpinionInput) -> ClassifyResult:
                        for a in assignments]
     notes = []
     if source.skipped:
-        notes.append(f"跳过 {source.skipped} 行非意见内容（会议记录的标题、会议时间地点、主持人、记录人、"
-                     "参会人员、备注等）")
+        notes.append(f"跳过 {source.skipped} 行非意见内容（标题、日期分隔行、说明和备注、工作人员的通知，"
+                     "会议记录的时间地点、主持人、记录人等）")
     if source.same_as_above:
-        notes.append(f"有 {source.same_as_above} 条“同上”“同意楼上”按上一条意见计入")
+        notes.append(f"有 {source.same_as_above} 条“同上”“+1”“同意楼上”：只表示同意的按上一条意见计入，"
+                     "后面写了具体内容的按所写内容计入")
     return result.model_copy(update={"assignments": assignments, "skipped": source.skipped,
                                      "warnings": [*notes, *result.warnings]})
-
-
-def _plain_lines(text: str) -> list[str]:
-    return [line.strip() for line in text.lstrip("\ufeff").splitlines() if line.strip()]
 
 
 def _decode(data: bytes) -> str:
@@ -124,70 +128,38 @@ def _joined(first: OpinionInput, second: OpinionInput) -> OpinionInput:
                         same_as_above=first.same_as_above + second.same_as_above)
 
 
-# --- records and 同上 ---------------------------------------------------------------------------
+# --- reading lines: what is not an opinion, 同上 -----------------------------------------------------
 
-# 会议时间：… 地点：… 主持人：… 记录人：… 参会人员：… 审核：… 会议结束时间：…
-_RECORD_META = re.compile(r"^(?:会议)?(?:时间|地点|主持人?|记录人?|记录员|参会人员|参加人员|出席人员|"
-                          r"列席人员|缺席人员|参会人|议题|议程|审核|审核人|结束时间|散会时间)\s*[：:]")
-_RECORD_TITLE = re.compile(r"^[^：:]{0,60}(?:会议记录|会议纪要|座谈会记录|评议会记录|记录表)$")
-_NOTE = re.compile(r"^[（(【\[][^（(）)】\]]*[）)】\]]$")  # （会场有人笑，记录不全）
-_APPENDIX = re.compile(r"^附\s*[：:]")
-# A cadre answering in the record (村会计孙立峰：…, 镇包村干部刘晓军：…): a reply, not the public's opinion.
-_CADRE_SPEAKER = re.compile(r"^(?:村|镇|乡|街道|社区|县)?(?:包村)?(?:会计|书记|支书|主任|村长|镇长|乡长|文书|"
-                            r"委员|干部|出纳)[^：:，。,]{0,6}[：:]")
-# The survey's own question heading a typed-up file: 您对我院还有哪些意见和建议？（…录入：…）
-_QUESTION = re.compile(r"^(?=[^？?]*[您你])(?=[^？?]*(?:哪些|有何|有什么|何种))"
-                       r"[^？?]{0,60}(?:意见|建议)[^？?]{0,10}[？?](?:[（(][^）)]*[）)])?$")
-_SPEAKER = re.compile(r"^([^：:。！？]{1,24}[：:])\s*")
-# 同上 / 同意楼上 / 同意楼上说的 / 同上意见: nothing of its own, so it takes the answer above.
-_SAME_AS_ABOVE = re.compile(r"^(?:同上|同意楼上|同楼上|同意上面|同意上条|同意上述|同前|同上面)"
-                            r"(?:说的|的|意见|的意见|所说)?[。.！!，,、\s]*$")
-RECORD_HEAD_LINES = 2  # this many 会议时间/地点/主持人… lines among the first ones make a meeting record
-_HEAD_WINDOW = 12
 _ROW_NUMBER = re.compile(r"\d{1,5}(?:[-.－]\d{1,3})?")
 
 
 def _finish(answers: list[Answer], *, record: bool) -> OpinionInput:
-    """Non-opinions of a meeting record left out and counted, 同上 resolved, origins kept for forms."""
-    is_record = record and _looks_like_record([a.text for a in answers[:_HEAD_WINDOW]])
+    """Lines that are not opinions left out and counted (text only: a form's cells are all answers),
+    同上 resolved, origins kept for forms."""
+    in_record = record and looks_like_record([a.text for a in answers])
     kept: list[Answer] = []
     skipped = same = 0
     for k, answer in enumerate(answers):
-        text = answer.text
-        if (is_record and _not_an_opinion(text)) or (k == 0 and record and _QUESTION.match(text)):
+        if record and not_an_opinion(answer.text, first=k == 0, in_record=in_record):
             skipped += 1
             continue
-        prefix, body = _split_speaker(text) if is_record else ("", text)
-        if kept and _SAME_AS_ABOVE.match(body):
-            above = kept[-1].text
-            above_body = _split_speaker(above)[1] if is_record else above
-            kept.append(Answer(prefix + above_body, answer.number, answer.department))
-            same += 1
+        agreed = agreement(answer.text, in_record=in_record, above=kept[-1].text if kept else None)
+        if agreed is None:
+            kept.append(answer)
             continue
-        kept.append(answer)
-    origins = [LineOrigin(number=_row_number(a.number), department=_redacted(a.department)) for a in kept]
+        same += 1
+        kept.append(Answer(agreed.text, answer.number, answer.department, answer.row,
+                           redact(answer.text) if agreed.copied else ""))
+    origins = [LineOrigin(number=_row_number(a.number), department=_redacted(a.department),
+                          source_line=a.row, written=a.written) for a in kept]
     return OpinionInput(lines=[a.text for a in kept],
-                        origins=origins if any(a.number or a.department for a in kept) else [],
+                        origins=origins if any(a.number or a.department or a.row for a in kept) else [],
                         skipped=skipped, same_as_above=same)
 
 
 def _row_number(number: str) -> str:
     """A form's 序号 as shown in the list; a longer 编号 (a staff or record number) is personal: dropped."""
     return number if _ROW_NUMBER.fullmatch(number.strip()) else ""
-
-
-def _looks_like_record(head: list[str]) -> bool:
-    return sum(bool(_RECORD_META.match(line)) for line in head) >= RECORD_HEAD_LINES
-
-
-def _not_an_opinion(line: str) -> bool:
-    return bool(_RECORD_META.match(line) or _RECORD_TITLE.match(line) or _NOTE.match(line)
-                or _APPENDIX.match(line) or _CADRE_SPEAKER.match(line))
-
-
-def _split_speaker(line: str) -> tuple[str, str]:
-    match = _SPEAKER.match(line)
-    return (match.group(1), line[match.end():]) if match else ("", line)
 
 
 @lru_cache(maxsize=1024)
