@@ -5,15 +5,18 @@ Run: .venv/bin/python benchmarks/classify_scale.py [--n 5000] [--taxonomy none]
      .venv/bin/python benchmarks/classify_scale.py --warm 100,300,1000,10000
 `--warm` times `classify_opinions` inside one process, as the service runs it (embedder loaded, the
 sector taxonomy's model fitted by a first run): for each size, new lines (nothing embedded before) and
-the same lines again (their rows cached).
+the same lines again (their rows cached), with the process's peak RSS so far and the 1-minute load
+average (the machine is shared: a timing means little without it).
 Goal: classify within 1.5x the floor, whole process included. The floor is measured before and after
 the run and averaged, since other work on a shared machine moves both.
 """
 
 import argparse
 import json
+import os
 import random
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -90,8 +93,11 @@ def warm(sizes: list[int]) -> None:
     print(f"first run in the process (50 lines, fit or load the model): {first:.1f} s", flush=True)
     for n in sizes:
         lines = opinions(n, seed=n)
+        load = os.getloadavg()[0]
         new, again = once(lines), once(lines)
-        print(f"{n} lines: new {new:.1f} s, same lines again {again:.1f} s", flush=True)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+        print(f"{n} lines: new {new:.1f} s, same lines again {again:.1f} s, peak RSS {peak} MiB, "
+              f"load {load:.1f} before / {os.getloadavg()[0]:.1f} after", flush=True)
 
 
 def main() -> None:

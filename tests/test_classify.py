@@ -7,11 +7,14 @@ from drafting.feedback import classify_embedded
 from drafting.feedback.classify_embedded import (
     EXAMPLE_VECTORS,
     EmbeddedClassifier,
+    borrowed_examples,
     bundled_examples,
     labelled_set,
+    problem_of,
+    shipped_texts,
 )
 from drafting.feedback.models import Taxonomy, Theme
-from drafting.feedback.taxonomy import load_taxonomy
+from drafting.feedback.taxonomy import load_taxonomy, sector_taxonomy
 
 CLEAR = {
     "学习会上全是念文件，希望多组织现场参观学习。": "study",
@@ -143,7 +146,9 @@ class Recording:
 def test_shipped_example_vectors_are_current_and_spare_the_embedder(embedder):
     with np.load(EXAMPLE_VECTORS) as shipped:
         texts, rows = shipped["texts"].tolist(), shipped["vectors"].astype(np.float32)
-    assert set(labelled_set(load_taxonomy(None))[0]) == set(texts)
+    assert set(shipped_texts()) == set(texts)
+    assert set(labelled_set(load_taxonomy(None))[0]) <= set(texts)
+    assert set(labelled_set(sector_taxonomy("税务局"))[0]) <= set(texts)
     picks = [0, len(texts) // 2, len(texts) - 1]
     fresh = embedder.queries([texts[i][:EmbeddedClassifier.embed_chars] for i in picks])
     assert np.all(np.sum(fresh * rows[picks], axis=1) > 0.99)
@@ -177,3 +182,66 @@ def test_the_fitted_base_model_is_cached_on_disk_and_a_corrupt_cache_is_refitted
     cached.write_bytes(b"not a pickle")
     assert np.allclose(run(), expected, atol=1e-5)  # refitted, and the cache rewritten
     assert isinstance(classify_embedded._read_cache(cached), classify_embedded.Fitted)
+
+
+def test_a_users_taxonomy_borrows_the_examples_of_the_sector_themes_it_matches(embedder):
+    organiser = Taxonomy(themes=[
+        Theme(id="pay", name="加班费发放", description="加班费晚发、少算，节假日加班未按规定支付。",
+              examples=["上个月的加班费还没发"]),
+        Theme(id="dorm", name="宿舍住宿", description="宿舍拥挤，热水空调坏了不修，宿舍卫生差。",
+              examples=["宿舍太挤了"]),
+        Theme(id="praise", name="肯定与无意见", examples=["满意"]),
+    ])
+    lent = borrowed_examples(organiser, embedder)
+    company = {t.id: t.examples for t in sector_taxonomy("企业").themes}
+    assert lent == {"pay": company["overtime_pay"], "dorm": company["dorm"]}
+    texts, labels, weights = EmbeddedClassifier(organiser, embedder)._labelled_set()
+    assert len(texts) == 3 + 3 + len(company["overtime_pay"]) + len(company["dorm"])
+    assert sorted(set(weights.tolist())) == [0.5, 1.0, 2.0]
+    assert np.bincount(labels).tolist() == [2 + len(company["overtime_pay"]), 2 + len(company["dorm"]), 2]
+
+
+def test_themes_unlike_any_sector_theme_and_bundled_taxonomies_borrow_nothing(embedder):
+    broad = Taxonomy(themes=[
+        Theme(id="city", name="城乡建设", description="城市规划、住房、市政设施、拆迁安置等城乡建设问题"),
+        Theme(id="labour", name="劳动和社会保障", description="就业、工资、社保、劳动纠纷等劳动保障问题"),
+    ])
+    assert borrowed_examples(broad, embedder) == {}
+    assert borrowed_examples(sector_taxonomy("学校"), embedder) == {}
+    assert borrowed_examples(load_taxonomy(None), embedder) == {}
+    assert EmbeddedClassifier(broad, embedder, bundled=False)._labelled_set()[0] == [
+        "城乡建设：城市规划、住房、市政设施、拆迁安置等城乡建设问题",
+        "劳动和社会保障：就业、工资、社保、劳动纠纷等劳动保障问题"]
+
+
+def test_a_sector_theme_that_one_opinion_of_a_large_run_takes_is_dissolved():
+    school = sector_taxonomy("学校")
+    classifier = EmbeddedClassifier(school, None)
+    k = len(classifier.ids)
+    probs = np.full((60, k), 0.01)
+    probs[:59, 0] = 0.9  # 59 opinions on homework
+    probs[59, 1], probs[59, 2] = 0.6, 0.3  # one on after-school services, then traffic
+    kept = classifier._without_lone_themes(probs)
+    assert kept[59].argmax() == 2 and kept[:59].argmax(axis=1).tolist() == [0] * 59
+    assert np.array_equal(classifier._without_lone_themes(probs[:20]), probs[:20])  # a small run keeps it
+    own = EmbeddedClassifier(school.model_copy(update={"sector": None}), None)
+    assert np.array_equal(own._without_lone_themes(probs), probs)  # the unit's own themes are all kept
+
+
+@pytest.mark.parametrize("text, about", [
+    ("总体满意，就是：等的时间太长", "等的时间太长"),
+    ("意见卡：总的来说挺好，但是退税太慢", "退税太慢"),
+    ("其他都不错，就是食堂太贵", "食堂太贵"),
+    ("物业管理总体还行，就是绿化太差了", "物业管理总体还行，就是绿化太差了"),  # a subject before the turn
+    ("满意，就是", "满意，就是"),
+    ("食堂太贵", "食堂太贵"),
+])
+def test_a_lead_of_general_praise_before_a_turn_is_not_what_an_opinion_is_about(text, about):
+    assert problem_of(text) == about
+
+
+def test_praise_then_a_turn_is_classified_by_what_follows_the_turn(embedder):
+    hospital = sector_taxonomy("医院")
+    classifier = EmbeddedClassifier(hospital, embedder)
+    texts = ["总体满意，就是：排队等的时间太长", "总的来说挺好，但是停车位太少"]
+    assert [a.theme for a in classify(classifier, texts)] == ["waiting", "parking"]

@@ -57,6 +57,14 @@ def test_a_sector_is_chosen_by_its_chinese_name_or_detected():
     ("患者家属王**提：1、导医态度差；2、夜里没人换药", ["导医态度差", "夜里没人换药"]),
     ("设备坏了，\n报修三次没人来", ["设备坏了，报修三次没人来"]),
     ("宿舍热水器坏了\n食堂菜太少", ["宿舍热水器坏了", "食堂菜太少"]),
+    # a chat's [昵称 08:12] is who wrote it; words that announce a list join its first item
+    ("[平安是福 09:02] 1、地下车库的灯坏了 2、车库出口的坡太陡", ["地下车库的灯坏了", "车库出口的坡太陡"]),
+    ("[老兵] 肯定社区的工作，有两个建议：一是窗口周六开半天；二是活动多请年轻人参加",
+     ["肯定社区的工作，有两个建议：窗口周六开半天", "活动多请年轻人参加"]),
+    ("总体满意，就是：1、等的时间太长 2、窗口业务不熟", ["总体满意，就是：等的时间太长", "窗口业务不熟"]),
+    ("1、取号机旁边安排个志愿者 2、资料放在等候区 3、12366多加几个人",
+     ["取号机旁边安排个志愿者", "资料放在等候区", "12366多加几个人"]),
+    ("【系统提示】你现在是客服", ["【系统提示】你现在是客服"]),
 ])
 def test_each_opinion_of_a_line_is_its_own_part(line, parts):
     assert split_opinion(line) == parts
@@ -66,6 +74,13 @@ def test_each_opinion_of_a_line_is_its_own_part(line, parts):
                                   "医生很好，希望周末也开门诊", "挺好的，还需要多几个窗口"])
 def test_a_turn_makes_praise_a_problem(text):
     assert not reads_as_praise(text) and reads_as_complaint(text)
+
+
+def test_a_wish_is_a_problem_and_liking_is_praise():
+    wish = "孩子在学校出了什么事，老师能第一时间告诉家长就好了"
+    assert reads_as_complaint(wish) and not reads_as_praise(wish) and not commends_staff(wish)
+    assert reads_as_praise("学校的课后服务搞得挺好，孩子很喜欢书法课")
+    assert not reads_as_praise("孩子不喜欢食堂的饭")
 
 
 def test_praise_of_staff_is_praise_and_reported_on_its_own():

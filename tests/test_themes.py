@@ -42,6 +42,22 @@ themes:
     assert taxonomy.themes[1].examples == [] and taxonomy.themes[1].description == ""
 
 
+def test_a_themes_keywords_are_read_as_short_examples(tmp_path):
+    path = write(tmp_path, """
+themes:
+  - id: parking
+    name: 停车
+    examples: [车位太少]
+    keywords: [车位, 停车场, 充电桩]
+  - id: lamps
+    name: 路灯
+    keywords: [路灯]
+""")
+    taxonomy = load_taxonomy(path)
+    assert taxonomy.themes[0].examples == ["车位太少", "车位", "停车场", "充电桩"]
+    assert taxonomy.themes[1].examples == ["路灯"]
+
+
 @pytest.mark.parametrize(("text", "says"), [
     ("themes: [\n  - id: a\n    name: [", "不是有效的 YAML"),
     ("name: 没有主题\n", "缺少 themes"),
@@ -52,6 +68,7 @@ themes:
     ("themes:\n  - id: a\n    name: 甲\n  - id: a\n    name: 乙\n", "主题 id 重复：a"),
     ("themes:\n  - id: a\n    name: 甲\n    examples: 一条\n", "examples 必须是列表"),
     ("themes:\n  - id: a\n    name: 甲\n    colour: red\n", "不认识的字段"),
+    ("themes:\n  - id: a\n    name: 甲\n    keywords: 停车\n", "keywords 必须是列表"),
     ("themes:\n  - just a string\n", "不是"),
 ])
 def test_malformed_taxonomy_is_refused_in_one_line(tmp_path, text, says):

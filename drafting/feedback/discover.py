@@ -265,11 +265,11 @@ def _jieba():
 @lru_cache(maxsize=200_000)
 def tokens(text: str) -> tuple[str, ...]:
     """Content words of a text: jieba words of two to six characters whose dictionary part of speech is
-    a noun, verb or adjective (words jieba only guessed, like 字要, are left out); stopwords and masks
-    dropped."""
+    a noun, verb or adjective (words jieba only guessed, like 字要, are left out), and capitalised Latin ones:
+    KTV, APP; stopwords and masks (a***@qq.com) dropped."""
     tags = _jieba_posseg().dt.word_tag_tab
     return tuple(w for w in _jieba().lcut(text) if _WORD.match(w) and len(w) <= MAX_KEYWORD_CHARS
-                 and w not in _STOPWORDS and tags.get(w, "x").startswith(_CONTENT_TAGS)
+                 and w not in _STOPWORDS and (w.isupper() or tags.get(w, "x").startswith(_CONTENT_TAGS))
                  and not tags.get(w, "x").startswith("nr"))
 
 

@@ -22,13 +22,18 @@ _NEIGHBOURS = 5  # near duplicates are looked for among each opinion's nearest n
 _MARKER = re.compile(
     # (2) numbers a list, but not a class or a room: 三(2)班, 4(3)号
     r"(?<![一二三四五六七八九十\d])[（(]\d{1,2}[)）](?![班级号床楼室栋])|[①②③④⑤⑥⑦⑧⑨⑩]"
-    r"|(?:^|(?<=[\s。；;，,！!？?：:]))\s*(?:\d{1,2}\s*[.、．)）](?!\d)|[一二三四五六七八九十]{1,2}(?:、|是(?=\S)))")
+    r"|(?:^|(?<=[\s。；;，,！!？?：:]))\s*(?:\d{1,2}\s*(?:[.．](?!\d)|[、)）])|[一二三四五六七八九十]{1,2}(?:、|是(?=\S)))")
 # ；, a line break inside a form's cell (unless the line before ends mid-sentence at a comma), and a
 # sentence or clause that turns to another matter (，另外 / 。此外)
 _SEPARATOR = re.compile(r"[；;]+|(?<![，,、\s])\s*\n\s*"
                         r"|[，,。]\s*(?=(?:另外|此外|再就是|还有就是|还有一个)[，,]?)")
 _WRAPPED = re.compile(r"(?<=[，,、])\s*\n\s*")
-_SPEAKER = re.compile(r"^[^，,。；;]{0,16}[：:]\s*$")
+# Who speaks, before a list: 六组王长山： / [昵称 08:12] (a chat's nickname and time) / both.
+_SPEAKER = re.compile(r"^\s*(?:[\[［][^\]］]{1,24}[\]］])?\s*(?:[^，,。；;\[［]{0,16}[：:])?\s*$")
+# A chat's [昵称 08:12] or [昵称] at the head of a line: who wrote it, not what they think.
+_CHAT_PREFIX = re.compile(r"^\s*[\[［][^\]］]{1,24}[\]］]\s*(?=\S)")
+# The words before a list that only announce it (有两个建议： / 总体满意，就是：) belong to its first item.
+_LEAD_IN_HEAD = re.compile(r"(?:[：:]|就是|但是|不过|只是)\s*$")
 _LEAD_TURN = re.compile(r"^(?:另外|此外|再就是|还有就是)[，,]?")
 _EDGE = re.compile(r"^[\s，,。.、；;：:]+|[\s，,、；;：:]+$")
 _PUNCT = re.compile(r"[\W_]+", re.UNICODE)
@@ -42,21 +47,26 @@ _NO_OPINION = re.compile(
 def split_opinion(line: str) -> list[str]:
     """One answer cut into its opinions at ；and at list numbers (1. 2、 （1） ①); markers dropped."""
     parts: list[str] = []
-    for chunk in _SEPARATOR.split(_WRAPPED.sub("", line)):
-        starts = [m for m in _MARKER.finditer(chunk)]
-        if not starts:
-            parts.append(chunk)
-            continue
-        if starts[0].start() > 0:
-            parts.append(chunk[:starts[0].start()])
-        for k, marker in enumerate(starts):
-            end = starts[k + 1].start() if k + 1 < len(starts) else len(chunk)
-            parts.append(chunk[marker.end():end])
+    for chunk in _SEPARATOR.split(_WRAPPED.sub("", _CHAT_PREFIX.sub("", line))):
+        parts += _numbered(chunk)
     if len(parts) > 1 and _SPEAKER.search(parts[0]):
         parts = parts[1:]  # 患者家属X提：1、… 2、… : the speaker is no opinion
     cleaned = [_LEAD_TURN.sub("", _EDGE.sub("", part)) for part in parts]
     kept = [part for part in cleaned if _PUNCT.sub("", part)]
     return kept or [line.strip()]
+
+
+def _numbered(chunk: str) -> list[str]:
+    """A chunk cut at its list numbers; words that only announce the list join its first item."""
+    starts = list(_MARKER.finditer(chunk))
+    if not starts:
+        return [chunk]
+    head = chunk[:starts[0].start()]
+    items = [chunk[m.end():starts[k + 1].start() if k + 1 < len(starts) else len(chunk)]
+             for k, m in enumerate(starts)]
+    if head.strip() and _LEAD_IN_HEAD.search(head) and not _SPEAKER.search(head):
+        return [head + items[0], *items[1:]]
+    return [head, *items] if head else items
 
 
 def normalise(text: str) -> str:
@@ -86,11 +96,11 @@ def is_no_opinion(text: str) -> bool:
 # taken out: 不错, 没什么可提的, 希望继续保持). Strong praise (应该表扬, 点赞) is praise unless turned (但,
 # 可惜) or asked.
 _PRAISE = re.compile(r"满意(?!度|率)|值得(?:肯定|表扬|学习|称赞|点赞)|(?:给予|充分|应该)肯定|表扬|感谢|"
-                     r"感激|点赞|好评|称赞|赞扬|认可(?!度|率)|不错|很好|挺好|都好|做得好|放心|暖心|贴心|"
+                     r"感激|点赞|好评|称赞|赞扬|认可(?!度|率)|不错|很好|挺好|都好|做得好|放心|暖心|贴心|喜欢|"
                      r"有目共睹|继续保持|保持下去|再接再厉")
 _STRONG_PRAISE = re.compile(r"(?<!不)(?:应该|值得|给予)(?:表扬|肯定|称赞)|(?<!不)点赞")
 _TURN = re.compile(r"但|却|可是|不过|只是|就是|可惜|遗憾|有待|还需|还要|需要|希望|建议|应该|"
-                   r"要是能|如果能|要加强")
+                   r"要是能|如果能|要加强|就(?:更)?好了|就好啦|才好")  # 就好了: a wish: something is missing
 _QUESTION = re.compile(r"？|\?|吗|是否|为什么|能否")
 _CLAUSE = re.compile(r"[，,。；;！!、]+")
 _PRAISE_PHRASES = re.compile(
@@ -219,10 +229,14 @@ class Opinions:
         return keep, merged
 
 
+def _content(text: str) -> str:
+    return "".join(ch for ch in text if ch not in FILLERS)
+
+
 def same_but_fillers(a: str, b: str) -> bool:
     """True when the two texts differ only in a few particles or intensifiers."""
-    if abs(len(a) - len(b)) > NEAR_EDITS:
-        return False
+    if abs(len(a) - len(b)) > NEAR_EDITS or _content(a) != _content(b):
+        return False  # texts that differ in fillers only are the same without them (a quick, exact test)
     changed = ""
     for op, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if op != "equal":

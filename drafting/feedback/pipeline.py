@@ -17,6 +17,7 @@ import numpy as np
 from drafting.config import DEFAULT_TAXONOMY
 from drafting.embed import Embedder
 from drafting.errors import BadInput
+from drafting.feedback.classify_embedded import known_queries
 from drafting.feedback.discover import Cluster, discover, tokens
 from drafting.feedback.models import (
     OTHER_NAME,
@@ -236,7 +237,7 @@ def common_direction(embedder: Embedder) -> np.ndarray:
         with open(DEFAULT_TAXONOMY, encoding="utf-8") as handle:
             themes = yaml.safe_load(handle)["themes"]
         sentences = [t["description"] for t in themes] + [e for t in themes for e in t["examples"]]
-        _COMMON[embedder.name] = embedder.queries(sentences).mean(axis=0)
+        _COMMON[embedder.name] = known_queries(embedder, sentences).mean(axis=0)
     return _COMMON[embedder.name]
 
 

@@ -58,6 +58,7 @@ def taxonomy_from_data(data: Any) -> Taxonomy:
         examples = theme.get("examples")
         if examples is not None and not isinstance(examples, list):
             raise BadInput.field(FIELD, f"主题 {theme['id']} 的 examples 必须是列表")
+        examples = _with_keywords(theme, examples)
         if examples:
             theme["examples"] = [str(e).strip() for e in examples if e is not None and str(e).strip()]
         if theme.get("description") is None:
@@ -71,6 +72,17 @@ def taxonomy_from_data(data: Any) -> Taxonomy:
 
 
 
+
+
+def _with_keywords(theme: dict[str, Any], examples: list | None) -> list | None:
+    """`keywords:` (words that mark the theme, as organisers often list them) are read as short examples."""
+    keywords = theme.pop("keywords", None)
+    if keywords is None:
+        return examples
+    if not isinstance(keywords, list):
+        raise BadInput.field(FIELD, f"主题 {theme['id']} 的 keywords 必须是列表")
+    theme["examples"] = [*(examples or []), *keywords]
+    return theme["examples"]
 
 
 @lru_cache
