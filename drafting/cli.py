@@ -320,7 +320,7 @@ def facts(run: str, unit: str | None, on: Any, fmt: str, output: str | None) -> 
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, metavar="文件",
               help="输出文件（xlsx、docx 必须指定）")
 @click.option("--sector", default=None, metavar="领域",
-              help="不给分类表时用该领域的主题表（医院、学校、农村、街道社区、企业、机关、派出所）；不填按意见内容判断")
+              help="不给分类表时用该领域的主题表（医院、学校、农村、街道社区、企业、机关、税务、派出所）；不填按意见内容判断")
 @click.option("--unit", default="", metavar="单位", help="单位名称，写在整改清单的抬头")
 @click.option("--date", "on", default=None, type=click.DateTime(["%Y-%m-%d"]), metavar="日期",
               help="清单日期，如 2026-12-02；不填为今天")

@@ -92,6 +92,11 @@ def sectors() -> dict[str, dict[str, Any]]:
         return dict(yaml.safe_load(handle))
 
 
+def sector_choices() -> list[str]:
+    """The 领域 a person picks from, one name a sector (党建 for the default)."""
+    return [entry["names"][0] for entry in sectors().values()]
+
+
 def sector_id(name: str) -> str:
     """The sector id of an id or a 领域 name (医院, 街道社区…); BadInput naming the choices otherwise."""
     wanted = name.strip()

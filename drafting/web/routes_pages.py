@@ -7,6 +7,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from drafting.feedback.taxonomy import sector_choices
 from drafting.web import TEMPLATES_DIR
 from drafting.web.deps import SettingsDep
 from drafting.web.security import end_session, start_session
@@ -29,7 +30,8 @@ def draft_page(request: Request) -> HTMLResponse:
 
 @router.get("/feedback", response_class=HTMLResponse)
 def feedback_page(request: Request) -> HTMLResponse:
-    return templates.TemplateResponse(request, "feedback.html", {"page": "feedback"})
+    context = {"page": "feedback", "sectors": sector_choices()}
+    return templates.TemplateResponse(request, "feedback.html", context)
 
 
 @router.get("/ledger", response_class=HTMLResponse)

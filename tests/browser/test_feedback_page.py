@@ -103,3 +103,26 @@ def test_discovery_only_shows_new_themes_apart(page, fitted):
     page.click("#discovered-table tr.theme >> nth=0")
     assert page.locator("#discovered-table tr.opinions .opinion").count() >= 3
     looks_right(page, "feedback-discovered")
+
+
+HOSPITAL_LINES = "\n".join([
+    "挂号排队排了一个多小时，窗口就开两个", "抽血窗口早上人太多，等了四十分钟", "停车场车位太少，转了三圈才停上",
+    "门口接送病人的车把路堵死了", "食堂饭菜太贵，味道也一般", "住院部食堂菜太咸", "收费处算错了两次钱",
+    "出院结算要跑三个窗口", "护士态度很好，就是夜里呼叫铃响很久才来", "病房卫生间太脏，没人打扫"] * 2)
+
+
+@pytest.mark.parametrize("width", ["phone"])
+def test_the_chosen_sector_s_themes_are_used(page, fitted):
+    assert fitted() == [200]
+    page.goto("/feedback")
+    options = page.locator("#sector option").all_inner_texts()
+    assert options[0] == "按意见内容识别" and {"医院", "学校", "农村", "税务"} <= set(options)
+    page.fill("#opinions", HOSPITAL_LINES)
+    page.select_option("#sector", "医院")
+    with page.expect_request(lambda r: r.url.endswith("/api/feedback") and r.method == "POST") as sent:
+        page.click("#classify-button")
+    assert '"sector":"医院"' in (sent.value.post_data or "")
+    page.wait_for_selector("#result:not(.hidden)", timeout=90_000)
+    names = page.inner_text("#themes-table")
+    assert "停车" in names and "食堂" in names
+    looks_right(page, "feedback-sector")

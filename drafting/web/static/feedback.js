@@ -324,6 +324,7 @@ function feedbackBody() {
   const taxonomy = choice === "custom" ? document.getElementById("taxonomy").value : choice;
   if (choice === "custom" && !taxonomy.trim()) invalid(document.getElementById("taxonomy"), "请填写自定义分类（YAML），或改选默认分类");
   const engine = document.getElementById("engine").value;
+  const sector = document.getElementById("sector").value;
   const unit = document.getElementById("unit").value.trim();
   const file = document.getElementById("file").files[0];
   if (file) {
@@ -331,12 +332,13 @@ function feedbackBody() {
     body.append("file", file);
     if (taxonomy) body.append("taxonomy", taxonomy);
     body.append("engine", engine);
+    if (sector) body.append("sector", sector);
     if (unit) body.append("unit", unit);
     return [body, null];
   }
   const text = document.getElementById("opinions").value;
   if (!text.trim()) invalid(document.getElementById("opinions"), "请粘贴群众意见，或选择一个文件");
-  return [JSON.stringify({ text, taxonomy: taxonomy || null, engine, unit }), "application/json"];
+  return [JSON.stringify({ text, taxonomy: taxonomy || null, engine, unit, sector: sector || null }), "application/json"];
 }
 
 // Groups the form's opinions, or (rerunId) runs again a run that was cut short, and shows the result.
