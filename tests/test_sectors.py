@@ -163,3 +163,13 @@ def test_a_move_takes_every_copy_by_default_or_one():
     one = move_opinion(result, index, "canteen", TAXONOMY, all_copies=False)
     assert [a.theme for a in one.assignments].count("canteen") == 2
     assert next(t for t in one.themes if t.id == "parking").count == 3
+
+
+def test_praise_of_staff_named_by_a_masked_name_or_a_role_is_a_commendation():
+    for praise in ["表扬一下7号窗口的丁**，帮我把几年的账都理了一遍，非常专业",
+                   "11/16 来电表扬12366接线员仲**，讲解很清楚",
+                   "意见卡：谢谢许**同志，帮我们企业解决了大问题！",
+                   "房**同志业务精通，服务热情，建议表扬"]:
+        assert commends_staff(praise), praise
+    for other in ["窗口的王**态度太差", "丁**医生很好，就是排队太久", "六组王**：路修得好", "员工食堂很好吃"]:
+        assert not commends_staff(other), other

@@ -135,18 +135,22 @@ def reads_as_complaint(text: str) -> bool:
 # Praise of named staff (心内科吴**医生医术好, 郑**医生半夜还在看病人，辛苦了): a role word, words of
 # thanks or praise, no turn, request or fault. Reported on its own (表扬), for the unit to pass on.
 _ROLE = re.compile(r"医生|大夫|护士|护士长|主任|老师|班主任|校长|民警|警官|师傅|书记|村长|干部|同志|科长|"
-                   r"所长|班长|"
-                   r"院长|经理|社工|网格员")
+                   r"所长|班长|院长|经理|社工|工作人员|[\u4e00-\u9fff]{1,3}员(?!工)|"
+                   r"[\u4e00-\u9fff]\*{2}(?![：:]|说)")  # a masked name (丁**) is a person too, not a speaker
 _THANKS = re.compile(r"(?<![不没])(?:好(?!一会|几|多|久|长时间|半天)|负责|耐心|细心|热情|周到|认真|专业|"
                      r"辛苦|谢谢|感谢|点赞|表扬|"
                      r"敬业|和蔼|"
                      r"贴心|用心|尽心|尽职|成功|及时)")
+# What commends rather than asks or complains: 建议表扬 is no request, 解决了大问题 no fault.
+_COMMENDING = re.compile(r"建议(?:给予|对其|对他|对她)?(?:表扬|嘉奖|表彰)|"
+                         r"(?:解决|处理)了?[^，。；]{0,6}(?:问题|难题|困难)")
 _FAULT = re.compile(r"差|慢|乱|脏|凶|骂|冷漠|不耐烦|不理|不管|推诿|敷衍|态度不|不负责|不及时|不认真|太|"
                     r"问题|投诉")
 
 
 def commends_staff(text: str) -> bool:
     """Praise of a member of staff, named or by role, with nothing to put right."""
+    text = _COMMENDING.sub("表扬", text)
     rest = _PRAISE_PHRASES.sub("", text)
     return bool(_ROLE.search(text) and _THANKS.search(text)) and not (
         _TURN.search(rest) or _QUESTION.search(text) or _FAULT.search(text) or reads_as_complaint(rest))
