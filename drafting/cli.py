@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from drafting.errors import BadInput, DraftingError
+from drafting.errors import NO_MODEL, BadInput, DraftingError
 
 
 def reports_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -351,9 +351,7 @@ def classify(source: str, taxonomy: str | None, engine: str, fmt: str, output: s
     chosen, classifier = None, None
     chat = runtime.chat_model() if engine != "embedded" else None
     if engine == "llm" and chat is None:
-        from drafting.errors import LLMUnavailable
-
-        raise LLMUnavailable("未配置大模型（DRAFTING_LLM_MODEL），无法使用 llm 归类引擎")
+        raise BadInput.field("--engine", NO_MODEL)
     if taxonomy is None or taxonomy.strip().lower() != "none":
         from drafting.feedback.classifiers import make_classifier
         from drafting.feedback.taxonomy import choose_taxonomy

@@ -11,7 +11,7 @@ import pytest
 
 from drafting import runtime
 from drafting.config import get_settings
-from drafting.errors import LLMUnavailable
+from drafting.errors import BadInput, LLMUnavailable
 from drafting.fake_openai import Fault, prompt_text
 from drafting.feedback.classifiers import make_classifier
 from drafting.feedback.classify_llm import LLMClassifier, label_model, parse_reply
@@ -106,8 +106,9 @@ def test_garbage_answers_fall_back_and_llm_engine_raises(fake_openai_env):
 
 
 def test_llm_engine_without_a_model_is_refused():
-    with pytest.raises(LLMUnavailable, match="DRAFTING_LLM_MODEL"):
+    with pytest.raises(BadInput, match="^engine: 未配置大模型（DRAFTING_LLM_MODEL）") as refused:
         make_classifier("llm", TAXONOMY, HashEmbedder(), None)
+    assert refused.value.http_status == 422
 
 
 def test_parse_reply_accepts_common_line_shapes():

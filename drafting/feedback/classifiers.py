@@ -3,7 +3,7 @@
 from typing import TYPE_CHECKING
 
 from drafting.config import get_settings
-from drafting.errors import BadInput, LLMUnavailable
+from drafting.errors import NO_MODEL, BadInput
 from drafting.feedback.classify_embedded import EmbeddedClassifier
 from drafting.feedback.classify_llm import LLMClassifier
 from drafting.feedback.models import Classifier, Taxonomy
@@ -26,6 +26,6 @@ def make_classifier(name: str, taxonomy: Taxonomy, embedder: "Embedder",
     if name not in {"auto", "llm"}:
         raise BadInput.field("engine", f"未知的归类引擎 {name}（可选 auto、embedded、llm）")
     if chat_model is None:
-        raise LLMUnavailable("未配置大模型（DRAFTING_LLM_MODEL），无法使用 llm 归类引擎")
+        raise BadInput.field("engine", NO_MODEL)
     return LLMClassifier(taxonomy, chat_model, settings, embedded,
                          fall_back=(name == "auto"))
