@@ -5,6 +5,8 @@ are planned from plain texts and Theme models."""
 
 import re
 
+import numpy as np
+
 from drafting.feedback.models import Taxonomy, Theme, ThemeSummary
 from drafting.feedback.pipeline import classify_opinions
 from drafting.feedback.rectify import MeasurePlan, lend_sector_themes, plan_measure, subject_of, word_measures
@@ -113,3 +115,89 @@ def test_a_sector_theme_lends_to_one_theme_only_so_no_two_rows_share_a_measure()
 def test_the_subject_of_a_theme_is_its_name_before_what_is_wrong():
     names = ("停车难", "低保评定不公平", "道路破损出行难", "排队候诊", "安全防护与设备隐患")
     assert [subject_of(n) for n in names] == ["停车", "低保评定", "道路", "排队候诊", "安全防护与设备"]
+
+
+def test_a_typical_opinion_is_quoted_without_who_typed_or_said_it_and_without_a_praising_opener():
+    from drafting.feedback.summarise import quote
+
+    said = {"意见卡：政策解读得太少，企业都是看别人转的文章": "政策解读得太少，企业都是看别人转的文章",
+            "意见卡（签名：沈**）：窗口太少，排队太久": "窗口太少，排队太久",
+            "11/17 来电：大厅早上八点开门，七点半就有人排队了": "大厅早上八点开门，七点半就有人排队了",
+            "11/9 来电人臧**反映发票领不到": "发票领不到",
+            "11/4 来电人訾**（69岁）：不会用手机申报": "不会用手机申报",
+            "[幸福一家人 08:12] 电梯又坏了": "电梯又坏了",
+            "三组刘**：俺说说垃圾的事，垃圾箱满了好几天才拉一回": "垃圾箱满了好几天才拉一回",
+            "总体满意，就是：儿童游乐设施太少": "儿童游乐设施太少",
+            "总体挺好的，就是两个小问题：楼顶天台的门没锁，小孩能上去": "楼顶天台的门没锁，小孩能上去",
+            "退税到账了，但是少了几十块": "退税到账了，但是少了几十块"}
+    assert {text: quote(text) for text in said} == said
+
+
+def test_no_typical_opinion_is_a_same_as_line_a_half_cut_list_or_off_the_themes_topic():
+    from drafting.feedback.opinions import Opinions
+    from drafting.feedback.summarise import _representatives
+
+    texts = ["同上，停车的事", "停车场的灯不亮 3、路灯也坏了", "小区的落叶堆了一个礼拜",
+             "意见卡：停车位太少，晚上停不下", "停车场收费太贵，一小时十块", "停车场出口太堵，出去要二十分钟"]
+    ops = Opinions(lines=list(range(6)), texts=texts, unique=texts, uid=np.arange(6),
+                   weights=np.ones(6, dtype=int))
+    vectors = np.ones((6, 2), dtype=np.float32) / np.sqrt(2)  # all equally central: only the quotes differ
+    picks = _representatives(list(range(6)), ops, vectors, np.full(6, 0.9), set(), {"停车", "停车场", "车位"})
+    assert sorted(picks) == sorted(["停车位太少，晚上停不下", *texts[4:]])
+
+
+def test_an_overview_is_made_of_whole_clauses_that_each_name_a_problem():
+    lines = ["停车位太少了，物业也不管", "总体满意，就是：停车场收费太贵", "停车场出口太堵了吧",
+             "停车的事谁管？停车场的灯不亮了", "停车场有个王**家的车一直占着，出口也堵"]
+    parking = next(t for t in classify(lines).themes if t.id == "parking")
+    clauses = re.split(r"[、，]", parking.summary.removeprefix("主要反映").removesuffix("等方面的问题。"))
+    assert clauses and all(c and c[0] not in "的：:，、" and c[-1] not in "的：:，、了吧" for c in clauses)
+    assert "物业不管" in clauses or "停车场收费太贵" in clauses
+    assert not any("也" in c or "满意" in c or "*" in c or "谁" in c for c in clauses)
+
+
+def test_an_action_that_belongs_to_another_row_is_left_to_it():
+    sanitation = Theme(id="environment", name="环境卫生差", description="垃圾清运、楼道堆物",
+                       actions={"垃圾": "落实垃圾定时清运", "楼道": "清理楼道堆物",
+                                "狗": "开展文明养犬宣传和整治"})
+    texts = [("垃圾桶太臭", 3), ("楼道堆满杂物", 2), ("草坪上有狗屎没人扫", 1)]
+    pets = [("遛狗不牵绳", 4), ("狗叫扰民", 2)]
+    plan = plan_measure("环境卫生差", None, texts, sanitation, own_measure=False, elsewhere=pets)
+    assert plan is not None and plan.actions == ["落实垃圾定时清运", "清理楼道堆物"]
+    alone = plan_measure("环境卫生差", None, texts, sanitation, own_measure=False)
+    assert alone is not None and "开展文明养犬宣传和整治" in alone.actions
+
+
+def test_a_spoken_ask_is_written_as_a_measure_or_left_out():
+    texts = [("希望社区的老年食堂办起来", 2), ("退税能不能快点", 2), ("希望有专门的辅导", 1),
+             ("建议在大厅放一些政策宣传的小册子", 3), ("希望社区自己开个书法班", 1)]
+    plan = plan_measure("服务", Theme(id="service", name="服务"), texts, None, own_measure=True)
+    assert plan is not None
+    assert set(plan.actions) <= {"推动社区的老年食堂建设", "加快退税进度", "安排专人辅导"}
+    assert "推动社区的老年食堂建设" in plan.actions and "加快退税进度" in plan.actions
+
+
+def test_only_the_largest_themes_close_with_a_lasting_rule():
+    plans = {f"t{k}": MeasurePlan(actions=[f"建立第{k}项制度"], kind="quick", lasting=True,
+                                  subject=f"设施{k}") for k in range(5)}
+    themes = [ThemeSummary(id=f"t{k}", name=f"设施{k}问题", count=50 - k, share=0.2) for k in range(5)]
+    rows = word_measures(themes, plans)
+    closing = re.compile(r"长效机制，防止问题反弹|相关制度，定期检查|整改“回头看”")
+    assert [bool(closing.search(row.measure)) for row in rows] == [True, True, False, False, False]
+    assert all(row.deadline.endswith("长期坚持") for row in rows)
+
+
+def test_the_other_row_is_claimed_by_the_departments():
+    from drafting.feedback.summarise import measure_for
+
+    measure, department = measure_for("_other", "其他", [])
+    assert measure and department == "由相关部门分别认领"
+
+
+def test_no_two_rows_close_with_the_same_sentence():
+    plans = {f"t{k}": MeasurePlan(actions=[f"维修第{k}处设施"], kind="quick", lasting=False,
+                                  subject=f"设施{k}") for k in range(7)}
+    themes = [ThemeSummary(id=f"t{k}", name=f"设施{k}问题", count=10 - k, share=0.1) for k in range(7)]
+    closings = [row.measure.split("。", 1)[1] for row in word_measures(themes, plans)]
+    said = [c for c in closings if c]
+    assert len(said) == len(set(said)) >= 4 and closings[-1] == ""

@@ -165,6 +165,17 @@ def test_a_move_takes_every_copy_by_default_or_one():
     assert next(t for t in one.themes if t.id == "parking").count == 3
 
 
+def test_a_moved_opinion_takes_its_quote_as_shown_and_leaves_none_behind():
+    result, _, _ = run(["意见卡：停车位太少，食堂门口也停满了", "停车收费太贵", "食堂太贵", "食堂太脏"])
+    index = next(k for k, a in enumerate(result.assignments) if a.text.startswith("意见卡："))
+    parking = next(t for t in result.themes if t.id == "parking")
+    assert "停车位太少，食堂门口也停满了" in parking.representatives  # quoted without who typed it
+    moved = move_opinion(result, index, "canteen", TAXONOMY)
+    themes = {t.id: t for t in moved.themes}
+    assert "停车位太少，食堂门口也停满了" not in themes["parking"].representatives
+    assert "停车位太少，食堂门口也停满了" in themes["canteen"].representatives
+
+
 def test_praise_of_staff_named_by_a_masked_name_or_a_role_is_a_commendation():
     for praise in ["表扬一下7号窗口的丁**，帮我把几年的账都理了一遍，非常专业",
                    "11/16 来电表扬12366接线员仲**，讲解很清楚",

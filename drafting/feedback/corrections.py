@@ -3,6 +3,7 @@ from it), and a theme's measure and department as the person wrote them."""
 
 from drafting.errors import BadInput, NotFound
 from drafting.feedback.models import PRAISE_ID, TYPICAL_OPINIONS, ClassifyResult, Taxonomy, ThemeSummary
+from drafting.feedback.summarise import quote
 
 
 def move_opinion(result: ClassifyResult, index: int, theme: str | None,
@@ -72,13 +73,14 @@ def _new_row(theme: str, taxonomy: Taxonomy | None) -> ThemeSummary:
 
 def _shift(themes: dict[str, ThemeSummary], old: str | None, new: str | None, text: str, count: int) -> None:
     """`count` copies of `text` leave `old` (and its typical opinions) and join `new`."""
+    shown = quote(text)  # typical opinions are kept as quoted
     if old is not None and old in themes:
         gone = themes[old]
         gone.count = max(0, gone.count - count)
-        gone.representatives = [r for r in gone.representatives if r != text]
+        gone.representatives = [r for r in gone.representatives if r not in (text, shown)]
     if new is not None:
         came = themes[new]
         came.count += count
-        if len(came.representatives) < TYPICAL_OPINIONS and text not in came.representatives:
-            came.representatives.append(text)
+        if len(came.representatives) < TYPICAL_OPINIONS and shown not in came.representatives:
+            came.representatives.append(shown)
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, Field
 
 from drafting.feedback.models import OTHER_NAME, PRAISE_ID, AssignedOpinion, ClassifyResult
-from drafting.feedback.summarise import measure_for
+from drafting.feedback.summarise import measure_for, quote
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -73,6 +73,9 @@ class ListRow(BaseModel):
                 self.measure, self.department, self.deadline, self.status]
 
 
+OTHER_DEADLINE = "1个月内"  # scattered opinions: each answered within a month
+
+
 def rectification_rows(result: ClassifyResult, praise_id: str = PRAISE_ID) -> list[ListRow]:
     """The list's rows: themes by size without praise, then 其他 when some opinions have no theme."""
     themes = sorted((t for t in result.themes if not t.praise and t.id != praise_id and t.count > 0),
@@ -86,10 +89,11 @@ def rectification_rows(result: ClassifyResult, praise_id: str = PRAISE_ID) -> li
     unassigned = [a.text for a in result.assignments if a.theme is None and a.flag is None]
     if unassigned:
         measure, department = measure_for("_other", OTHER_NAME, [])
-        common = [text for text, _ in Counter(unassigned).most_common(3)]
+        common = [quote(text) for text, _ in Counter(unassigned).most_common(3)]
         rows.append(ListRow(number=len(rows) + 1, category=OTHER_NAME, overview="未能归入上述类别的零散意见",
                             count=len(unassigned), share=len(unassigned) / max(result.total, 1),
-                            examples=common, measure=measure, department=department))
+                            examples=common, measure=measure, department=department,
+                            deadline=OTHER_DEADLINE))
     return rows
 
 

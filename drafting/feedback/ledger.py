@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from drafting.errors import BadInput, Conflict
 from drafting.feedback.models import OTHER_NAME, PRAISE_ID, ClassifyResult
+from drafting.feedback.summarise import measure_for
 
 State = Literal["待整改", "整改中", "待验收", "已销号"]
 Kind = Literal["立行立改", "限期整改", "长期坚持"]
@@ -166,7 +167,8 @@ def _problem_rows(result: ClassifyResult, praise_id: str) -> list[tuple[str, str
              t.department) for t in themes]
     unassigned = sum(a.theme is None for a in result.assignments)
     if unassigned:
-        rows.append((OTHER_ID, OTHER_NAME, "未能归入上述类别的零散意见", unassigned, "", ""))
+        measure, department = measure_for("_other", OTHER_NAME, [])
+        rows.append((OTHER_ID, OTHER_NAME, "未能归入上述类别的零散意见", unassigned, measure, department))
     return rows
 
 

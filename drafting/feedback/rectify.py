@@ -8,7 +8,7 @@ theme the model leaves out, or a reply that cannot be used, keeps its template m
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -59,13 +59,19 @@ def _wording() -> dict:
 
 
 def plan_measure(name: str, source: Theme | None, texts: Sequence[tuple[str, int]], model: Theme | None,
-                 *, own_measure: bool, spare: str = "") -> MeasurePlan | None:
+                 *, own_measure: bool, spare: str = "", elsewhere: Sequence[tuple[str, int]] = (),
+                 about: Collection[str] = ()) -> MeasurePlan | None:
     """The plan of a theme's measure from its opinions (text, repeats): the actions its words name (its own
     `actions`, else those of `model`, the sector theme lent to it), else its opinions' asks, topped up with
-    clauses of the sector's measure. Used as written: the user's taxonomy's `measure`; when nothing is named
-    or asked, the sector theme's measure or `spare` (the default taxonomy's). None when there is nothing."""
+    clauses of the sector's measure. An action whose cue the other rows' opinions (`elsewhere`) name more
+    often belongs to them, unless it says one of the theme's own words (`about`: its name's, its keywords).
+    Used as written: the user's taxonomy's `measure`; when nothing is named or asked, the sector theme's
+    measure or `spare` (the default taxonomy's). None when there is nothing."""
     model = source if source is not None and source.actions else model
-    actions = _merge(_named_actions(model, texts))
+    own = {*about, *tokens(name)}
+    theirs = set(_named_actions(model, elsewhere, texts))
+    actions = _merge([action for action in _named_actions(model, texts)
+                      if action not in theirs or any(w in action for w in own)])
     if len(actions) < MIN_ACTIONS:
         actions = _merge([*actions, *_asks(texts)])
     lent = next((t.measure for t in (model, source) if t is not None and t.measure), None) or ""
@@ -90,8 +96,11 @@ def plan_measure(name: str, source: Theme | None, texts: Sequence[tuple[str, int
 
 def word_measures(themes: Sequence[ThemeSummary], plans: dict[str, MeasurePlan]) -> list[ThemeSummary]:
     """The themes, in list order, with each planned measure worded and its 完成时限 set; a closing sentence
-    varies between rows of the same kind so that no two rows end alike."""
+    varies between rows of the same kind so that no two rows end alike, and only the largest themes that
+    need a lasting rule say so (lasting_rows of them), lest it read as a formula on every row."""
     kinds = {k["id"]: k for k in _wording()["kinds"]}
+    lasting = [t.id for t in sorted(themes, key=lambda t: -t.count) if t.id in plans and plans[t.id].lasting]
+    closed = set(lasting[:_wording()["lasting_rows"]])
     seen: Counter[str] = Counter()
     out: list[ThemeSummary] = []
     for theme in themes:
@@ -101,10 +110,10 @@ def word_measures(themes: Sequence[ThemeSummary], plans: dict[str, MeasurePlan])
             continue
         kind = kinds[plan.kind]
         measure = render("measure_actions.j2", actions=plan.actions, fixed=plan.fixed, kind=plan.kind,
-                         deadline=kind["deadline"], lasting=plan.lasting, subject=plan.subject,
+                         deadline=kind["deadline"], lasting=theme.id in closed, subject=plan.subject,
                          variant=seen[plan.kind], lasting_variant=seen["lasting"])
         seen[plan.kind] += 1
-        seen["lasting"] += plan.lasting
+        seen["lasting"] += theme.id in closed
         deadline = kind["deadline"] + ("，" + _wording()["lasting_deadline"] if plan.lasting else "")
         out.append(theme.model_copy(update={
             "measure": measure, "department": plan.department or theme.department,
@@ -119,14 +128,18 @@ def subject_of(name: str) -> str:
     return subject.rstrip("与和及、")
 
 
-def _named_actions(model: Theme | None, texts: Sequence[tuple[str, int]]) -> list[str]:
-    """The model theme's actions whose cue words the opinions use, most named first."""
+def _named_actions(model: Theme | None, texts: Sequence[tuple[str, int]],
+                   rivals: Sequence[tuple[str, int]] = ()) -> list[str]:
+    """The model theme's actions whose cue words the opinions use, most named first; with `rivals`, only
+    those the opinions name more often than the rival opinions do."""
     if model is None:
         return []
     hits: Counter[str] = Counter()
+    rival: Counter[str] = Counter()
     for cue, action in model.actions.items():
         hits[action] += sum(w for t, w in texts if cue in t)
-    return [action for action, n in hits.most_common() if n > 0]
+        rival[action] += sum(w for t, w in rivals if cue in t)
+    return [action for action, n in hits.most_common() if n > 0 and (not rivals or n > rival[action])]
 
 
 def lend_sector_themes(themes: dict[str, tuple[str, Theme | None, Sequence[tuple[str, int]]]],
@@ -186,10 +199,12 @@ def _as_action(clause: str) -> str:
     else:
         return ""
     ask = _ASK_END.sub("", ask.strip(" ：:，,"))
+    for pattern, written in _wording()["rewrites"]:
+        ask = re.sub(pattern, written, ask)
     for spoken, written in _wording()["written"].items():
         ask = ask.replace(spoken, written)
-    if _PERSONAL.search(ask) or _SPOKEN.search(ask) or not ASK_CHARS[0] <= len(ask) <= ASK_CHARS[1] \
-            or not tokens(ask):
+    if _PERSONAL.search(ask) or _SPOKEN.search(ask) or re.search(_wording()["spoken"], ask) \
+            or not ASK_CHARS[0] <= len(ask) <= ASK_CHARS[1] or not tokens(ask):
         return ""
     return ask
 

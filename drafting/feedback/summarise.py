@@ -46,22 +46,46 @@ OVERVIEW_CHARS = 44  # the clauses of a 问题概述 together
 CLAUSE_CHARS = (4, 18)
 TYPICAL_BONUS = 0.1  # a clause of a typical opinion is likelier to say what the theme is about
 KEYWORD_BONUS = 0.2  # as is one with the theme's keywords
-_CLAUSE = re.compile(r"([，,。；;！!？?\n]+)")
-_SPEAKER = re.compile(r"^[^，,。；;：:]{1,14}[：:]")
-_LEAD = re.compile(r"^[^\u4e00-\u9fffA-Za-z0-9]+|^(?:但是|但|就是|可是|不过|而且|并且|另外|还有|其实|"
-                   r"总体满意|感觉|觉得|现在|关于|所以|尤其是|特别是)")
+OFF_TOPIC_COST = 0.3  # a quote with none of its theme's keywords may be about something else
+UNUSABLE_COST = 10.0  # a 同上 line or a list cut in the middle is quoted only when nothing else is left
+_CLAUSE = re.compile(r"([，,。；;！!？?：:\n]+)")
+# Who typed or said an opinion, before what was said: [昵称 10:32], 意见卡（签名：X）：, 11/17 来电：,
+# 11/9 来电人X反映, 11/22 纳税人X来电：, 六组X：, 教师：
+_CALLER = r"(?:来电人|纳税人)[\u4e00-\u9fff*]{0,5}?(?:[（(][^）)]{0,30}[）)])?"
+_SAID = r"(?:人称|反映|咨询|投诉|表示|称|说)"
+_RECORD = re.compile(
+    r"^\s*(?:[\[［【][^\]］】]{1,24}[\]］】]\s*)?"
+    r"(?:意见卡(?:[（(][^）)]{0,20}[）)])?\s*[：:]"
+    rf"|\d{{1,2}}/\d{{1,2}}\s*(?:{_CALLER}(?:来电)?{_SAID}?[：:，,]|{_CALLER}(?:来电)?{_SAID}|来电{_SAID}?\s*[：:，,]?)?"
+    r"|[^，,。；;：:！!？?\s]{1,14}[：:])?\s*")
+# A praising opener before the complaint it turns to: 总体满意，就是： / 总体挺好的，就是两个小问题：
+_OPENER = re.compile(r"^[^，,。；;！!？?]{0,10}?(?:满意|挺好|还行|不错|还可以|很好)[的了]?[，,]\s*"
+                     r"(?:就是|但是|但|不过|只是|可是)[：:]?\s*(?:有?[一二两三几]个小?(?:问题|建议|意见)[：:])?\s*")
+# An answer that only points at another (同上, +1); a list not cut at its numbers (…等候区 3、12366…)
+_SAME_AS = re.compile(r"^(?:意见)?(?:同上|同前|同楼上|同意楼上|\+\s*1)")
+_CUT_LIST = re.compile(r"(?<=[\u4e00-\u9fff])\s*\d{1,2}[、．.](?!\d)|[、，,：:]$")
+_LEAD = re.compile(r"^[^\u4e00-\u9fffA-Za-z0-9]+|^的|^(?:但是|但|就是|可是|不过|而且|并且|另外|"
+                   r"还有|其实|总体满意|感觉|觉得|现在|关于|所以|尤其是|特别是)")
+# a particle or a softener that ends a spoken clause (停车位太少了, 护士不来看一下); 了 only after 太X
+# (电梯又坏了 needs it)
+_TAIL = re.compile(r"(?:[啊呀吧呢啦嘛哦噢]|一下|(?<=太.)了)+$")
+# A speaker announcing what they will talk about: 俺说说垃圾的事， / 路灯的事俺也说一句，
+_ANNOUNCE = re.compile(r"^[^，,。]{0,8}?[俺我][^，,。]{0,4}?(?:说说|说一句|说两句|补充一句|有意见)"
+                       r"[^，,。]{0,6}?[，,。]\s*")
+# 也 after a clause's subject ties it to the one before (物业也不管): the clause says it alone without it
+_ALSO = re.compile(r"^([^也]{2,6})也(?=\S)")
 _ASKING = re.compile(r"^(?:建议|希望|要求|请|最好|应该|应当|能不能|能否|可不可以|可否|不能|不要|别|得|要)|"
                      r"能不能|能否|可不可以|应该|得[要给让]|不行$")
-_PROBLEM = re.compile(r"[不没难贵差脏坏乱堵挤慢旧漏臭拖缺吵窄矮凉]|太|只有|只开|过期|故障|隐患|危险|麻烦|"
-                      r"有待|欠缺|难听")
+_PROBLEM = re.compile(r"[不没难贵差脏坏乱堵挤慢旧漏臭拖缺吵窄矮凉]|太(?!阳)|只有|只开|过期|故障|隐患|危险|"
+                      r"麻烦|有待|欠缺|难听")
 # a clause that goes on from the one before it (也不去喊医生) has no subject of its own
-_CONTINUES = re.compile(r"^[也还又就都才而并再]")
-_PRAISING = re.compile(r"表扬|感谢|谢谢|很好|挺好|认真|不错|满意|点赞|成功|耐心|和气|热情|负责")
+_CONTINUES = re.compile(r"^(?:[也还又就都才而并再比把被让跟]|不是)")
+_PRAISING = re.compile(r"表扬|感谢|谢谢|很好|挺好|认真|不错|满意|点赞|成功|耐心|和气|热情|负责|暖心|贴心")
 _TURNING = re.compile(r"但|就是|可是|不过|只是|可惜|有待|还需|希望|建议")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _MASKED_NAME = re.compile(r"[\u4e00-\u9fff]?\*+")
-_PERSONAL = re.compile(r"[我俺咱你您恁他她]|\*|\d{5,}")
-_QUESTION = re.compile(r"[吗呢么不没]$|是不是|为什么|为啥|怎么|谁|啥")
+_PERSONAL = re.compile(r"[我俺咱你您恁他她“”\"]|\*|\d{7,}")  # a person, their words, a number
+_QUESTION = re.compile(r"[吗呢么不没]$|是不是|为什么|为啥|怎么|谁|啥|(.)不\1")
 _TURNS_TOPIC = re.compile(r"另外|此外|还有就是|再就是|再一个|其次|顺便|第二|(?:^|[，,。；;\s])[2２二][、.．]")
 
 
@@ -115,20 +139,26 @@ def summarise(ops: Opinions, theme_of: list[str | None], score_of: np.ndarray, v
         praise = theme_id == praise_id
         others = {w for theme, words in marks.items() if theme != theme_id for w in words} - set(
             marks.get(theme_id, []))
-        picks = _representatives(rows_of, ops, vectors, score_of, others)
         cluster = found.get(theme_id)
         source = sources.get(theme_id)
         name = _name(theme_id, found, source, praise_id)
+        described = cluster.criterion if cluster is not None else (source.description if source else "")
+        # the user's own theme says what it is about in its description; another by what its opinions say
+        own = set(tokens(name + "，" + described)) if own_measure and cluster is None else \
+            {*tokens(name), *marks.get(theme_id, [])}
+        picks = _representatives(rows_of, ops, vectors, score_of, others, own)
         keywords = about.get(theme_id, [])
         measure, department = ("", "") if praise else measure_for(
             theme_id if cluster is None else "default", name, keywords if count >= OVERVIEW_MIN else [])
         plan = None if praise else plan_measure(
             name, source, [(ops.unique[i], int(ops.weights[i])) for i in rows_of], lent.get(theme_id),
             own_measure=own_measure and cluster is None,
-            spare=measure if cluster is None and _has_entry(theme_id) else "")
+            spare=measure if cluster is None and _has_entry(theme_id) else "",
+            elsewhere=[(ops.unique[i], int(ops.weights[i]))
+                       for other, rows in listed.items() if other != theme_id for i in rows],
+            about=marks.get(theme_id, []))
         if plan is not None:
             plans[theme_id] = plan
-        described = cluster.criterion if cluster is not None else (source.description if source else "")
         summary = "" if praise else overview(rows_of, ops, keywords, picks, score_of,
                                              [*marks.get(theme_id, []), *tokens(name)])
         rows.append(ThemeSummary(
@@ -180,21 +210,25 @@ def _keywords(members: dict[str, list[int]], ops: Opinions, alive: list[int],
 
 
 def _representatives(rows: list[int], ops: Opinions, vectors: np.ndarray, score_of: np.ndarray,
-                     foreign: set[str]) -> list[str]:
-    """The typical opinions: central, confidently filed, informative, on one topic and distinct from each
-    other (most frequent first when there are no vectors)."""
+                     foreign: set[str], own: set[str]) -> list[str]:
+    """The typical opinions as quoted (see `quote`): central, confidently filed, informative, on the theme's
+    own topic (one of its `own` words) and one topic only, distinct from each other (most frequent first when
+    there are no vectors); never a 同上 line or a list left uncut."""
+    texts = [ops.unique[i] for i in rows]
+    quotes = [quote(t) for t in texts]
+    unusable = np.array([UNUSABLE_COST * bool(_SAME_AS.match(q) or _CUT_LIST.search(q)) for q in quotes])
     has_vector = vectors.shape[1] > 0 and bool(np.any(vectors[rows]))
     if not has_vector:
-        order = np.argsort(-ops.weights[rows], kind="stable")
-        return [ops.unique[rows[int(k)]] for k in order[:TYPICAL_OPINIONS]]
+        order = np.lexsort((-ops.weights[rows], unusable))
+        return [quotes[int(k)] for k in order[:TYPICAL_OPINIONS]]
     block = vectors[rows]
     usable = np.any(block, axis=1)
     centre = block[usable].mean(axis=0)
     centre /= max(float(np.linalg.norm(centre)), 1e-12)
-    texts = [ops.unique[i] for i in rows]
+    off_topic = np.array([OFF_TOPIC_COST * (bool(own) and not any(w in q for w in own)) for q in quotes])
     merit = block @ centre + FREQUENCY_BONUS * np.log(ops.weights[rows]) + SCORE_WEIGHT * score_of[rows] \
-        + INFORMATION_WEIGHT * np.array([_information(t) for t in texts]) - (~usable) * 10.0 \
-        - np.array([_mixing_cost(t, foreign) for t in texts])
+        + INFORMATION_WEIGHT * np.array([_information(q) for q in quotes]) - (~usable) * 10.0 \
+        - np.array([_mixing_cost(q, foreign) for q in quotes]) - unusable - off_topic
     picked: list[int] = []
     while len(picked) < min(TYPICAL_OPINIONS, len(rows)):
         likeness = (block @ block[picked].T).max(axis=1) if picked else np.zeros(len(rows))
@@ -204,7 +238,15 @@ def _representatives(rows: list[int], ops: Opinions, vectors: np.ndarray, score_
         if not np.isfinite(value[best]):
             break
         picked.append(best)
-    return [texts[k] for k in picked]
+    return [quotes[k] for k in picked]
+
+
+def quote(text: str) -> str:
+    """An opinion as a typical opinion shows it: without who typed or said it (意见卡：, 11/17 来电：,
+    六组X：), without a praising opener before its complaint (总体满意，就是：…) or an announcement of it
+    (俺说说垃圾的事，)."""
+    body = _ANNOUNCE.sub("", _OPENER.sub("", _RECORD.sub("", text, count=1), count=1), count=1).strip()
+    return body if _CJK.search(body) else text.strip()
 
 
 def _mixing_cost(text: str, foreign: set[str]) -> float:
@@ -254,17 +296,24 @@ def overview(rows: list[int], ops: Opinions, keywords: list[str], typical: list[
 
 def _problem_clauses(text: str) -> list[str]:
     """The clauses of an opinion that say what is wrong, without its speaker, lead-in words, asks or
-    questions, each naming a thing."""
-    pieces = _CLAUSE.split(_SPEAKER.sub("", text))
+    questions, each naming a thing and whole (no masked word, no particle at either end)."""
+    pieces = _CLAUSE.split(quote(text))
     clauses = []
     for part, stop in zip(pieces[::2], [*pieces[1::2], ""], strict=True):
-        clause = _MASKED_NAME.sub("", _LEAD.sub("", part.strip()))
+        clause = _ALSO.sub(r"\1", _TAIL.sub("", _lead_off(part.strip())))
         if (CLAUSE_CHARS[0] <= len(clause) <= CLAUSE_CHARS[1] and _PROBLEM.search(clause)
-                and not _ASKING.search(clause) and not _PERSONAL.search(clause)
+                and not _ASKING.search(clause) and not _PERSONAL.search(part)
                 and not _QUESTION.search(clause) and not _CONTINUES.search(clause)
                 and not set(stop) & set("？?") and _names_a_thing(clause)):
             clauses.append(clause)
     return clauses
+
+
+def _lead_off(clause: str) -> str:
+    """A clause without its lead-in words and punctuation, however many there are (但是就是…)."""
+    while (shorter := _LEAD.sub("", clause, count=1)) != clause:
+        clause = shorter
+    return clause
 
 
 @lru_cache(maxsize=4096)
