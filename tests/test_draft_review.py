@@ -37,7 +37,7 @@ def test_item_headings_of_a_part_are_parallel_in_every_variant(variant: int):
     assert "落实四项措施" not in draft.text or "落实四个确保" not in draft.text
 
 
-def test_the_campaign_is_the_activity_given_else_the_basis_s_else_the_default_and_its_goal_only_for_chuangxian():
+def test_the_campaign_is_the_activity_given_else_the_basis_s_else_the_default():
     town = load_facts(HELDOUT / "town_government.json")  # 中央八项规定精神学习教育, sector 农村
     draft = TemplateEngine().write(town, Exemplars())
     assert "创业致富" not in draft.text and "评议目标" not in draft.text

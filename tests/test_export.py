@@ -175,7 +175,7 @@ def test_deadline_and_status_are_filled_where_known(result):
     known.themes[1] = known.themes[1].model_copy(update={"deadline": "2024年3月底", "status": "整改中"})
     rows = {row.category: row for row in rectification_rows(known)}
     assert (rows["服务群众"].deadline, rows["服务群众"].status) == ("2024年3月底", "整改中")
-    assert (rows["其他"].deadline, rows["其他"].status) == ("1个月内", STATUSES[0])  # scattered opinions answered
+    assert (rows["其他"].deadline, rows["其他"].status) == ("1个月内", STATUSES[0])  # answered one by one
     assert rows["服务群众"].department == "办公室"
 
 

@@ -215,10 +215,11 @@ def _warnings(run: _Run, taxonomy: Taxonomy | None, classifier: Classifier | Non
     injected = int(sum(weights[i] for i, f in enumerate(run.flags) if f == "injection"))
     formulas = int(sum(weights[i] for i, f in enumerate(run.flags) if f == "formula"))
     if injected:
-        warnings.append(f"有 {injected} 条内容像是对大模型下的指令（提示词注入），已单独标出，"
+        warnings.append(f"有 {injected} 条内容可疑（像是给电脑下的指令，而不是意见），已单独标出，"
                         "未计入任何主题，请人工查看")
     if formulas:
-        warnings.append(f"有 {formulas} 条内容像是表格公式，已单独标出，未计入任何主题，导出时按文本保存")
+        warnings.append(f"有 {formulas} 条内容以“=”“+”等符号开头，已单独标出，未计入任何主题，"
+                        "导出时按原文保存")
     if other:
         share = other / run.ops.total
         note = f"有 {other} 条意见（{share:.1%}）未能归入任何主题，列为“{OTHER_NAME}”"
