@@ -5,6 +5,7 @@ import json
 import socket
 import sqlite3
 import threading
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -157,15 +158,21 @@ def test_a_change_to_an_unfinished_run_names_the_field(url):
         history.change_feedback(run_id, lambda saved: saved)
 
 
-def test_an_old_sqlite_file_is_migrated_with_its_records(tmp_path):
-    path = tmp_path / "drafting.sqlite3"
+def old_file_with_a_draft(path: Path, updated: str = "2025-01-02T03:04:05+00:00") -> None:
+    """A SQLite file of the schema before Alembic holding draft d1 (unit 老单位, one version 旧稿)."""
     with sqlite3.connect(path) as conn:
         conn.executescript(OLD_SCHEMA)
-        conn.execute("INSERT INTO drafts VALUES ('d1', '2025-01-02T03:04:05+00:00', "
-                     "'2025-01-02T03:04:05+00:00', '老单位', 'template', 'done', ?)",
-                     (json.dumps({"unit": "老单位"}, ensure_ascii=False),))
-        conn.execute("INSERT INTO draft_versions VALUES ('d1', 1, '2025-01-02T03:04:05+00:00', ?)",
-                     (json.dumps({"text": "旧稿"}, ensure_ascii=False),))
+        conn.execute("INSERT INTO drafts VALUES ('d1', '2025-01-02T03:04:05+00:00', ?, '老单位', 'template', "
+                     "'done', ?)", (updated, json.dumps({"unit": "老单位"}, ensure_ascii=False)))
+        conn.execute("INSERT INTO draft_versions VALUES ('d1', 1, ?, ?)",
+                     (updated, json.dumps({"text": "旧稿"}, ensure_ascii=False)))
+    conn.close()
+
+
+def test_an_old_sqlite_file_is_migrated_with_its_records(tmp_path):
+    path = tmp_path / "drafting.sqlite3"
+    old_file_with_a_draft(path)
+    with sqlite3.connect(path) as conn:
         conn.execute("INSERT INTO feedback_runs VALUES ('r1', '2025-01-03T00:00:00+00:00', "
                      "'2025-01-03T00:00:00+00:00', 'embedded', 'done', 2, ?, ?)",
                      (json.dumps({"lines": ["食堂饭菜太贵", "停车难"]}, ensure_ascii=False), json.dumps({})))

@@ -2,8 +2,6 @@
 read back through the same History and LedgerStore APIs; a target with data refused unless --merge; bad
 addresses answered with one line."""
 
-import json
-import sqlite3
 from datetime import date
 
 import pytest
@@ -19,7 +17,7 @@ from drafting.web.db_copy import TABLES
 from drafting.web.db_ledger import LedgerStore
 from drafting.web.engine import current_revision
 from tests.postgres import postgres_server, postgres_url  # noqa: F401  (fixtures)
-from tests.test_db import OLD_SCHEMA
+from tests.test_db import old_file_with_a_draft
 
 ALL = HistoryQuery(limit=500)
 
@@ -178,14 +176,7 @@ def test_bad_addresses_answer_one_line_naming_the_option(source, target, tmp_pat
 
 def test_a_file_of_the_schema_before_alembic_is_upgraded_then_copied(tmp_path, target):
     path = tmp_path / "old.sqlite3"
-    with sqlite3.connect(path) as conn:
-        conn.executescript(OLD_SCHEMA)
-        conn.execute("INSERT INTO drafts VALUES ('d1', '2025-01-02T03:04:05+00:00', "
-                     "'2025-01-02T03:04:06+00:00', '老单位', 'template', 'done', ?)",
-                     (json.dumps({"unit": "老单位"}, ensure_ascii=False),))
-        conn.execute("INSERT INTO draft_versions VALUES ('d1', 1, '2025-01-02T03:04:06+00:00', ?)",
-                     (json.dumps({"text": "旧稿"}, ensure_ascii=False),))
-    conn.close()
+    old_file_with_a_draft(path, updated="2025-01-02T03:04:06+00:00")
     result = copy("--from", f"sqlite:///{path}", "--to", target)
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0].startswith("源数据库的结构较旧，已先升级")
