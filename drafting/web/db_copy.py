@@ -13,12 +13,12 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection, Engine, Row, Table, func, inspect, select, text
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
 
 from drafting.errors import BadInput
 from drafting.web.db import draft_versions, drafts, feedback_runs, ledger_changes, ledger_rows, ledgers
-from drafting.web.engine import current_revision, make_engine, migrate, write_transaction
+from drafting.web.engine import current_revision, database_url, make_engine, migrate, write_transaction
 
 BATCH = 500
 TABLES = (drafts, draft_versions, feedback_runs, ledgers, ledger_rows, ledger_changes)
@@ -81,16 +81,11 @@ def _occupied(held: dict[str, int]) -> BadInput:
 
 def _open(url: str, option: str) -> Engine:
     """An engine for a URL given on the command line; a wrong one is BadInput naming the option."""
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        raise BadInput.field(option, "不是有效的数据库地址") from None
-    if parsed.get_backend_name() not in ("postgresql", "sqlite"):
-        raise BadInput.field(option, "只支持 postgresql:// 或 sqlite:/// 开头的地址")
+    parsed = database_url(url, option)
     if parsed.get_backend_name() == "sqlite" and option == "--from":
         if not parsed.database or not Path(parsed.database).is_file():
             raise BadInput.field(option, f"找不到数据库文件 {parsed.database or '（地址中没有文件路径）'}")
-    return make_engine(url)
+    return make_engine(url, option)
 
 
 def _tables(engine: Engine, option: str) -> set[str]:

@@ -14,7 +14,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from drafting.errors import BadInput
 
@@ -24,16 +24,22 @@ BASELINE = "0001"
 MIGRATION_LOCK = 7_140_014  # any fixed number: the key of PostgreSQL's advisory lock for migrations
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `sqlite:///path` or `postgresql://…` (driven by psycopg 3)."""
+def database_url(url: str, field: str = "DRAFTING_DATABASE_URL") -> URL:
+    """`sqlite:///path` or `postgresql://…` parsed; anything else is BadInput naming where it was given."""
     try:
         parsed = make_url(url)
     except Exception:
-        raise BadInput.field("DRAFTING_DATABASE_URL", "不是有效的数据库地址") from None
+        raise BadInput.field(field, "不是有效的数据库地址") from None
+    if parsed.get_backend_name() not in ("postgresql", "sqlite"):
+        raise BadInput.field(field, "只支持 postgresql:// 或 sqlite:/// 开头的地址")
+    return parsed
+
+
+def make_engine(url: str, field: str = "DRAFTING_DATABASE_URL") -> Engine:
+    """An engine for `sqlite:///path` or `postgresql://…` (driven by psycopg 3)."""
+    parsed = database_url(url, field)
     if parsed.get_backend_name() == "postgresql":
         return create_engine(parsed.set(drivername="postgresql+psycopg"), pool_pre_ping=True)
-    if parsed.get_backend_name() != "sqlite":
-        raise BadInput.field("DRAFTING_DATABASE_URL", "只支持 postgresql:// 或 sqlite:///")
     if parsed.database:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(parsed, connect_args={"timeout": 30})
