@@ -80,6 +80,11 @@ def agreement(text: str, *, in_record: bool, above: str | None) -> Agreement | N
     return Agreement(prefix + _split_prefix(above, in_record=in_record)[1], copied=True)
 
 
+def is_agreement(text: str) -> bool:
+    """A 同上 / 同意楼上 / +1 answer, whatever follows it."""
+    return bool(_AGREEMENT.match(_split_prefix(text, in_record=False)[1]))
+
+
 def _split_prefix(line: str, *, in_record: bool) -> tuple[str, str]:
     """A line's sender ([昵称 08:12], 意见卡：, a record's speaker) and what they said."""
     chat = _CHAT_SENDER.match(line)

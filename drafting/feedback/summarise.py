@@ -8,6 +8,7 @@ from functools import lru_cache
 import numpy as np
 import yaml
 
+from drafting.feedback.asides import is_agreement
 from drafting.feedback.discover import Cluster, c_tf_idf, nouns_first, tokens
 from drafting.feedback.models import (
     PRAISE_NAME,
@@ -61,8 +62,7 @@ _RECORD = re.compile(
 # A praising opener before the complaint it turns to: 总体满意，就是： / 总体挺好的，就是两个小问题：
 _OPENER = re.compile(r"^[^，,。；;！!？?]{0,10}?(?:满意|挺好|还行|不错|还可以|很好)[的了]?[，,]\s*"
                      r"(?:就是|但是|但|不过|只是|可是)[：:]?\s*(?:有?[一二两三几]个小?(?:问题|建议|意见)[：:])?\s*")
-# An answer that only points at another (同上, +1); a list not cut at its numbers (…等候区 3、12366…)
-_SAME_AS = re.compile(r"^(?:意见)?(?:同上|同前|同楼上|同意楼上|\+\s*1)")
+# a list not cut at its numbers (…等候区 3、12366…)
 _CUT_LIST = re.compile(r"(?<=[\u4e00-\u9fff])\s*\d{1,2}[、．.](?!\d)|[、，,：:]$")
 _LEAD = re.compile(r"^[^\u4e00-\u9fffA-Za-z0-9]+|^的|^(?:但是|但|就是|可是|不过|而且|并且|另外|"
                    r"还有|其实|总体满意|感觉|觉得|现在|关于|所以|尤其是|特别是)")
@@ -216,7 +216,7 @@ def _representatives(rows: list[int], ops: Opinions, vectors: np.ndarray, score_
     there are no vectors); never a 同上 line or a list left uncut."""
     texts = [ops.unique[i] for i in rows]
     quotes = [quote(t) for t in texts]
-    unusable = np.array([UNUSABLE_COST * bool(_SAME_AS.match(q) or _CUT_LIST.search(q)) for q in quotes])
+    unusable = np.array([UNUSABLE_COST * bool(is_agreement(q) or _CUT_LIST.search(q)) for q in quotes])
     has_vector = vectors.shape[1] > 0 and bool(np.any(vectors[rows]))
     if not has_vector:
         order = np.lexsort((-ops.weights[rows], unusable))
