@@ -158,7 +158,6 @@ def test_shipped_example_vectors_are_current_and_spare_the_embedder(embedder):
     assert recording.seen == ["食堂饭菜太贵"]
 
 
-
 def test_the_fitted_base_model_is_cached_on_disk_and_a_corrupt_cache_is_refitted(embedder, tmp_path,
                                                                                     monkeypatch):
     taxonomy = Taxonomy(themes=[

@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from drafting.embed import Embedder
 
 
-
 def make_classifier(name: str, taxonomy: Taxonomy, embedder: "Embedder",
                     chat_model: "BaseChatModel | None", *, settings: "Settings | None" = None) -> Classifier:
     """auto: the LLM (falling back to the embedded classifier) when a chat model is given, else embedded."""

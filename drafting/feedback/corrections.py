@@ -39,7 +39,6 @@ def move_opinion(result: ClassifyResult, index: int, theme: str | None,
     return out
 
 
-
 def edit_theme(result: ClassifyResult, theme_id: str, *, measure: str | None,
                department: str | None) -> ClassifyResult:
     """The result with the theme's measure and department as the person wrote them."""

@@ -181,7 +181,6 @@ _KIN_AFTER = re.compile(r"[他她](?:爹|娘|妈|爸|家|儿子|闺女|女儿|�
 _BOUNDARY = set("。，,；;！？!?、：:（()）\n ")
 
 
-
 def find_names(text: str) -> list[tuple[int, int]]:
     """Spans of personal names, left to right, never overlapping."""
     if not re.search(r"[\u4e00-\u9fff]", text):

@@ -71,9 +71,6 @@ def taxonomy_from_data(data: Any) -> Taxonomy:
         raise BadInput.field(FIELD, f"{field_path(tuple(first['loc']), 'themes')}：{problem}") from exc
 
 
-
-
-
 def _with_keywords(theme: dict[str, Any], examples: list | None) -> list | None:
     """`keywords:` (words that mark the theme, as organisers often list them) are read as short examples."""
     keywords = theme.pop("keywords", None)
@@ -135,7 +132,6 @@ def _sector_taxonomy(key: str) -> Taxonomy:
 def choose_taxonomy(path: Path | str | None, sector: str | None, lines: Sequence[str]) -> Taxonomy:
     """The user's taxonomy file when given, else the sector's (given, or detected from the opinions)."""
     return load_taxonomy(path) if path is not None else sector_taxonomy(sector, lines)
-
 
 
 def sector_themes(taxonomy: Taxonomy | None, lines: Sequence[str]) -> tuple[Theme, ...]:

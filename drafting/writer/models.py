@@ -26,7 +26,6 @@ class Verification(BaseModel):
         return lines
 
 
-
 class Section(BaseModel):
     heading: str = Field(description="Heading as printed (一、采取四项措施…); empty for the opening")
     items: list[str] = Field(default_factory=list, description="Paragraphs of the section, in order")

@@ -5,7 +5,6 @@ The fake answers every chat request with an error here (nothing is scripted), so
 """
 
 
-
 from .conftest import FACTS
 
 
