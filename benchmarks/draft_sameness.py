@@ -24,6 +24,7 @@ from drafting.config import Settings  # noqa: E402
 from drafting.corpus.retrieve import HybridRetriever  # noqa: E402
 from drafting.corpus.store import open_store  # noqa: E402
 from drafting.embed import make_embedder  # noqa: E402
+from drafting.testkit.facts import generated_facts, sample_facts  # noqa: E402
 from drafting.writer.facts import load_facts  # noqa: E402
 from drafting.writer.models import Draft  # noqa: E402
 from drafting.writer.pipeline import write_draft  # noqa: E402
@@ -31,6 +32,7 @@ from drafting.writer.template_engine import TemplateEngine  # noqa: E402
 
 HELDOUT = ROOT / "tests" / "data" / "facts_heldout"
 OWN = HELDOUT / "own_summaries"
+SAMPLES = (ROOT / "tests" / "data" / "facts", ROOT / "tests" / "data" / "facts_blind")
 
 
 def body(draft: Draft) -> str:
@@ -67,9 +69,7 @@ def own_text(name: str) -> str:
 def fidelity(retriever: HybridRetriever, embedder) -> None:
     """Every fact set of the tests and the generated ones, drafted with exemplars: faults, figures dropped or
     invented, items unused."""
-    from tests.test_draft_template import generated_facts, sample_facts
-
-    cases = [*sample_facts(), *(load_facts(facts_path(n)) for n in
+    cases = [*sample_facts(SAMPLES), *(load_facts(facts_path(n)) for n in
                                 sorted(p.stem for p in HELDOUT.iterdir() if p.suffix in (".json", ".yaml"))),
              *generated_facts()]
     engine = TemplateEngine()

@@ -1,6 +1,10 @@
 """Render a draft to .docx, then with LibreOffice to PDF and with pdftoppm to PNG pages, for a human look.
 
     .venv/bin/python benchmarks/look_docx.py [DRAFT.json] [--out /tmp/drafting-look]
+    .venv/bin/python benchmarks/look_docx.py --list RESULT.json [--out /tmp/drafting-look]
+
+With --list, RESULT.json is the output of `drafting classify --format json`: its rectification list (整改清单)
+is rendered instead, and the rows of the list on each page are printed.
 
 Without DRAFT.json (the output of `drafting draft --format json`, plus optional unit and date_text) a built-in
 two-page sample is used. Writes draft.docx and its PDF and PNG pages, and preview.* with the character grid
@@ -21,6 +25,9 @@ from docx import Document
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
+from drafting.feedback.export import APPENDIX, STATUSES
+from drafting.feedback.export import to_docx as list_to_docx
+from drafting.feedback.models import ClassifyResult
 from drafting.writer.models import Draft, Section, Verification
 from drafting.writer.render import to_docx
 
@@ -101,6 +108,14 @@ def _fontconfig(out: Path) -> Path:
     return path
 
 
+def _list_rows_per_page(pdf: Path) -> list[int]:
+    """Rows of the rectification list on each of its pages (before the appendix): one 整改状态 cell a row."""
+    pages = [page.extract_text() for page in PdfReader(pdf).pages]
+    listed = "\f".join(pages).split(APPENDIX)[0].split("\f")
+    counts = [sum(page.count(status) for status in STATUSES) for page in listed]
+    return [count for count in counts if count]
+
+
 def _convert(docx_path: Path, out: Path, prefix: str) -> None:
     start = time.perf_counter()
     # A profile of our own, so a concurrent LibreOffice of someone else does not block the conversion.
@@ -120,19 +135,28 @@ def _convert(docx_path: Path, out: Path, prefix: str) -> None:
     print(f"{prefix}: {pdf_path} ({seconds:.1f}s) -> {' '.join(p.name for p in pngs)}")
     print(f"  pages {len(pages)}; lines per page {[len(p) for p in pages]}; "
           f"widest body line {max((len(line) for line in body), default=0)} characters")
+    if prefix == "list":
+        print(f"  rows of the list per page {_list_rows_per_page(pdf_path)}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("draft", nargs="?", type=Path, help="a draft JSON file; default: the built-in sample")
+    parser.add_argument("--list", type=Path, help="a classify result (JSON): render its 整改清单")
     parser.add_argument("--out", type=Path, default=Path("/tmp/drafting-look"))
     args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    if args.list:
+        result = ClassifyResult.model_validate_json(args.list.read_text(encoding="utf-8"))
+        list_path = args.out / "list.docx"
+        list_path.write_bytes(list_to_docx(result))
+        _convert(list_path, args.out, "list")
+        return 0
     if args.draft:
         with open(args.draft, encoding="utf-8") as handle:
             draft = Draft.model_validate(json.load(handle))
     else:
         draft = sample_draft()
-    args.out.mkdir(parents=True, exist_ok=True)
     docx_path = args.out / "draft.docx"
     start = time.perf_counter()
     docx_path.write_bytes(to_docx(draft))

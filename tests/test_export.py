@@ -11,8 +11,18 @@ from pathlib import Path
 
 import pytest
 
+from drafting.feedback.docx_table import (
+    ELLIPSIS,
+    QUOTE_CHARS,
+    TABLE_FONT_PT,
+    TABLE_LINE_PT,
+    clipped,
+    fitted_widths,
+)
 from drafting.feedback.export import (
+    APPENDIX,
     COLUMNS,
+    DOCX_QUOTES,
     FORM_COLUMNS,
     LINE_PT,
     STATUSES,
@@ -102,13 +112,88 @@ def test_docx_reads_back_in_gbt9704_fonts(result):
     assert doc.sections[0].orientation == WD_ORIENT.LANDSCAPE
     assert "PAGE" in doc.sections[0].footer._element.xml  # page numbers
     table = doc.tables[0]
-    assert [c.text for c in table.rows[0].cells] == list(COLUMNS)
+    assert [c.text.replace("\n", "") for c in table.rows[0].cells] == list(COLUMNS)  # long ones on two lines
     assert [row.cells[1].text for row in table.rows[1:]] == ["停车、车位（新发现）", "服务群众", "其他"]
     run = table.rows[1].cells[5].paragraphs[0].runs[0]
     assert run.element.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
     head = table.rows[0].cells[0].paragraphs[0].runs[0]
     assert head.element.rPr.rFonts.get(qn("w:eastAsia")) == "黑体"
-    assert all(row._tr.trPr.find(qn("w:cantSplit")) is not None for row in table.rows)  # rows kept whole
+    assert [c.text for c in table.rows[1].cells[7:]] == ["", "", STATUSES[0]]  # 责任部门, 完成时限, 整改状态
+
+
+def test_docx_table_is_dense_and_prints_rows_whole(result):
+    """五号 on exact lines, the header repeated on every page, every row kept on one page, the columns
+    filling the landscape type area."""
+    from docx import Document
+    from docx.enum.text import WD_LINE_SPACING
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    doc = Document(io.BytesIO(to_docx(result, unit=UNIT, date=DAY)))
+    table = doc.tables[0]
+    assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    assert all(row._tr.trPr.find(qn("w:tblHeader")) is None for row in table.rows[1:])
+    assert all(row._tr.trPr.find(qn("w:cantSplit")) is not None for row in table.rows)
+    paragraphs = [p for row in table.rows for cell in row.cells for p in cell.paragraphs]
+    assert all(run.font.size == Pt(TABLE_FONT_PT) for p in paragraphs for run in p.runs)
+    assert all(p.paragraph_format.line_spacing_rule == WD_LINE_SPACING.EXACTLY
+               and p.paragraph_format.line_spacing == Pt(TABLE_LINE_PT) for p in paragraphs)
+    section = doc.sections[0]
+    usable = section.page_width - section.left_margin - section.right_margin
+    total = sum(column.width for column in table.columns)
+    assert 0.98 * usable <= total <= usable
+
+
+def test_docx_quotes_a_few_short_opinions_and_lists_every_opinion_after(result):
+    from docx import Document
+
+    long = result.model_copy(deep=True)
+    said = "门诊楼二楼和三楼的指示牌方向反了，化验室搬到三楼了，一楼的牌子还是老的，绕了好几圈才找到"
+    long.themes[1] = long.themes[1].model_copy(update={"representatives": [said, "食堂太贵", "路灯不亮"]})
+    doc = Document(io.BytesIO(to_docx(long, unit=UNIT, date=DAY)))
+    quotes = doc.tables[0].rows[2].cells[5].text.split("\n")
+    assert len(quotes) == DOCX_QUOTES and quotes[1] == "2. 食堂太贵"
+    assert quotes[0].startswith("1. 门诊楼二楼") and quotes[0].endswith(ELLIPSIS)
+    assert len(quotes[0]) <= len("1. ") + QUOTE_CHARS
+    assert any(p.text == APPENDIX for p in doc.paragraphs)
+    detail = doc.tables[1]
+    assert [c.text for c in detail.rows[0].cells] == ["行号", "意见（已脱敏）", "主题", "新发现", "复核"]
+    assert len(detail.rows) == 1 + len(long.assignments)
+    last = ["10", "我是张**，一件零散的事", "其他", "", "需人工复核"]
+    assert [c.text for c in detail.rows[-1].cells] == last
+
+
+def test_a_quote_is_cut_at_a_pause():
+    assert clipped("食堂太贵") == "食堂太贵"
+    cut = clipped("停车场出口收费那里堵死了，出去要二十分钟，还经常有人插队，保安也不管", limit=20)
+    assert cut == "停车场出口收费那里堵死了" + ELLIPSIS  # the last pause within the limit
+    assert clipped("一" * 40, limit=20) == "一" * 18 + ELLIPSIS  # no pause: cut at the limit
+
+
+def test_short_columns_fit_their_text_and_long_ones_share_the_rest():
+    measure = "一是挖潜增设停车位；二是规范停车收费；三是增设非机动车停车棚。" * 2
+    rows = [["1", "停车难", "主要反映停车难的问题。" * 3, "26", "9.1%", "1. 停车场出口堵死了\n2. 车位少",
+             measure, "后勤保障科", "3个月内", "待整改"]]
+    widths = fitted_widths(COLUMNS, rows, 259.0)
+    assert sum(widths) == pytest.approx(259.0)
+    by_name = dict(zip(COLUMNS, widths, strict=True))
+    assert by_name["序号"] < 12 and by_name["整改状态"] < 16 and by_name["意见条数"] < 12
+    assert by_name["整改措施"] > by_name["典型意见"] > 35 and by_name["问题概述"] > 35
+    more = [[*rows[0][:6], "增设车位。", *rows[0][7:]]]
+    narrower = dict(zip(COLUMNS, fitted_widths(COLUMNS, more, 259.0), strict=True))
+    assert narrower["整改措施"] < by_name["整改措施"]
+
+
+def test_a_row_taller_than_a_page_may_break(result):
+    """cantSplit on a row taller than a page would cut it off in Word; such a row is let to flow on."""
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    huge = result.model_copy(deep=True)
+    huge.themes[1] = huge.themes[1].model_copy(update={"measure": "逐项落实整改。" * 400})
+    table = Document(io.BytesIO(to_docx(huge))).tables[0]
+    kept = [row._tr.trPr.find(qn("w:cantSplit")) is not None for row in table.rows]
+    assert kept == [True, True, False, True]
 
 
 def test_markdown_and_json(result):
@@ -284,9 +369,10 @@ def test_both_files_print_whole_and_word_fits_several_rows_a_page(tmp_path):
                 assert _squeezed(line) in printed, line
     assert pages and _squeezed(HEADING) in printed
     text, pages = _rendered(to_docx(long, unit=UNIT, date=DAY), "list.docx", tmp_path)
-    per_page = [page.count("待整改") for page in text.split("\f") if page.strip()]
-    assert sum(per_page) == 8 and len(pages) == len(per_page)
-    assert all(per_page) and sum(per_page) / len(per_page) >= 2  # one row a page before
+    listed = text.split(APPENDIX)[0]  # the pages of the list, before the appendix 意见明细
+    per_page = [page.count(STATUSES[0]) for page in listed.split("\f") if page.strip()]
+    assert sum(per_page) == 8 and len(pages) > len(per_page)
+    assert per_page[0] >= 5 and len(per_page) == 2  # 2, 3, 3 on three pages before
 
 
 def test_flagged_lines_are_never_a_row_of_the_list_nor_its_typical_opinions(result):

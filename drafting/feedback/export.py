@@ -10,13 +10,13 @@ import datetime as dt
 import io
 import json
 import math
-import re
 import unicodedata
 from collections import Counter
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
+from drafting.feedback.docx_table import TABLE_FONT_PT, add_table, clipped, off_grid, xml_text
 from drafting.feedback.models import OTHER_NAME, PRAISE_ID, AssignedOpinion, ClassifyResult
 from drafting.feedback.summarise import measure_for, quote
 
@@ -27,11 +27,7 @@ TITLE = "群众评议意见整改清单"
 SHEET = "整改清单"
 COLUMNS = tuple("序号 问题类别 问题概述 意见条数 占比 典型意见 整改措施 责任部门 完成时限 整改状态".split())
 WIDTHS = (6, 14, 28, 10, 10, 44, 42, 16, 12, 10)
-# Word's columns in mm of the landscape type area: the quotes and the measures get the room, short headings
-# wrap onto two lines.
-DOCX_WIDTHS = (10, 19, 29, 12, 15, 62, 56, 18, 19, 19)
 DOCX_MARGINS_MM = (20, 18, 20, 18)  # top, right, bottom, left: an attachment table, not a 公文 body page
-CELL_MARGIN_TWIPS = 57  # 1 mm either side of a cell's text
 DETAIL_COLUMNS = ("行号", "意见（已脱敏）", "主题", "复核")
 FORM_COLUMNS = ("序号", "部门")  # 意见明细 shows them after 行号 when the input was a form
 DISCOVERED_COLUMN = "新发现"  # after 主题, when some opinion is in a theme found by clustering
@@ -40,7 +36,10 @@ DISCOVERED_WIDTH = 8
 REVIEW_BELOW = 0.5  # an opinion filed with less confidence than this is marked for a person to check
 REVIEW = "需人工复核"
 FORM_WIDTHS = (8, 14)
-TABLE_FONT_PT = 10.5  # 五号
+# Word's list shows a row's two most typical opinions, each cut at a pause within QUOTE_CHARS characters;
+# every opinion is in the appendix 意见明细.
+DOCX_QUOTES = 2
+APPENDIX = "附件：意见明细"
 STATUSES = ("待整改", "整改中", "已完成")  # 整改状态 the sheet offers; a new list starts at the first
 SIGN_OFF = "负责人（签字）：　　　　　　　　填报人："
 # OWASP's CSV-injection rule: text starting with one of these is a formula to Excel and WPS.
@@ -49,7 +48,6 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # 仿宋) and the padding of a row; a CJK character is about two column-width units, others about one.
 LINE_PT = 16.0
 ROW_PADDING_PT = 4.0
-_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 class ListRow(BaseModel):
@@ -139,11 +137,6 @@ def to_markdown(result: ClassifyResult, *, unit: str = "", date: dt.date | None 
     out.append("|" + "---|" * len(COLUMNS))
     out.extend("| " + " | ".join(cell(c) for c in row.cells()) + " |" for row in rows)
     return "\n".join(out) + "\n"
-
-
-def xml_text(text: str) -> str:
-    """The text without the control characters XML cannot hold (Word and openpyxl refuse them)."""
-    return _NOT_XML.sub("", text)
 
 
 def display_width(text: str) -> float:
@@ -251,10 +244,10 @@ def detail_table(result: ClassifyResult) -> tuple[tuple[str, ...], tuple[float, 
 
 def to_docx(result: ClassifyResult, *, unit: str = "", date: dt.date | None = None) -> bytes:
     """整改清单 as a Word file a secretary signs: landscape, 方正小标宋 title, the unit, the date and the
-    totals and room for the signatures, a 仿宋 table with a 黑体 header repeated on every page, narrow
-    margins and cell padding so that several rows fit a page."""
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    totals and room for the signatures, then a dense 仿宋 五号 table (two short typical opinions a row,
+    columns fitted to their text, a 黑体 header repeated on every page, rows kept whole), and after a page
+    break the appendix 意见明细 with every opinion, as in the spreadsheet."""
+    from docx.enum.text import WD_BREAK
     from docx.shared import Mm
 
     from drafting.gbt9704 import (
@@ -272,91 +265,32 @@ def to_docx(result: ClassifyResult, *, unit: str = "", date: dt.date | None = No
     section.top_margin, section.right_margin, section.bottom_margin, section.left_margin = (
         Mm(mm) for mm in DOCX_MARGINS_MM)
     section.footer_distance = Mm(DOCX_MARGINS_MM[2] / 2)
+    width_mm = (int(section.page_width or 0) - int(section.left_margin or 0)
+                - int(section.right_margin or 0)) / Mm(1)
+    height_mm = (int(section.page_height or 0) - int(section.top_margin or 0)
+                 - int(section.bottom_margin or 0)) / Mm(1)
     doc.add_paragraph(TITLE, style=STYLE_TITLE)
     rows = rectification_rows(result)
     # the signatures go beside the unit and date: at the end they could stand on a page of their own
     for text in (heading_line(unit, date) + "　　　　" + SIGN_OFF, summary_line(result, rows)):
         paragraph = doc.add_paragraph()
         set_indent_chars(paragraph.paragraph_format, "firstLine", 0)
-        _off_grid(paragraph)
+        off_grid(paragraph)
         set_run_font(paragraph.add_run(xml_text(text)), FONT_BODY, TABLE_FONT_PT + 1.5)
     add_page_number_footer(doc)
-    table = doc.add_table(rows=1 + len(rows), cols=len(COLUMNS))
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    _narrow_cell_margins(table)
-    usable = int(section.page_width or 0) - int(section.left_margin or 0) - int(section.right_margin or 0)
-    widths = [int(usable * width / sum(DOCX_WIDTHS)) for width in DOCX_WIDTHS]
-    for column, width in zip(table.columns, widths, strict=True):
-        column.width = width
-    texts = [list(COLUMNS)] + [[str(c) for c in row.cells()] for row in rows]
-    for r, values in enumerate(texts):
-        _keep_whole(table.rows[r])
-        if r == 0:
-            _repeat_as_header(table.rows[0])
-        for k, value in enumerate(values):
-            cell = table.cell(r, k)
-            cell.width = widths[k]
-            paragraph = cell.paragraphs[0]
-            fmt = paragraph.paragraph_format
-            set_indent_chars(fmt, "firstLine", 0)
-            fmt.line_spacing = 1.0
-            fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER if r == 0 or k in {0, 3, 4} else WD_ALIGN_PARAGRAPH.LEFT
-            _off_grid(paragraph)
-            lines = xml_text(value).split("\n")
-            for j, line in enumerate(lines):
-                run = paragraph.add_run(line)
-                set_run_font(run, FONT_HEADING_1 if r == 0 else FONT_BODY, TABLE_FONT_PT, bold=False)
-                if j < len(lines) - 1:
-                    run.add_break()
+    short = [row.model_copy(update={"examples": [clipped(text) for text in row.examples[:DOCX_QUOTES]]})
+             for row in rows]
+    add_table(doc, COLUMNS, [[str(c) for c in row.cells()] for row in short], width_mm, height_mm)
+    columns, _, details = detail_table(result)
+    appendix = doc.add_paragraph()
+    set_indent_chars(appendix.paragraph_format, "firstLine", 0)
+    off_grid(appendix)
+    appendix.add_run().add_break(WD_BREAK.PAGE)
+    set_run_font(appendix.add_run(APPENDIX), FONT_HEADING_1, TABLE_FONT_PT + 1.5)
+    add_table(doc, columns, [[str(c) for c in row] for row in details], width_mm, height_mm)
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
-
-
-def _narrow_cell_margins(table) -> None:
-    """1 mm of padding either side of a cell's text instead of Word's 1.9 mm: more text a line."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    margins = OxmlElement("w:tblCellMar")
-    for side in ("left", "right"):
-        margin = OxmlElement(f"w:{side}")
-        margin.set(qn("w:w"), str(CELL_MARGIN_TWIPS))
-        margin.set(qn("w:type"), "dxa")
-        margins.append(margin)
-    table._tbl.tblPr.append(margins)
-
-
-def _off_grid(paragraph) -> None:
-    """Table text keeps its own line height instead of snapping to the page's 22-line grid."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    snap = OxmlElement("w:snapToGrid")
-    snap.set(qn("w:val"), "0")
-    paragraph._p.get_or_add_pPr().insert_element_before(
-        snap, "w:spacing", "w:ind", "w:jc", "w:textDirection", "w:outlineLvl", "w:rPr")
-
-
-def _repeat_as_header(row) -> None:
-    """The header row repeats on every page."""
-    _row_flag(row, "w:tblHeader")
-
-
-def _keep_whole(row) -> None:
-    """A row is never split across two pages."""
-    _row_flag(row, "w:cantSplit")
-
-
-def _row_flag(row, tag: str) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    flag = OxmlElement(tag)
-    flag.set(qn("w:val"), "true")
-    row._tr.get_or_add_trPr().append(flag)
 
 
 def inert_and_printable(ws: "Worksheet", head: int) -> None:

@@ -8,7 +8,8 @@ text or a number the ledger holds: a text that Excel or WPS would read as a form
 import io
 from datetime import date
 
-from drafting.feedback.export import inert_and_printable, xml_text
+from drafting.feedback.docx_table import xml_text
+from drafting.feedback.export import inert_and_printable
 from drafting.feedback.ledger import ORIGIN_NAMES, Ledger, LedgerRow, RoundComparison, report
 
 COLUMNS = ("序号", "来源", "问题类别", "问题描述", "整改类型", "整改措施", "责任领导", "责任部门", "责任人",

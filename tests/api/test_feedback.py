@@ -82,7 +82,7 @@ def check_move_updates_counts_shares_and_exports(client, record):
     word = client.get(f"/api/feedback/{record['id']}/docx")
     assert word.status_code == 200
     document = docx.Document(io.BytesIO(word.content))
-    table_text = " ".join(c.text for t in document.tables for row in t.rows for c in row.cells)
+    table_text = " ".join(c.text for row in document.tables[0].rows for c in row.cells)  # the list, not 意见明细
     assert commitment_name in table_text
 
     unassign = client.patch(f"/api/feedback/{record['id']}/assignments/{index}", json={"theme": None})
