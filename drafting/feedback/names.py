@@ -6,124 +6,59 @@ after it (的妈妈, 都说, 他爹), or when a record's layout marks it (六组
 [欧阳振兴 09:45], ——焦明远, a name alone on a line or beside a phone number, 白雪是…网格员). A name
 joined to a found one by 和 or 、 is one too, and names of the Tibetan and Uyghur peoples are read by their
 parts and sounds (扎西多吉, 热依拉).
-A word that is also a name (高峰, 江河) is masked only in such a place.
+A word that is also a name (高峰, 江河) is masked only in such a place. The word tables live in name_words,
+the names a sentence's frame marks (找了X三次, 审批科的X说) in name_frames.
 """
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
-# The commonest single-character surnames (about 98% of the population) and the compound ones.
-SURNAMES = set(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
-    "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武"
-    "戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮"
-    "柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古"
-    "吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫"
-    "寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻"
-    "位厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦"
-    "戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但"
-    "尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由"
-    "傅萧洪赖阎贝钮荀邴糜隗宓郗仰韶蓟鄂莘逄郦璩濮郏庾暨殳夔厍訾蒯竺仉缑佴谯笪禤琚蹇甯庹"
-    "滑暴寿贡籍宦咸禄墨沃蔚牧蓬苍汝钦"
+from drafting.feedback.name_frames import framed_names
+from drafting.feedback.name_words import (
+    AMBIGUOUS_SURNAMES,
+    CALLED_AFTER,
+    COLON_CUES,
+    COMMON_COMPOUNDS,
+    COMMON_WORD,
+    COMPOUND_SURNAMES,
+    CUED_WORD,
+    CUES,
+    DEGREE_ADVERBS,
+    FUNCTION_FLAGS,
+    GIVEN_CHAR_FLAGS,
+    GROUP_ROLES,
+    KEEP_WORDS,
+    KNOWN_WORD,
+    MODALS,
+    NATURE_ENDS,
+    NICKNAME_HEADS,
+    NOT_GIVEN_FLAGS,
+    NOT_NAMES,
+    ORGANISATION_ENDS,
+    PARTNER_JOINS,
+    PERSON_NOUNS,
+    PLACE_SUFFIXES,
+    PLACES_AFTER,
+    ROLE_ENDS,
+    SOUND_CHARACTERS,
+    SPEECH_VERBS,
+    STRONG_CUES,
+    TERM_BEFORE,
+    TIBETAN_PARTS,
+    TITLES,
+    VERB_AFTER,
+    VERY_COMMON_WORD,
+    WORD_PREFIX,
+    common,
+    frequency,
+    full_name,
+    is_chinese,
+    is_surname_start,
+    plausible_name,
+    surname_of,
+    tagger,
+    verb_like,
 )
-COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文",
-                     "司徒", "夏侯", "令狐", "端木", "西门", "南宫", "独孤", "轩辕", "澹台", "公冶", "呼延",
-                     "万俟", "司空", "钟离", "宗政", "濮阳", "淳于", "申屠", "太叔", "仲孙", "亓官", "司寇",
-                     "巫马", "公西", "漆雕", "乐正", "公良", "拓跋", "夹谷", "宰父", "谷梁", "百里", "东郭",
-                     "羊舌", "微生", "梁丘", "左丘", "第五")
-
-# A name right before one of these is a person; a bare surname before one (王书记) stays as it is.
-TITLES = tuple("""书记 副书记 师傅 同志 老师 主任 副主任 医生 大夫 护士 校长 副校长 局长 副局长 科长 处长 所长
-院长 部长 村长 镇长 乡长 县长 区长 市长 经理 总经理 厂长 队长 组长 班长 站长 馆长 行长 支书 委员 干事 会计
-老板 先生 女士 阿姨 大姐 大哥 师父 教授 主席 警官 民警 律师 工程师 代表 社长 董事长 妈妈 爸爸 奶奶 爷爷
-家长 同学 老汉 大爷 大妈 大娘 大叔 大婶 婶子 老太 老太太 婆婆 嫂子 老头 老爷子 小姐 小哥 姐姐 哥哥 姐 哥
-叔 叔叔 婶 姨 伯
-""".split())
-# Words for people that make no given name after a surname-like character (熊孩子, 马大姐).
-PERSON_NOUNS = set("孩子 小孩 老人 男人 女人 娃娃 大姐 大哥 姑娘 小伙 婆子 丫头".split())
-# A name right after one of these is a person: 我叫、联系人：、村会计、民警、参会人员：、来电人、纳税人…
-CUES = tuple("""我是 我叫 本人 姓名 名叫 叫做 联系人 举报人 反映人 来信人 签名 患者 司机 职工 员工 学生 家长
-孩子 住户 业主 村民 居民 群众 党员 同事 丈夫 妻子 儿子 女儿 老伴 叫 俺叫 鄙人 户名 申请人 发言人 主持人 记录人
-参会人员 与会人员 出席 列席 会计 出纳 保洁员 保洁 队员 专干 工人 工作人员 家属 护工 村医 网格员 门卫
-主治医生 主治医师 医师 教师 护士 队长 军人 班主任 收款人 持卡人 开户名 当事人 责任人 经办人 填表人 提出人
-爸爸 妈妈 老师 校长 医生 主任 民警 警官 书记 组长 班长 经理 厂长 会长 站长 所长 科长 院长 村长 代表 邻居
-父亲 母亲 孙子 孙女 儿媳 女婿 哥哥 姐姐 弟弟 妹妹 舅舅 叔叔 伯伯 老乡 朋友 亲戚 室友 舍友 低保户 五保户
-贫困户 户主 租户 商户 老公 老婆 媳妇 对象 干部 村干部 承包人 负责人 快递员 网格员 主讲人 讲解员
-办事员 来电人 纳税人 缴费人 投诉人 咨询人 办事人 来访人 报修人 求助人""".split())
-# Last characters of a noun that names a job or a role: a name may follow it (协管员单雪峰, 厨师马强);
-# not 工, which ends 理工 and 施工 as often as 电工.
-ROLE_ENDS = tuple("员师")
-# Nouns ending like a job that name a group, after which a verb comes (人员应享受).
-GROUP_ROLES = ("人员", "成员", "动员")
-# Cues after which the next word is a name whatever the dictionary says (我叫高峰, 联系人白雪).
-STRONG_CUES = ("我是", "我叫", "本人", "姓名", "名叫", "叫做", "联系人", "举报人", "反映人", "来信人", "签名",
-               "叫", "鄙人", "户名", "申请人", "主持人", "记录人", "收款人", "持卡人", "开户名", "参会人员",
-               "与会人员", "出席人员", "列席人员", "来电人", "投诉人", "咨询人", "来访人",
-               "报修人", "求助人")
-# What comes before a bare 叫 that names someone (我叫, 名字叫, 他叫, 就叫).
-CALLED_AFTER = tuple("我俺他她您你字就也都还人")
-# What comes before a 叫 that asks what a thing means or calls it something (什么叫公摊费, 这叫服务): no cue.
-TERM_BEFORE = ("什么", "啥", "怎么", "这", "那")
-# Words that name the person after them only when a colon follows (整理：袁丽, but 整理成表格).
-COLON_CUES = ("整理", "录入", "审核", "审批", "经办", "登记", "填表", "执笔")
-# Words the tagger calls names whose next word or last character shows a place, an organisation or an object.
-PLACE_SUFFIXES = tuple("村镇乡路街庄县区市省山河湖桥井港湾寺楼园堂店厂场站馆院所局委队社巷里屯营堡寨岭坡州"
-                       "栏室厅箱库柜卡册会家科埠集铺坝塘圩沟洼")
-# Words after a tagged "name" that show it is a place (向阳村委, 一号楼二单元).
-PLACES_AFTER = tuple("""村委 社区 小区 大街 街道 公园 广场 大道 单元 栋 层 号 超市 商店 商行 公司 集团 饭店
-酒店 宾馆 药店 诊所 学校 中学 小学 幼儿园 医院 银行 餐厅 酒楼 市场 工地 景区""".split())
-# Organisation words jieba may glue to the front of a name (信息科徐静 → 科徐静).
-ORGANISATION_ENDS = set("科室处部组班队局院所站办")
-# Surnames that are far more often a verb or a function word (修渠, 练习册, 全凭, 来坐, 成表格): a name
-# starting with one needs a cue or a title.
-AMBIGUOUS_SURNAMES = set("修练来全成和都向于时那占但由干相区练连应滑暴寿贡籍宦咸禄墨沃蔚牧蓬苍汝钦")
-# Parts of speech of a character jieba leaves alone that may end a given name (宁德 彬: zg, 周丽 姣: z).
-GIVEN_CHAR_FLAGS = {"zg", "z", "ng", "g", "n", "nr", "nrfg", "nrt"}
-# Parts of speech that never make a given name (全 凭 班长: 凭 is a preposition).
-NOT_GIVEN_FLAGS = ("p", "c", "u", "y", "e", "r", "f")
-# Second characters that make a two-character "name" more likely a noun and its verb (钱花, 钱用, 时来).
-VERB_AFTER = set("花用给要是在说来去到把被让叫太很也都还就更最得修交收退买卖付拿")
-# Characters of function words that never end a given name found only by its cue (医生都很好, 主任说过).
-# (来, 向, 和, 可, 再, 才, 太, 更 are also given names: 马春来, 石向前; they may end one only before a break.)
-NOT_GIVEN = set("很都也还就不没的了着过与在是说把被让给对等们吗呢吧啊得地要会能可太更最又再才只已这那个些每"
-                "各你您我他她它啥怎么和及或从向往到去来上下里外")
-SOFT_GIVEN = set("来向和可再才太更")
-# Parts of speech of a first token that is a function word rather than a surname (和 in 医生和病人).
-FUNCTION_FLAGS = ("c", "p", "d", "r", "u", "y", "e", "f")
-# A two-character word this frequent in jieba's dictionary is a common word (陈旧, 晋升, 黄牛, 高明, 普通)
-# even when it is tagged as a name; with a cue (我叫) or a title (医生) after it, only a very common one is.
-# (Three-character names in the dictionary are people: 彭德怀.)
-COMMON_WORD = 100
-VERY_COMMON_WORD = 5000
-# After a weak cue (邻居, 会计), a dictionary word not tagged as a person this frequent is not a name (盖房),
-# nor one this frequent however tagged (教师智慧, 党员荣誉: jieba tags both nr).
-KNOWN_WORD = 50
-CUED_WORD = 1000
-NOT_NAMES = {"高度", "马路", "白天", "常常", "周末", "任务", "万一", "何时", "于是", "金融", "方便", "平安",
-             "和平", "文明", "安全", "黄金", "明白", "江山", "花园", "海关", "宁可", "包括", "应当", "成都",
-             "关心", "关于", "向阳", "华为", "乐观", "高兴", "高效", "田间", "齐全", "时间", "路灯", "孙悟空",
-             "党建", "党员", "党委", "党风", "党课", "党务", "党性", "史料", "程序", "陆续", "成员", "韩国",
-             "温暖", "康复", "龙头", "雷锋", "焦点", "石油", "武术", "严格", "万元", "连续", "阳光", "曲线",
-             "保安", "麻醉", "麻醉师", "农忙", "安全鞋", "安全带", "安全帽", "护士长", "夜班", "白班", "班长",
-             "李家庄", "金银花", "康师傅", "东方红", "黄梅", "江水", "诸多", "石头", "温度", "常规",
-             "黄牛", "王老吉", "车间", "阿拉", "那口子", "黄梅天", "张榜", "海尔", "李宁",
-             "格力", "美的", "安踏", "双星", "娃哈哈", "银行卡", "马路边",
-             "宋体", "赖皮", "赖账"}
-# Verbs a speaker's name comes right before (王伟建反映: 建 is the name's, not a second verb).
-SPEECH_VERBS = {"反映", "说", "讲", "表示", "插话", "发言", "投诉", "举报", "提出", "认为", "建议", "要求",
-                "咨询", "询问", "来电"}
-# Ordinary words no name starts with, whatever follows them (马路边, 周末风, 安全帽).
-KEEP_WORDS = ("马路", "周末", "保安", "农忙", "夜班", "白班", "班长", "护士长", "麻醉", "安全", "李家庄",
-              "王主任", "井盖", "银杏", "扎西德勒")
-# Verbs of ability, need and will: a verb follows them, not a name.
-MODALS = {"能", "只能", "可以", "要", "得", "会", "想", "该", "应该", "需要", "必须", "不能", "不要"}
-# Compound surnames that are also common words (东方红, 百里挑一): only a tagged given name follows them.
-COMMON_COMPOUNDS = ("东方", "西门", "南宫", "百里", "第五", "东郭", "公西", "乐正", "左丘")
-# 老吴, 小王: a surname after these is a nickname, not the start of a full name.
-NICKNAME_HEADS = ("老", "小", "阿")
-# A 3-character token whose first two characters are a word this frequent is that word and a suffix (练习册).
-WORD_PREFIX = 1000
 
 # A group or class before a name (六组王长山, 四(3)班李子轩), and a speaker's name before a colon.
 _GROUP = r"[一二三四五六七八九十\d]+[组队]|[一二三四五六七八九十\d]*[(（][\d一二三四五六七八九十]+[)）]班"
@@ -137,20 +72,12 @@ _GROUPED = re.compile(rf"(?:{_GROUP})(?P<n>[\u4e00-\u9fff]{{2,4}}?){_NAME_END}")
 # A cue and the name after it, on the characters, since jieba may glue them (申请人马丽 → 申请 人马 丽).
 _CUED = re.compile(rf"(?P<c>{'|'.join(sorted({*CUES, *STRONG_CUES, *COLON_CUES}, key=len, reverse=True))})"
                    rf"(?P<colon>[：:])?\s*(?P<n>[\u4e00-\u9fff]{{2,4}}?){_NAME_END}")
-# Names of the Tibetan, Uyghur, Kazakh… peoples: two Tibetan name parts (扎西多吉, 尼玛次仁), or names
-# written by their sounds joined by a middle dot (古丽米拉·买买提, not 三案·六环节).
-TIBETAN_PARTS = """扎西 多吉 多杰 尼玛 次仁 卓玛 央金 达瓦 格桑 平措 顿珠 旺堆 拉姆 措姆 洛桑 丹增 白玛 次旦
-普布 巴桑 边巴 索朗 德吉 强巴 益西 贡布 旦增 晋美 罗布 群培 仁增 曲珍 卓嘎 拉巴 米玛 次珍 旺姆 央宗 嘎玛 阿旺
-琼达 斯朗 桑珠 才让 加措 嘉措 才旦 东珠 德庆 玉珍 桑吉 泽仁 泽郎 拉珍 白珍 次央 巴珠 朗杰 加央 土登 赤列 旺杰
-欧珠 永珍 德央 仓拉 次丹 拉宗 普赤 贡觉 多布杰""".split()
-# Characters that Uyghur, Kazakh and Tibetan names are written with by their sounds.
-SOUND_CHARACTERS = set("阿依古丽热拉买提艾力尔努迪巴吐逊克木斯亚森帕塔玉素甫米娜汗孜卡哈尼扎吾曼"
-                       "伊排合布都麦娅莎尕儿沙吉库勒妮萨玛达瓦次仁卓桑措姆珠旺堆德格则穆罕默江衣别夏西")
 _SOUNDS = "".join(sorted(SOUND_CHARACTERS))
 _MINORITY = re.compile(rf"(?:{'|'.join(TIBETAN_PARTS)}){{2}}"
                        rf"|[{_SOUNDS}]{{2,8}}[·•・][{_SOUNDS}]{{2,8}}(?:[·•・][{_SOUNDS}]{{2,8}})?")
 # A long name written by its sounds after a strong cue (我叫阿不都热合曼), which jieba cuts to pieces.
-_SOUND_CUED = re.compile(rf"(?:{'|'.join(STRONG_CUES)})[：:]?\s*(?P<n>[{_SOUNDS}]{{4,8}})")
+_SOUND_CUED = re.compile(rf"(?:{'|'.join(sorted({*STRONG_CUES, *CUES}, key=len, reverse=True))})[：:]?\s*"
+                         rf"(?P<n>[{_SOUNDS}]{{4,8}})")
 # A signature after a dash, closing the text or followed by a date (……请领导重视。——焦明远 3月5日).
 _SIGNED = re.compile(r"(?:——|—|－－|--|～|~)\s*(?P<n>[\u4e00-\u9fff]{2,4}?)\s*(?=$|\d|[（(，,。.\s])")
 # A name right before its owner's phone or ID number (韦保山，身份证1306…, 张敏 13812345678).
@@ -165,12 +92,11 @@ _IS_ROLE = re.compile(rf"(?:^|(?<=[。；;！？!?，,\s]))(?P<n>[\u4e00-\u9fff]
                       rf"[^。，,；;！？!?]{{0,12}}?(?:[\u4e00-\u9fff]员|{'|'.join(TITLES)})(?=[，,。；;！？!?\s]|$)")
 # A text that is nothing but a name (a 提出人 cell, a signature line).
 _WHOLE = re.compile(r"^\s*(?P<n>[\u4e00-\u9fff]{2,4})\s*$")
-# Words that join two people (石向前和石向东, 王强与李明).
-PARTNER_JOINS = set("和与跟、")
-# Natural features that end given names as often as places (王长山, 韦保山, 李海).
-NATURE_ENDS = tuple("山河江海林峰")
 # A name alone in brackets, after a nickname or a role (小张（张明亮）) or heading a message (【童建新】),
 # there with the time it was sent ([欧阳振兴 09:45]).
+# A chat message's sender written by its sounds and the time it was sent ([阿不都热合曼 21:03]).
+_CHAT_HEADER = re.compile(rf"^\s*[【\[](?P<n>[{_SOUNDS}不·]{{4,12}})"
+                          r"\s+\d{1,2}[:：]\d{2}(?:[:：]\d{2})?[】\]]")
 _BRACKETED = re.compile(r"[（(【\[〔](?P<n>[\u4e00-\u9fff]{2,4})(?:\s+\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?"
                         r"[）)】\]〕]")
 # What follows a person and not a thing: kin (王梓涵的妈妈), a pronoun (黄婷婷，她), speech (苏红梅都说).
@@ -210,12 +136,12 @@ def _partner_like(name: str) -> bool:
     """A name beside another one, whose given name is no common noun or verb (青蓝工程、师德工程 are no
     people; 石向前 is one)."""
     given = name[len(surname_of(name)):]
-    tag = _tagger().dt.word_tag_tab.get(given, "")
+    tag = tagger().dt.word_tag_tab.get(given, "")
     common = len(given) == 2 and tag[:1] in {"n", "v"} and not tag.startswith("nr") \
-        and _frequency(given) >= KNOWN_WORD
-    head = _tagger().dt.word_tag_tab.get(name[:2], "")  # 项目部、刘雪
+        and frequency(given) >= KNOWN_WORD
+    head = tagger().dt.word_tag_tab.get(name[:2], "")  # 项目部、刘雪
     word_first = len(name) == 3 and head[:1] in {"n", "v"} and not head.startswith("nr") \
-        and _frequency(name[:2]) >= WORD_PREFIX
+        and frequency(name[:2]) >= WORD_PREFIX
     return _alone_like(name) and not common and not word_first
 
 
@@ -241,11 +167,6 @@ def _partner_after(text: str, end: int) -> tuple[int, int] | None:
     return None
 
 
-def surname_of(name: str) -> str:
-    """The surname a name starts with (two characters for 欧阳, 上官…)."""
-    return name[:2] if name.startswith(COMPOUND_SURNAMES) else name[:1]
-
-
 def _prefixed_names(text: str) -> list[tuple[int, int]]:
     """Names the layout marks: a speaker before a colon (六组王长山：, 王秀兰（五组）：), a name after a group
     or class (四(3)班李子轩，) or a cue (申请人马丽，), or alone in brackets (小张（张明亮）). Found on the
@@ -261,6 +182,8 @@ def _prefixed_names(text: str) -> list[tuple[int, int]]:
               if _alone_like(match.group("n"))]
     found += [match.span("n") for pattern in (_BRACKETED, _SIGNED) for match in pattern.finditer(text)
               if _speaker_like(match.group("n"), grouped=False)]
+    found += [match.span("n") for match in _CHAT_HEADER.finditer(text)]
+    found += framed_names(text)
     spans: list[tuple[int, int]] = []
     for start, end in found:
         if not any(start < e and s < end for s, e in spans):
@@ -281,7 +204,7 @@ def _cued_like(match: re.Match[str]) -> bool:
         return False
     word_first = not strong and _word_and_suffix(name)  # 党员管理难, but 我叫王国丽
     return not (_dictionary_word(name, strong) or word_first) \
-        and _plausible_name(name, places=not strong, closed=True)
+        and plausible_name(name, places=not strong, closed=True)
 
 
 def _term_called(before: str) -> bool:
@@ -302,32 +225,22 @@ def _speaker_like(name: str, grouped: bool) -> bool:
     if len(name) == 4 and not name.startswith(COMPOUND_SURNAMES) or name.endswith(TITLES):
         return False
     if grouped:  # 六组高丽： is a person even though 高丽 is a word
-        return _frequency(name) < VERY_COMMON_WORD and _plausible_name(name, places=False, closed=True)
-    tag = _tagger().dt.word_tag_tab.get(name)
-    if tag is not None and not tag.startswith("nr") or _frequency(name) >= COMMON_WORD \
+        return frequency(name) < VERY_COMMON_WORD and plausible_name(name, places=False, closed=True)
+    tag = tagger().dt.word_tag_tab.get(name)
+    if tag is not None and not tag.startswith("nr") or frequency(name) >= COMMON_WORD \
             or _word_and_suffix(name):  # （白天打）
         return False
-    return _plausible_name(name, closed=True)
+    return plausible_name(name, closed=True)
 
 
 def _alone_like(name: str) -> bool:
     """A name with no cue but its place (alone on a line, before a phone number): not a word a line may be
     (满意, 宿舍), not a place (王庄村), though a name may end like one (韦保山)."""
-    tag = _tagger().dt.word_tag_tab.get(name)
-    if tag is not None and not tag.startswith("nr") and _frequency(name) >= KNOWN_WORD:
+    tag = tagger().dt.word_tag_tab.get(name)
+    if tag is not None and not tag.startswith("nr") and frequency(name) >= KNOWN_WORD:
         return False
     place = name.endswith(PLACE_SUFFIXES) and not name.endswith(NATURE_ENDS)
     return _speaker_like(name, grouped=True) and not place and not _word_and_suffix(name)  # 白天打
-
-
-@lru_cache
-def _tagger():
-    import jieba
-    import jieba.posseg
-
-    jieba.setLogLevel(60)
-    jieba.posseg.dt.tokenizer.check_initialized()  # the word frequencies load lazily, on the first cut
-    return jieba.posseg
 
 
 Tokens = list[tuple[str, str]]
@@ -335,7 +248,7 @@ Tokens = list[tuple[str, str]]
 
 def _tagged_names(text: str) -> list[tuple[int, int]]:
     """Spans of names read on jieba's tokens: tagged names, names before a title or after a cue."""
-    tokens = [(pair.word, pair.flag) for pair in _tagger().cut(text)]
+    tokens = [(pair.word, pair.flag) for pair in tagger().cut(text)]
     offsets: list[int] = []
     pos = 0
     for word, _ in tokens:
@@ -395,17 +308,21 @@ def _role_noun(word: str, flag: str) -> bool:
 def _name_at(tokens: Tokens, i: int, listed: bool = False) -> tuple[int, int, int] | None:
     """(tokens used, first and past-last character of the name within them) when a name starts at token i."""
     word, flag = tokens[i]
-    if not (flag.startswith("nr") or _is_surname_start(word)):  # most tokens: checked first, for speed
+    if not (flag.startswith("nr") or is_surname_start(word)):  # most tokens: checked first, for speed
         return None
     if i and tokens[i - 1][0] in NICKNAME_HEADS:  # 老吴脾气大: 老吴 is the person, 脾气 no given name
+        return None
+    if i and tokens[i - 1][0] in DEGREE_ADVERBS:  # 办事很麻利: an adjective, whatever the tagger says
+        return None
+    if i + 1 < len(tokens) and tokens[i + 1][0] == "们":  # 海燕们: a plural noun
         return None
     if _transliterated(word, flag):
         return 1, 0, len(word)
     at = _At.of(tokens, i, listed)
     glued = _glued_title(at)
     if glued is not None:
-        return (1, 0, len(glued)) if _full_name(glued) else None
-    if not _is_chinese(at.word):
+        return (1, 0, len(glued)) if full_name(glued) else None
+    if not is_chinese(at.word):
         return None
     found = [step(at) for step in (_two_token_name, _vouched_name, _cued_name, _titled_name, _person_name)]
     readings = [(used, 0, length) for used, length in filter(None, found)]
@@ -417,7 +334,7 @@ def _name_at(tokens: Tokens, i: int, listed: bool = False) -> tuple[int, int, in
 def _transliterated(word: str, flag: str) -> bool:
     """A name jieba tags, written by its sounds (热依拉, 阿依古丽), that its dictionary hardly knows."""
     return flag in {"nr", "nrt"} and 3 <= len(word) <= 6 and set(word) <= SOUND_CHARACTERS \
-        and _frequency(word) < KNOWN_WORD and not word.startswith(KEEP_WORDS)
+        and frequency(word) < KNOWN_WORD and not word.startswith(KEEP_WORDS)
 
 
 def _glued_title(at: _At) -> str | None:
@@ -435,15 +352,15 @@ def _tagged_name(at: _At) -> tuple[int, int, int] | None:
     (信息科徐静 arrives as 科徐静: the organisation's last character is left out)."""
     if at.flag not in {"nr", "nrfg", "nrt"}:
         return None
-    lead = 1 if at.word[0] in ORGANISATION_ENDS and len(at.word) == 3 and _full_name(at.word[1:]) else 0
+    lead = 1 if at.word[0] in ORGANISATION_ENDS and len(at.word) == 3 and full_name(at.word[1:]) else 0
     word = at.word[lead:]
-    if not _full_name(word) or _place_like(word, at.nxt):
+    if not full_name(word) or _place_like(word, at.nxt):
         return None
     vouched = at.cued or at.titled
     if not vouched and (_verb_after_noun(word) or word[0] in AMBIGUOUS_SURNAMES or _word_and_suffix(word)
                         or _verb_after_modal(at)):
         return None
-    if not at.strong and _common(word, _word_limit(at)):
+    if not at.strong and common(word, _word_limit(at)):
         return None
     if at.cued and _cut_short(at):
         return 2, 0, 4
@@ -455,7 +372,7 @@ def _tagged_name(at: _At) -> tuple[int, int, int] | None:
 def _verb_after_modal(at: _At) -> bool:
     """After 只能, 要 or 都 a surname that is also a verb is that verb (只能付现金, 要管好)."""
     before, flag = at.tokens[at.i - 1] if at.i else ("", "x")
-    return (flag == "d" or before in MODALS) and _verb_like(at.word[0])
+    return (flag == "d" or before in MODALS) and verb_like(at.word[0])
 
 
 def _word_limit(at: _At) -> int:
@@ -465,35 +382,29 @@ def _word_limit(at: _At) -> int:
 
 def _word_and_suffix(word: str) -> bool:
     """Three characters that are a common verb or adjective and one more (练习册, 管理难)."""
-    return len(word) == 3 and _frequency(word[:2]) >= WORD_PREFIX and _verb_like(word[:2])
-
-
-def _verb_like(word: str) -> bool:
-    """jieba's dictionary tags the word as a verb, an adjective, an adverb or a time (管理, 练习, 白天), not a
-    noun."""
-    return (_tagger().dt.word_tag_tab.get(word) or "x")[0] in "vadt"
+    return len(word) == 3 and frequency(word[:2]) >= WORD_PREFIX and verb_like(word[:2])
 
 
 def _cut_short(at: _At) -> bool:
     """jieba cut a compound surname's two-character given name short (欧阳明 月)."""
     follows = at.tokens[at.i + 1][1] if at.i + 1 < len(at.tokens) else "x"
     return (at.word[:2] in COMPOUND_SURNAMES and len(at.word) == 3 and len(at.nxt) == 1
-            and _is_chinese(at.nxt) and follows not in {"x", "uj", "ul", "p", "c", "d", "v"})
+            and is_chinese(at.nxt) and follows not in {"x", "uj", "ul", "p", "c", "d", "v"})
 
 
 def _cut_before_end(at: _At) -> bool:
     """jieba cut the last character off a three-character name and left it alone before a break or a verb
     of speech (宁德 彬 反映): masking the first two would show it (宁**彬)."""
     follows = at.tokens[at.i + 1][1] if at.i + 1 < len(at.tokens) else "x"
-    return len(at.word) == 2 and len(surname_of(at.word)) == 1 and len(at.nxt) == 1 and _is_chinese(at.nxt) \
+    return len(at.word) == 2 and len(surname_of(at.word)) == 1 and len(at.nxt) == 1 and is_chinese(at.nxt) \
         and follows in GIVEN_CHAR_FLAGS and at.nxt not in TITLES \
-        and _plausible_name(at.word + at.nxt, closed=True) and _closes(at.tokens, at.i + 2)
+        and plausible_name(at.word + at.nxt, closed=True) and _closes(at.tokens, at.i + 2)
 
 
 def _two_token_name(at: _At) -> tuple[int, int] | None:
     """A surname and a given name as two tokens (周 建华, 欧阳 娜娜), the second not a title."""
-    if not (at.nxt and _is_chinese(at.nxt) and len(at.nxt) <= 2 and at.nxt not in TITLES
-            and _full_name(at.word + at.nxt)):
+    if not (at.nxt and is_chinese(at.nxt) and len(at.nxt) <= 2 and at.nxt not in TITLES
+            and full_name(at.word + at.nxt)):
         return None
     next_flag = at.tokens[at.i + 1][1]
     # a lone surname jieba calls a noun may start a name when the given name is tagged as one (芦 秀英)
@@ -518,16 +429,16 @@ def _vouched_name(at: _At) -> tuple[int, int] | None:
     """One token after a cue or before a title that could be a name and is not a very common word, a place
     (监考员由玉潭学校) or a word and its suffix (缴费人满意率)."""
     taggable = at.flag.startswith("nr") or at.flag in {"nz", "ng", "x"}
-    vouched = at.strong or not (_common(at.word, _word_limit(at)) or _place_like(at.word, at.nxt)
+    vouched = at.strong or not (common(at.word, _word_limit(at)) or _place_like(at.word, at.nxt)
                                 or at.word[0] in AMBIGUOUS_SURNAMES or _word_and_suffix(at.word))
-    if (at.cued or at.titled) and _full_name(at.word) and taggable and vouched:
+    if (at.cued or at.titled) and full_name(at.word) and taggable and vouched:
         return 1, len(at.word)
     return None
 
 
 def _cued_name(at: _At) -> tuple[int, int] | None:
     """After a cue (我叫, 村会计, 户名：, a list's 、), the longest run of tokens that reads as a name."""
-    if not at.cued or not at.strong and len(at.word) == 2 and _verb_like(at.word):
+    if not at.cued or not at.strong and len(at.word) == 2 and verb_like(at.word):
         return None  # 党员管理难 starts with a verb, not a surname (but 王国 丽 and 高志 丽 may be names)
     return max((span for span in _readings(at) if not _common_reading(at, span, at.strong)),
                key=lambda span: span[1], default=None)
@@ -560,19 +471,19 @@ def _following(at: _At, span: tuple[int, int], count: int) -> str:
 def _readings(at: _At, places: bool = True) -> list[tuple[int, int]]:
     """(tokens, characters) of each run of tokens from token i that ends on a token boundary and reads as
     a full name, shortest first."""
-    if not _is_surname_start(at.word) or at.word[0] in AMBIGUOUS_SURNAMES and not at.strong:
+    if not is_surname_start(at.word) or at.word[0] in AMBIGUOUS_SURNAMES and not at.strong:
         return []
     spans: list[tuple[int, int]] = []
     text = ""
     for j in range(at.i, min(at.i + 4, len(at.tokens))):
         word, flag = at.tokens[j]
-        if not _is_chinese(word) or word in TITLES or word in CUES or \
+        if not is_chinese(word) or word in TITLES or word in CUES or \
                 j > at.i and (flag.startswith(NOT_GIVEN_FLAGS) or not _given_part(at, j, text)):
             break
         text += word
         if len(text) > len(surname_of(text)) + 2:
             break
-        if _plausible_name(text, places, closed=_closes(at.tokens, j + 1)):
+        if plausible_name(text, places, closed=_closes(at.tokens, j + 1)):
             spans.append((j - at.i + 1, len(text)))
     return spans
 
@@ -597,7 +508,7 @@ def _common_reading(at: _At, span: tuple[int, int], strong: bool = False) -> boo
     党支部 before 书记) or, unless a strong cue vouches for it, as a very common word."""
     if span[0] != 1:
         return False
-    rare = strong and _frequency(at.word) < KNOWN_WORD  # 我叫何国, though 何国 may be a pronoun
+    rare = strong and frequency(at.word) < KNOWN_WORD  # 我叫何国, though 何国 may be a pronoun
     return at.flag[:1] in "vdpcr" and not rare or _dictionary_word(at.word, strong)
 
 
@@ -606,48 +517,13 @@ def _dictionary_word(word: str, strong: bool) -> bool:
     (查房, 荣誉感) always; after a strong cue only a very common word (我叫高峰 and 联系人白雪 are
     people, 录入：信息 is not); after a weak one any known word (盖房) or a frequent one, however tagged
     (教师智慧)."""
-    tag = _tagger().dt.word_tag_tab.get(word)
+    tag = tagger().dt.word_tag_tab.get(word)
     other = tag is not None and not tag.startswith("nr")
     if other and (tag[0] in "vdpcra" or len(word) > 2):
-        return not strong or _frequency(word) >= KNOWN_WORD
+        return not strong or frequency(word) >= KNOWN_WORD
     if strong:
-        return other and _frequency(word) >= VERY_COMMON_WORD
-    return other and _frequency(word) >= KNOWN_WORD or _common(word, CUED_WORD)
-
-
-def _plausible_name(text: str, places: bool = True, closed: bool = False) -> bool:
-    """A full name whose given name has no function-word character (and, unless told, is not a place); a
-    character like 来 or 向 may start a two-character given name, or end one that a break closes."""
-    given = text[len(surname_of(text)):]
-    allowed = SOFT_GIVEN & {given[:1] if len(given) == 2 else "", given[-1:] if closed else ""}
-    return _full_name(text) and not set(given) & (NOT_GIVEN - allowed) \
-        and not (places and text.endswith(PLACE_SUFFIXES))
-
-
-def _common(word: str, frequency: int) -> bool:
-    """A two-character word of jieba's dictionary at least this frequent, however tagged, unless it is
-    tagged as a person's full name (李强)."""
-    if len(word) != 2 or _tagger().dt.word_tag_tab.get(word) in {"nrfg", "nrt"}:
-        return False
-    return _frequency(word) >= frequency
-
-
-def _frequency(word: str) -> int:
-    """How often jieba's dictionary has seen the word (0 when it does not know it)."""
-    return _tagger().dt.tokenizer.FREQ.get(word) or 0
-
-
-def _full_name(word: str) -> bool:
-    """A surname followed by a one- or two-character given name, and not a known common word."""
-    surname = surname_of(word)
-    return (_is_surname_start(word) and 1 <= len(word) - len(surname) <= 2 and word not in NOT_NAMES
-            and not word.startswith(KEEP_WORDS) and word not in TITLES and word not in CUES
-            and word[0] != word[1]
-            and _is_chinese(word))
-
-
-def _is_surname_start(word: str) -> bool:
-    return word.startswith(COMPOUND_SURNAMES) or word[:1] in SURNAMES
+        return other and frequency(word) >= VERY_COMMON_WORD
+    return other and frequency(word) >= KNOWN_WORD or common(word, CUED_WORD)
 
 
 def _verb_after_noun(word: str) -> bool:
@@ -660,5 +536,3 @@ def _place_like(word: str, nxt: str) -> bool:
         or nxt.startswith(PLACES_AFTER)
 
 
-def _is_chinese(word: str) -> bool:
-    return bool(word) and all("\u4e00" <= ch <= "\u9fff" for ch in word)

@@ -27,16 +27,16 @@ _ID15 = r"[1-9]\d{7}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}"
 _SEP = r"(?:\s*(?:是|为)?\s*[:：]?\s*)"
 _NUM = r"[\d一二三四五六七八九十百零〇两]+"
 # Words after which a number is a record: 住院号2023081517, 工号：A1024, 学籍号G320…, 纳税人识别号9132…
-_RECORD_CUES = ("住院号 病历号 门诊号 就诊号 就诊卡号 医保卡号 社保卡号 饭卡号 卡号 学号 学籍号 工号 警号 "
-                "编号 档案号 证件号 会员号 订单号 单号 户号 账号 受理号 床位号 预约号 登记号 流水号 考生号 "
-                "识别号 税号 信用代码 ID号 ID").split()
+_RECORD_CUES = ("住院号 病历号 病案号 门诊号 就诊号 就诊卡号 医保卡号 社保卡号 饭卡号 卡号 学号 学籍号 "
+                "工号 警号 编号 档案号 证件号 会员号 订单号 单号 户号 账号 受理号 床位号 预约号 登记号 "
+                "流水号 考生号 识别号 税号 信用代码 案号 保单号 车架号 不动产权第 ID号 ID").split()
 # A unified social credit code (a taxpayer's id) with no word before it: 18 characters, the registering
 # authority and the kind, a six-digit region, then letters and digits, at least one of them a letter (a
 # number of 18 digits is an ID or a bank card).
 _CREDIT_CODE = r"[1-9A-GY][1-9]\d{6}(?=[\dA-Z]{0,9}[A-Z])[\dA-HJ-NP-RTUWXY]{10}"
 # An estate, and its phase or block (阳光花园二期, 锦绣华庭B区).
-_ESTATE = (r"[\u4e00-\u9fff]{2,6}?(?:小区|社区|花园|家园|公寓|大厦|新村|新城|苑|广场|山庄|名都|佳园|华庭"
-           r"|城|府|湾|邸)(?:小区)?(?:[A-Za-z\d一二三四五六七八九十]{1,3}[期区])?")
+_ESTATE = (r"[A-Za-z\u4e00-\u9fff]{2,8}?(?:小区|社区|花园|家园|公寓|大厦|新村|新城|苑|广场|山庄|名都|佳园"
+           r"|华庭|城|府|湾|邸|园|居|宿舍|家属院|大院)(?:小区)?(?:[A-Za-z\d一二三四五六七八九十]{1,3}[期区])?")
 _BUILDING = (r"(?:\d+(?:号楼|号院|栋|幢|座|楼)|\d+-\d+(?:-\d+)?)(?:\d+(?:单元|门))?(?:\d+(?:室|号|户)?)?"
              r"|\d+(?:单元|门)\d+(?:室|号|户)?")
 # A room number right after the house number (明州路218弄5号301), but not a year or a sum (88号2023年).
@@ -48,7 +48,7 @@ _ROAD_ADDRESS = (rf"[\u4e00-\u9fff]{{1,8}}?{_ROAD}(?:[东西南北中]段)?[甲�
                  rf"{_NUM}(?:弄{_NUM})?号(?:院|附{_NUM}号|楼(?=\d))?"
                  rf"(?:{_ESTATE}|[\u4e00-\u9fff]{{2,6}}?(?=\d+-\d+-\d+))?(?:{_BUILDING}|{_ROOM})?")
 _GROUP_ADDRESS = (rf"(?:[\u4e00-\u9fff]{{1,4}}?村)?[一二三四五六七八九十\d]{{1,3}}组{_NUM}号"
-                  rf"|[\u4e00-\u9fff]{{1,4}}?村{_NUM}号")
+                  rf"|[\u4e00-\u9fff]{{1,4}}?[村屯寨]{_NUM}号")
 _ESTATE_ADDRESS = rf"{_ESTATE}(?:\d+(?:号楼|栋|幢|座)(?:\d+(?:单元|门))?(?:\d+(?:室|号)?)?|\d+-\d+-\d+)"
 _UNIT_ADDRESS = (r"\d+(?:号楼|栋|幢)\d+单元\d+室?|\d+号(?:宿舍|公寓|住院)?楼\d+室"
                  r"|\d+(?:栋|幢)\d{3,4}室?")
@@ -76,7 +76,8 @@ _PATTERNS: list[tuple[Kind, re.Pattern[str]]] = [
 ]
 # Words a matched address may start with that belong to the sentence, not the place (家住, 我在, 寄到).
 _ADDRESS_LEAD = "家住在我们俺是到于从往的寄请把位于地址"
-_LOCALITY = re.compile(r"^.*?(?:路|街|大道|大街|巷|弄|胡同|里|村|小区|社区|花园|家园|公寓|大厦|新村|新城|苑|"
+_LOCALITY = re.compile(r"^.*?(?:路|街|大道|大街|巷|弄|胡同|里|村|屯|寨|宿舍|家属院|大院|小区|社区|花园|家园|"
+                       r"公寓|大厦|新村|新城|苑|园|居|"
                        r"广场|山庄|名都|佳园|华庭|城|府|湾|邸)(?:[东西南北中]段)?"
                        r"(?=[\d一二三四五六七八九十百零〇两])")
 
