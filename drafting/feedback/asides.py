@@ -46,8 +46,10 @@ MAX_HEADING_CHARS = 40
 # A member of staff addressing the group (社区小周：各位居民早上好…, [社区小周 10:55] 大家的意见都记下了…)
 _STAFF = re.compile(r"^(?:社区|居委会?|村委会?|网格员?|物业客服|物业管家|管家|客服|群主|管理员|街道)")
 _ADDRESSING = re.compile(r"各位|大家|收到|记下|记录下|欢迎|通知|提醒|(?:会|将)(?:整理|转|反馈|上报|报)")
-# [昵称 08:12] or [昵称]: a chat export's sender
-_CHAT_SENDER = re.compile(r"^\[([^\[\]]{1,30}?)(?:\s+\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?\]\s*")
+# [昵称 08:12], ［昵称］ at the head of a line, before what was said: a chat export's sender, who wrote the
+# line, not what they think. 【…】 is no sender: 【建议】 heads an answer, 【系统提示】 is someone's words.
+_CHAT_SENDER = re.compile(r"^\s*[\[［]([^\[\]［］]{1,24}?)(?:\s+\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?[\]］]"
+                          r"\s*(?=\S)")
 _NAME_PREFIX = re.compile(r"^([^：:。！？，,\s]{1,12})[：:]\s*")
 # 同上 / 同意楼上 / 意见同上 / +1 (not +1+1): agreement with the answer above, bare or followed by the
 # person's own words.
@@ -83,6 +85,12 @@ def agreement(text: str, *, in_record: bool, above: str | None) -> Agreement | N
 def is_agreement(text: str) -> bool:
     """A 同上 / 同意楼上 / +1 answer, whatever follows it."""
     return bool(_AGREEMENT.match(_split_prefix(text, in_record=False)[1]))
+
+
+def without_chat_sender(line: str) -> str:
+    """The line without the chat sender at its head ([昵称 08:12] 电梯又坏了 -> 电梯又坏了)."""
+    sender = _CHAT_SENDER.match(line)
+    return line[sender.end():] if sender else line
 
 
 def _split_prefix(line: str, *, in_record: bool) -> tuple[str, str]:

@@ -8,6 +8,7 @@ from difflib import SequenceMatcher
 
 import numpy as np
 
+from drafting.feedback.asides import without_chat_sender
 from drafting.feedback.redact import Masked, mask_lines
 
 NEAR_COSINE = 0.95
@@ -24,17 +25,24 @@ _MARKER = re.compile(
     r"(?<![一二三四五六七八九十\d])[（(]\d{1,2}[)）](?![班级号床楼室栋])|[①②③④⑤⑥⑦⑧⑨⑩]"
     r"|(?:^|(?<=[\s。；;，,！!？?：:]))\s*(?:\d{1,2}\s*(?:[.．](?!\d)|[、)）])|[一二三四五六七八九十]{1,2}(?:、|是(?=\S)))")
 # ；, a line break inside a form's cell (unless the line before ends mid-sentence at a comma), and a
-# sentence or clause that turns to another matter (，另外 / 。此外)
+# sentence or clause that turns to another matter (，另外 / 。此外 / ，还有那个… / ，再一个… / ，其次… /
+# 。另一个… / ，顺便说一下…) when what follows has a subject of its own: not 食堂饭菜贵，还有点咸 or
+# 卫生间没有扶手，还有就是太脏, which go on about the same thing.
+_TURN_WORDS = (r"另外|此外|再就是|还有就是|还有一个|还有(?:那个|这个)?|再一个|再有就是|再有|其次|另一个|"
+               r"顺便(?:说|提)(?:一下|一句|个事)?")
+_NO_SUBJECT = (r"太|很|挺|也|还|就|都|不|没|有点|有些|比较|特别|非常|更|又|老|总|经常|一直|真|蛮|了|的|得|"
+               r"点|些|待|啥|什么|呢|吗|多|少|几|好多|很多|不少|一些|一点|等|吧|[，,。；;！!？?]|$")
 _SEPARATOR = re.compile(r"[；;]+|(?<![，,、\s])\s*\n\s*"
-                        r"|[，,。]\s*(?=(?:另外|此外|再就是|还有就是|还有一个)[，,]?)")
+                        rf"|[，,。]\s*(?=(?:{_TURN_WORDS})[，,：:]?\s*(?!{_NO_SUBJECT})[^，,。；;！!？?\n]{{4}})")
 _WRAPPED = re.compile(r"(?<=[，,、])\s*\n\s*")
-# Who speaks, before a list: 六组王长山： / [昵称 08:12] (a chat's nickname and time) / both.
-_SPEAKER = re.compile(r"^\s*(?:[\[［][^\]］]{1,24}[\]］])?\s*(?:[^，,。；;\[［]{0,16}[：:])?\s*$")
-# A chat's [昵称 08:12] or [昵称] at the head of a line: who wrote it, not what they think.
-_CHAT_PREFIX = re.compile(r"^\s*[\[［][^\]］]{1,24}[\]］]\s*(?=\S)")
+# Who speaks, before a list: 六组王长山： (a chat's [昵称 08:12] is taken off the line before it is cut)
+_SPEAKER = re.compile(r"^\s*(?:[^，,。；;\[［]{0,16}[：:])?\s*$")
 # The words before a list that only announce it (有两个建议： / 总体满意，就是：) belong to its first item.
 _LEAD_IN_HEAD = re.compile(r"(?:[：:]|就是|但是|不过|只是)\s*$")
-_LEAD_TURN = re.compile(r"^(?:另外|此外|再就是|还有就是)[，,]?")
+# the turn itself, at the head of the opinion it starts (还有人插队 keeps its 还有: there are people who…)
+_LEAD_TURN = re.compile(r"^(?:另外|此外|再就是|还有就是|还有一个(?:就是|是)?|还有(?:那个|这个)|"
+                        r"还有(?!人|个别|些人)|再一个(?:就是|是)?|再有就是|再有|其次|另一个(?:问题|事|方面)?(?:就是|是)?|"
+                        r"顺便(?:说|提)(?:一下|一句|个事)?)[，,：:]?")
 _EDGE = re.compile(r"^[\s，,。.、；;：:]+|[\s，,、；;：:]+$")
 _PUNCT = re.compile(r"[\W_]+", re.UNICODE)
 _NO_OPINION = re.compile(
@@ -47,7 +55,7 @@ _NO_OPINION = re.compile(
 def split_opinion(line: str) -> list[str]:
     """One answer cut into its opinions at ；and at list numbers (1. 2、 （1） ①); markers dropped."""
     parts: list[str] = []
-    for chunk in _SEPARATOR.split(_WRAPPED.sub("", _CHAT_PREFIX.sub("", line))):
+    for chunk in _SEPARATOR.split(_WRAPPED.sub("", without_chat_sender(line))):
         parts += _numbered(chunk)
     if len(parts) > 1 and _SPEAKER.search(parts[0]):
         parts = parts[1:]  # 患者家属X提：1、… 2、… : the speaker is no opinion
@@ -97,7 +105,7 @@ def is_no_opinion(text: str) -> bool:
 # 可惜) or asked.
 _PRAISE = re.compile(r"满意(?!度|率)|值得(?:肯定|表扬|学习|称赞|点赞)|(?:给予|充分|应该)肯定|表扬|感谢|"
                      r"感激|点赞|好评|称赞|赞扬|认可(?!度|率)|不错|很好|挺好|都好|做得好|放心|暖心|贴心|喜欢|"
-                     r"有目共睹|继续保持|保持下去|再接再厉")
+                     r"有目共睹|继续保持|保持下去|再接再厉|越来越好|越办越好")
 _STRONG_PRAISE = re.compile(r"(?<!不)(?:应该|值得|给予)(?:表扬|肯定|称赞)|(?<!不)点赞")
 _TURN = re.compile(r"但|却|可是|不过|只是|就是|可惜|遗憾|有待|还需|还要|需要|希望|建议|应该|"
                    r"要是能|如果能|要加强|就(?:更)?好了|就好啦|才好")  # 就好了: a wish: something is missing
@@ -106,11 +114,12 @@ _CLAUSE = re.compile(r"[，,。；;！!、]+")
 _PRAISE_PHRASES = re.compile(
     r"不错|不少|(?:暂时|暂)?没(?:有)?(?:什么|啥|其他|其它|别的)?(?:意见|建议|要说的|可提的|补充|想到|问题)|"
     r"无(?:意见|建议)|暂时没有|^没有[。！!]?$|"
-    r"希望[^，。；]*(?:继续|保持|坚持|经常|搞下去|发扬|再接再厉)[^，。；]*|"
+    r"希望[^，。；]*(?:继续|保持|坚持|经常|搞下去|发扬|再接再厉|越来越好|越办越好)[^，。；]*|"
     r"(?:继续|再)(?:保持|努力|发扬|接再厉)|保持下去|感谢")
 _COMPLAINT = re.compile(r"不|没|差|难|慢|贵|乱|脏|严重|希望|建议|要(?!是)|应该|应当|问题|缺|太|未|无法|"
                         r"有待|改进|加强|提高|改善|还需|需要|"
-                        r"拖|推诿|只会|只是|白提|却|但|仍|还是|总是|经常|老是|一直|多次|少数|个别|有的|形式|"
+                        r"拖|推诿|只会|只是|白提|却|但|仍|还是|总是|经常|老是|一直|多次|少数|个别|有的|"
+                        r"形式(?!挺好|很好|不错|好)|"
                         r"口号|走过场|折扣|可惜|请|望能|能否|是否|为什么|吗|？|\?")
 
 
@@ -119,7 +128,7 @@ def reads_as_praise(text: str) -> bool:
     医生很好，就是排队久."""
     if _TURN.search(_PRAISE_PHRASES.sub("", text)) or _QUESTION.search(text):
         return False
-    if _STRONG_PRAISE.search(text):
+    if _STRONG_PRAISE.search(text) or _thanks_and_nothing_wrong(text):
         return True
     clauses = [c for c in _CLAUSE.split(text) if c.strip()]
     return bool(clauses) and all(_PRAISE.search(c) or is_no_opinion(c) for c in clauses) \
@@ -132,28 +141,71 @@ def reads_as_complaint(text: str) -> bool:
     return bool(_COMPLAINT.search(rest) or _TURN.search(rest))
 
 
+# 意见卡：总的来说挺好，但是… / 总体满意，就是：… / 其他都不错，就是两个小问题：…: general praise, then
+# the turn to what the opinion is about (not 物业管理总体还行，就是…, whose subject comes before the turn).
+_PRAISE_LEAD = re.compile(
+    r"^(?:[^，,。；;]{0,10}[：:])?\s*(?:总体|总的来说|总体上|整体|整体上|总的|基本|其他|其它|别的|各方面|都|还|挺|很|"
+    r"比较|非常|也|上|来说)*(?:满意|挺好|不错|还行|还可以|很好|可以|好)[的了]?[，,。]?\s*"
+    r"(?:就是|但是|但|不过|只是|可是)[：:，,]?\s*(?:有?[一二两三几]个小?(?:问题|建议|意见)[：:，,]\s*)?")
+
+
+def after_praise(text: str) -> str:
+    """The text after a lead of general praise and a turn (总体满意，就是：等的时间太长 -> 等的时间太长):
+    what the opinion is about. Unchanged when nothing follows the turn."""
+    rest = _PRAISE_LEAD.sub("", text, count=1)
+    return rest if len(rest) >= 2 else text
+
+
 # Praise of named staff (心内科吴**医生医术好, 郑**医生半夜还在看病人，辛苦了): a role word, words of
 # thanks or praise, no turn, request or fault. Reported on its own (表扬), for the unit to pass on.
-_ROLE = re.compile(r"医生|大夫|护士|护士长|主任|老师|班主任|校长|民警|警官|师傅|书记|村长|干部|同志|科长|"
-                   r"所长|班长|院长|经理|社工|工作人员|[\u4e00-\u9fff]{1,3}员(?!工)|"
-                   r"[\u4e00-\u9fff]\*{2}(?![：:]|说)")  # a masked name (丁**) is a person too, not a speaker
+_ROLE = re.compile(r"医生|大夫|护士|主任|老师|班主任|民警|警官|辅警|师傅|书记|干部|同志|经理|社工|"
+                   r"志愿者|义工|工作人员|"
+                   r"(?:保洁|保安|门卫|宿管|食堂|维修|物业|清洁|绿化|楼管)(?:大姐|阿姨|大叔|大爷|大妈|小哥|大哥)|"
+                   r"(?:组|队|科|所|站|院|处|局|校|园|馆|行|部|厂|班|股|段|室|店|村|镇|乡|县|市|社|护士)长"
+                   r"(?!期|时间|度|大|久|远|得|了|达|短|时|队)|[\u4e00-\u9fff]{1,3}员(?!工)|"
+                   r"[\u4e00-\u9fff]\*+(?![*：:]|说)")  # a masked name (丁**) is a person too, not a speaker
 _THANKS = re.compile(r"(?<![不没])(?:好(?!一会|几|多|久|长时间|半天)|负责|耐心|细心|热情|周到|认真|专业|"
-                     r"辛苦|谢谢|感谢|点赞|表扬|"
-                     r"敬业|和蔼|"
-                     r"贴心|用心|尽心|尽职|成功|及时)")
-# What commends rather than asks or complains: 建议表扬 is no request, 解决了大问题 no fault.
+                     r"辛苦|谢谢|感谢|点赞|表扬|敬业|和蔼|公平|公正|公道|服(?:他|她)|"
+                     r"贴心|暖心|用心|尽心|尽职|成功|及时)")
+# What commends rather than asks or complains: 建议表扬 is no request, 解决了大问题 no fault, 孩子都不怕她 and
+# 没收钱 no complaint.
 _COMMENDING = re.compile(r"建议(?:给予|对其|对他|对她)?(?:表扬|嘉奖|表彰)|"
                          r"(?:解决|处理)了?[^，。；]{0,6}(?:问题|难题|困难)")
-_FAULT = re.compile(r"差|慢|乱|脏|凶|骂|冷漠|不耐烦|不理|不管|推诿|敷衍|态度不|不负责|不及时|不认真|太|"
-                    r"问题|投诉")
+_KIND_NEGATION = re.compile(r"不厌其烦|不辞辛苦|不怕(?:脏|累|苦|麻烦)|(?:都|也)不怕|毫无怨言|"
+                            r"没有?(?:怨言|架子)|(?:没|不)(?:收|要)(?:钱|一分钱|费用|红包)")
+_FAULT = re.compile(r"差|慢|乱|脏|凶|骂|冷漠|不耐烦|不理|不管|推诿|敷衍|态度不|不负责|不及时|不认真|"
+                    r"问题|投诉|太(?!(?:感谢|谢谢|好|负责|耐心|细心|热情|周到|贴心|暖心|辛苦|专业|认真|及时)了?)")
+# A praise verb addressed to someone at the head of a line: 表扬一下保洁许**大姐，… / 感谢X / 谢谢X / 给X点赞
+_ADDRESSED = re.compile(r"^(?:我要|我想|想|要|特别|非常|真心|衷心)?(?:(?:表扬|感谢|夸)(?:一下)?|谢谢)"
+                        r"(?P<who>[^，,。；;！!]{1,24})|^给(?P<to>[^，,。；;！!]{1,24}?)点个?赞")
+# What, after such a head, still complains (拖 and 没 alone do not: 拖得干干净净, 没收钱)
+_STILL_WRONG = re.compile(r"难(?!得)|贵|坏|漏|堵|臭|吵|不亮|不通|没修|不修|不够|没人|不行|不好好|不让|"
+                          r"太少|太多")
+_ASK = re.compile(r"能不能|可不可以|可否|最好")
 
 
 def commends_staff(text: str) -> bool:
     """Praise of a member of staff, named or by role, with nothing to put right."""
-    text = _COMMENDING.sub("表扬", text)
+    text = _KIND_NEGATION.sub("好", _COMMENDING.sub("表扬", text))
     rest = _PRAISE_PHRASES.sub("", text)
-    return bool(_ROLE.search(text) and _THANKS.search(text)) and not (
-        _TURN.search(rest) or _QUESTION.search(text) or _FAULT.search(text) or reads_as_complaint(rest))
+    if _TURN.search(rest) or _QUESTION.search(text) or _ASK.search(text) or _FAULT.search(text):
+        return False
+    if _addressed_to_staff(text):
+        return not _STILL_WRONG.search(text)
+    return bool(_ROLE.search(text) and _THANKS.search(text)) and not reads_as_complaint(rest)
+
+
+def _thanks_and_nothing_wrong(text: str) -> bool:
+    """谢谢社区，路灯的事很快就解决了: thanks at the head of the line, and no complaint after the thanked."""
+    head = _ADDRESSED.match(text)
+    return head is not None and not (_ASK.search(text) or _FAULT.search(text) or _STILL_WRONG.search(text)
+                                     or reads_as_complaint(text[head.end():]))
+
+
+def _addressed_to_staff(text: str) -> bool:
+    """表扬一下X / 感谢X / 谢谢X / 给X点赞 at the head of the line, X a member of staff."""
+    head = _ADDRESSED.match(text)
+    return head is not None and bool(_ROLE.search(head.group("who") or head.group("to") or ""))
 
 
 # Text that talks to a model instead of about the unit (prompt injection), and spreadsheet formulas. Both

@@ -8,7 +8,7 @@ from functools import lru_cache
 import numpy as np
 import yaml
 
-from drafting.feedback.asides import is_agreement
+from drafting.feedback.asides import is_agreement, without_chat_sender
 from drafting.feedback.discover import Cluster, c_tf_idf, nouns_first, tokens
 from drafting.feedback.models import (
     PRAISE_NAME,
@@ -20,7 +20,7 @@ from drafting.feedback.models import (
     Theme,
     ThemeSummary,
 )
-from drafting.feedback.opinions import Opinions
+from drafting.feedback.opinions import Opinions, after_praise
 from drafting.feedback.rectify import MeasurePlan, lend_sector_themes, plan_measure, word_measures
 from drafting.templates import render
 
@@ -50,18 +50,14 @@ KEYWORD_BONUS = 0.2  # as is one with the theme's keywords
 OFF_TOPIC_COST = 0.3  # a quote with none of its theme's keywords may be about something else
 UNUSABLE_COST = 10.0  # a 同上 line or a list cut in the middle is quoted only when nothing else is left
 _CLAUSE = re.compile(r"([，,。；;！!？?：:\n]+)")
-# Who typed or said an opinion, before what was said: [昵称 10:32], 意见卡（签名：X）：, 11/17 来电：,
-# 11/9 来电人X反映, 11/22 纳税人X来电：, 六组X：, 教师：
+# Who typed or said an opinion, before what was said (after a chat's sender, [昵称 10:32]):
+# 意见卡（签名：X）：, 11/17 来电：, 11/9 来电人X反映, 11/22 纳税人X来电：, 六组X：, 教师：
 _CALLER = r"(?:来电人|纳税人)[\u4e00-\u9fff*]{0,5}?(?:[（(][^）)]{0,30}[）)])?"
 _SAID = r"(?:人称|反映|咨询|投诉|表示|称|说)"
 _RECORD = re.compile(
-    r"^\s*(?:[\[［【][^\]］】]{1,24}[\]］】]\s*)?"
-    r"(?:意见卡(?:[（(][^）)]{0,20}[）)])?\s*[：:]"
+    r"^\s*(?:意见卡(?:[（(][^）)]{0,20}[）)])?\s*[：:]"
     rf"|\d{{1,2}}/\d{{1,2}}\s*(?:{_CALLER}(?:来电)?{_SAID}?[：:，,]|{_CALLER}(?:来电)?{_SAID}|来电{_SAID}?\s*[：:，,]?)?"
     r"|[^，,。；;：:！!？?\s]{1,14}[：:])?\s*")
-# A praising opener before the complaint it turns to: 总体满意，就是： / 总体挺好的，就是两个小问题：
-_OPENER = re.compile(r"^[^，,。；;！!？?]{0,10}?(?:满意|挺好|还行|不错|还可以|很好)[的了]?[，,]\s*"
-                     r"(?:就是|但是|但|不过|只是|可是)[：:]?\s*(?:有?[一二两三几]个小?(?:问题|建议|意见)[：:])?\s*")
 # a list not cut at its numbers (…等候区 3、12366…)
 _CUT_LIST = re.compile(r"(?<=[\u4e00-\u9fff])\s*\d{1,2}[、．.](?!\d)|[、，,：:]$")
 _LEAD = re.compile(r"^[^\u4e00-\u9fffA-Za-z0-9]+|^的|^(?:但是|但|就是|可是|不过|而且|并且|另外|"
@@ -75,11 +71,14 @@ _ANNOUNCE = re.compile(r"^[^，,。]{0,8}?[俺我][^，,。]{0,4}?(?:说说|说�
 # 也 after a clause's subject ties it to the one before (物业也不管): the clause says it alone without it
 _ALSO = re.compile(r"^([^也]{2,6})也(?=\S)")
 _ASKING = re.compile(r"^(?:建议|希望|要求|请|最好|应该|应当|能不能|能否|可不可以|可否|不能|不要|别|得|要)|"
-                     r"能不能|能否|可不可以|应该|得[要给让]|不行$")
+                     r"[要该得]管|能不能|能否|可不可以|应该|得[要给让]|不行$")
 _PROBLEM = re.compile(r"[不没难贵差脏坏乱堵挤慢旧漏臭拖缺吵窄矮凉]|太(?!阳)|只有|只开|过期|故障|隐患|危险|"
                       r"麻烦|有待|欠缺|难听")
 # a clause that goes on from the one before it (也不去喊医生) has no subject of its own
-_CONTINUES = re.compile(r"^(?:[也还又就都才而并再比把被让跟]|不是)")
+_CONTINUES = re.compile(r"^(?:[也还又就都才而并再比把被让跟]|不是|差点|险些|一不小心|不小心|到现在|至今|"
+                        r"每次|每回|结果|后来|然后|最后|听了|说了|问了)")
+# 也, 又 or 还 inside a clause ties it to another one (质量还不好, 有问题私聊老师也不回): it reads wrong alone
+_TIED = re.compile(r"[也又]|还(?!是|有)")
 _PRAISING = re.compile(r"表扬|感谢|谢谢|很好|挺好|认真|不错|满意|点赞|成功|耐心|和气|热情|负责|暖心|贴心")
 _TURNING = re.compile(r"但|就是|可是|不过|只是|可惜|有待|还需|希望|建议")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -245,7 +244,8 @@ def quote(text: str) -> str:
     """An opinion as a typical opinion shows it: without who typed or said it (意见卡：, 11/17 来电：,
     六组X：), without a praising opener before its complaint (总体满意，就是：…) or an announcement of it
     (俺说说垃圾的事，)."""
-    body = _ANNOUNCE.sub("", _OPENER.sub("", _RECORD.sub("", text, count=1), count=1), count=1).strip()
+    said = after_praise(_RECORD.sub("", without_chat_sender(text), count=1))
+    body = _ANNOUNCE.sub("", said, count=1).strip()
     return body if _CJK.search(body) else text.strip()
 
 
@@ -262,9 +262,10 @@ def _mixing_cost(text: str, foreign: set[str]) -> float:
 
 def overview(rows: list[int], ops: Opinions, keywords: list[str], typical: list[str],
              score_of: np.ndarray, marks: Sequence[str] = ()) -> str:
-    """问题概述: a sentence of what the theme's opinions complain of, in their own words (clauses that name a
-    problem, those with the theme's `marks` (keywords) first, then those whose words many opinions share, on
-    different things; never an ask, a person or a number), else its keywords."""
+    """问题概述: a sentence of what the theme's opinions complain of, in their own words (each opinion's first
+    clause that names a problem and reads alone, those with the theme's `marks` (keywords) first, then those
+    whose words many opinions share, on different things; never an ask, a person or a number), else its
+    keywords."""
     shared: dict[str, float] = {}
     total = float(ops.weights[rows].sum())
     for i in rows:
@@ -272,13 +273,13 @@ def overview(rows: list[int], ops: Opinions, keywords: list[str], typical: list[
             shared[word] = shared.get(word, 0.0) + float(ops.weights[i]) / total
     scored: dict[str, float] = {}
     for i in rows:
-        for clause in _problem_clauses(ops.unique[i]):
-            words = set(tokens(clause))
-            if words:
-                value = (sum(shared.get(w, 0.0) for w in words) / len(words) + TYPICAL_BONUS * (
-                    ops.unique[i] in typical) + KEYWORD_BONUS * any(w in clause for w in marks)) \
-                    * (1.0 + float(score_of[i])) / 2
-                scored[clause] = max(scored.get(clause, 0.0), value)
+        clause = _problem_clause(ops.unique[i])
+        words = set(tokens(clause))
+        if words:
+            value = (sum(shared.get(w, 0.0) for w in words) / len(words) + TYPICAL_BONUS * (
+                ops.unique[i] in typical) + KEYWORD_BONUS * any(w in clause for w in marks)) \
+                * (1.0 + float(score_of[i])) / 2
+            scored[clause] = max(scored.get(clause, 0.0), value)
     picked: list[str] = []
     used: set[str] = set()
     for clause in sorted(scored, key=lambda c: (not any(w in c for w in marks), -scored[c], c)):
@@ -294,19 +295,20 @@ def overview(rows: list[int], ops: Opinions, keywords: list[str], typical: list[
     return render("overview.j2", clauses=[], keywords=keywords) if keywords else ""
 
 
-def _problem_clauses(text: str) -> list[str]:
-    """The clauses of an opinion that say what is wrong, without its speaker, lead-in words, asks or
-    questions, each naming a thing and whole (no masked word, no particle at either end)."""
+def _problem_clause(text: str) -> str:
+    """The first clause of an opinion that says what is wrong, without its speaker, lead-in words, asks or
+    questions, naming a thing and whole (no masked word, no particle at either end), standing alone (no 也,
+    又 or 还 tying it to another clause, no 差点/到现在 opening it); "" when there is none. The clauses
+    after it tell what that led to or who suffers (食堂饭菜太咸，病人没法吃), not another problem."""
     pieces = _CLAUSE.split(quote(text))
-    clauses = []
     for part, stop in zip(pieces[::2], [*pieces[1::2], ""], strict=True):
         clause = _ALSO.sub(r"\1", _TAIL.sub("", _lead_off(part.strip())))
         if (CLAUSE_CHARS[0] <= len(clause) <= CLAUSE_CHARS[1] and _PROBLEM.search(clause)
                 and not _ASKING.search(clause) and not _PERSONAL.search(part)
                 and not _QUESTION.search(clause) and not _CONTINUES.search(clause)
-                and not set(stop) & set("？?") and _names_a_thing(clause)):
-            clauses.append(clause)
-    return clauses
+                and not _TIED.search(clause) and not set(stop) & set("？?") and _names_a_thing(clause)):
+            return clause
+    return ""
 
 
 def _lead_off(clause: str) -> str:
