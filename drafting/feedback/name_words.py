@@ -28,8 +28,10 @@ TITLES = tuple("""书记 副书记 师傅 同志 老师 主任 副主任 医生 
 院长 部长 村长 镇长 乡长 县长 区长 市长 经理 总经理 厂长 队长 组长 班长 站长 馆长 行长 支书 委员 干事 会计
 老板 先生 女士 阿姨 大姐 大哥 师父 教授 主席 警官 民警 律师 工程师 代表 社长 董事长 妈妈 爸爸 奶奶 爷爷
 家长 同学 老汉 大爷 大妈 大娘 大叔 大婶 婶子 老太 老太太 婆婆 嫂子 老头 老爷子 小姐 小哥 姐姐 哥哥 姐 哥
-叔 叔叔 婶 姨 伯
+叔 叔叔 婶 姨 伯 楼长 栋长 单元长 河长 路长 片长 网格长
 """.split())
+# The deputy of each head (副镇长, 副所长): a title after a name as the head's own is.
+TITLES += tuple("副" + title for title in TITLES if title.endswith("长") and len(title) == 2)
 # Words for people that make no given name after a surname-like character (熊孩子, 马大姐).
 PERSON_NOUNS = set("孩子 小孩 老人 男人 女人 娃娃 大姐 大哥 姑娘 小伙 婆子 丫头".split())
 # A name right after one of these is a person: 我叫、联系人：、村会计、民警、参会人员：、来电人、纳税人…
@@ -39,7 +41,7 @@ CUES = tuple("""我是 我叫 本人 姓名 名叫 叫做 联系人 举报人 �
 主治医生 主治医师 医师 教师 护士 队长 军人 班主任 收款人 持卡人 开户名 当事人 责任人 经办人 填表人 提出人
 爸爸 妈妈 老师 校长 医生 主任 民警 警官 书记 组长 班长 经理 厂长 会长 站长 所长 科长 院长 村长 代表 邻居
 父亲 母亲 孙子 孙女 儿媳 女婿 哥哥 姐姐 弟弟 妹妹 舅舅 叔叔 伯伯 老乡 朋友 亲戚 室友 舍友 低保户 五保户
-贫困户 户主 租户 商户 老公 老婆 媳妇 对象 干部 村干部 承包人 负责人 快递员 网格员 主讲人 讲解员
+贫困户 户主 租户 商户 老公 老婆 媳妇 对象 干部 村干部 承包人 负责人 带头人 快递员 网格员 主讲人 讲解员
 办事员 来电人 纳税人 缴费人 投诉人 咨询人 办事人 来访人 报修人 求助人 署名 具名 签字""".split())
 # Last characters of a noun that names a job or a role: a name may follow it (协管员单雪峰, 厨师马强);
 # not 工, which ends 理工 and 施工 as often as 电工.
@@ -62,7 +64,13 @@ PLACE_SUFFIXES = tuple("村镇乡路街庄县区市省山河湖桥井港湾寺�
                        "栏室厅箱库柜卡册会家科埠集铺坝塘圩沟洼")
 # Words after a tagged "name" that show it is a place (向阳村委, 一号楼二单元).
 PLACES_AFTER = tuple("""村委 社区 小区 大街 街道 公园 广场 大道 单元 栋 层 号 超市 商店 商行 公司 集团 饭店
-酒店 宾馆 药店 诊所 学校 中学 小学 幼儿园 医院 银行 餐厅 酒楼 市场 工地 景区""".split())
+酒店 宾馆 药店 诊所 学校 中学 小学 幼儿园 医院 银行 餐厅 酒楼 市场 工地 景区 附近 对面 旁边 周边 一带 边 畔
+岸""".split())
+# What follows a brand, not a person (海燕牌缝纫机).
+THINGS_AFTER = ("牌",)
+# Last characters of a three-character dictionary word that is a thing, a river or a feast, however jieba
+# tags it (常青树, 孔明灯, 盖房子, 钱塘江, 母亲节).
+THING_ENDS = tuple("树灯子牌车机花草船桌椅床柜笔纸伞锅碗盆瓶杯箱网线管棚江河湖节")
 # Organisation words jieba may glue to the front of a name (信息科徐静 → 科徐静).
 ORGANISATION_ENDS = set("科室处部组班队局院所站办")
 # Surnames that are far more often a verb or a function word (修渠, 练习册, 全凭, 来坐, 成表格): a name
@@ -99,13 +107,19 @@ NOT_NAMES = {"高度", "马路", "白天", "常常", "周末", "任务", "万一
              "李家庄", "金银花", "康师傅", "东方红", "黄梅", "江水", "诸多", "石头", "温度", "常规",
              "黄牛", "王老吉", "车间", "阿拉", "那口子", "黄梅天", "张榜", "海尔", "李宁",
              "格力", "美的", "安踏", "双星", "娃哈哈", "银行卡", "马路边",
-             "宋体", "赖皮", "赖账"}
+             "宋体", "赖皮", "赖账", "巴扎"}
 # Verbs a speaker's name comes right before (王伟建反映: 建 is the name's, not a second verb).
 SPEECH_VERBS = {"反映", "说", "讲", "表示", "插话", "发言", "投诉", "举报", "提出", "认为", "建议", "要求",
                 "咨询", "询问", "来电"}
 # Ordinary words no name starts with, whatever follows them (马路边, 周末风, 安全帽).
 KEEP_WORDS = ("马路", "周末", "保安", "农忙", "夜班", "白班", "班长", "护士长", "麻醉", "安全", "李家庄",
               "王主任", "井盖", "银杏", "扎西德勒")
+# Adverbs of manner no given name starts with before a verb (车乱停, 瞎指挥).
+MANNER_ADVERBS = set("乱瞎硬猛狂净")
+# Characters common in given names (建国, 秀兰, 春生, 金花): two of them make a given name used alone.
+GIVEN_CHARACTERS = set("建国华明军伟强勇平英兰秀芳珍桂凤玉梅霞红丽娟琴云春生庆福贵荣祥德胜利志海燕宝金花淑敏"
+                       "静婷娜丹晓辉刚峰林成忠义良永兴旺喜顺健美香莲菊翠彩萍鹏飞涛波亮杰超斌磊鑫浩宇冰"
+                       "秋冬月雨桃巧珠根柱栓满仁德才振立树保宏俊欣怡琳玲芬艳蓉慧洁")
 # Verbs of ability, need and will: a verb follows them, not a name.
 MODALS = {"能", "只能", "可以", "要", "得", "会", "想", "该", "应该", "需要", "必须", "不能", "不要"}
 # Compound surnames that are also common words (东方红, 百里挑一): only a tagged given name follows them.
@@ -123,9 +137,12 @@ TIBETAN_PARTS = """扎西 多吉 多杰 尼玛 次仁 卓玛 央金 达瓦 格�
 普布 巴桑 边巴 索朗 德吉 强巴 益西 贡布 旦增 晋美 罗布 群培 仁增 曲珍 卓嘎 拉巴 米玛 次珍 旺姆 央宗 嘎玛 阿旺
 琼达 斯朗 桑珠 才让 加措 嘉措 才旦 东珠 德庆 玉珍 桑吉 泽仁 泽郎 拉珍 白珍 次央 巴珠 朗杰 加央 土登 赤列 旺杰
 欧珠 永珍 德央 仓拉 次丹 拉宗 普赤 贡觉 多布杰""".split()
+# Parts of Mongolian names (乌云其木格, 巴特尔, 斯琴高娃).
+MONGOLIAN_PARTS = """乌云 其木格 其其格 巴特尔 宝音 图雅 斯琴 高娃 萨仁 额尔敦 朝鲁 那日苏 格日勒 苏和 孟和
+巴雅尔 阿拉坦 吉雅 满都拉 娜仁 敖敦 苏日娜 哈斯 布和 道尔吉 特木尔 乌日娜 其勒格尔 格根""".split()
 # Characters that Uyghur, Kazakh and Tibetan names are written with by their sounds.
 SOUND_CHARACTERS = set("阿依古丽热拉买提艾力尔努迪巴吐逊克木斯亚森帕塔玉素甫米娜汗孜卡哈尼扎吾曼"
-                       "伊排合布都麦娅莎尕儿沙吉库勒妮萨玛达瓦次仁卓桑措姆珠旺堆德格则穆罕默江衣别夏西")
+                       "伊排合布都麦娅莎尕儿沙吉库勒妮萨玛达瓦次仁卓桑措姆珠旺堆德格则穆罕默江衣别夏西苏旦卜杜山")
 
 # Words that join two people (石向前和石向东, 王强与李明).
 PARTNER_JOINS = set("和与跟及、")
@@ -159,7 +176,9 @@ def plausible_name(text: str, places: bool = True, closed: bool = False) -> bool
     character like 来 or 向 may start a two-character given name, or end one that a break closes."""
     given = text[len(surname_of(text)):]
     allowed = SOFT_GIVEN & {given[:1] if len(given) == 2 else "", given[-1:] if closed else ""}
-    return full_name(text) and not set(given) & (NOT_GIVEN - allowed) \
+    adverb = len(given) == 2 and (tagger().dt.word_tag_tab.get(given) or "x")[0] in "dpcr" \
+        and frequency(given) >= CUED_WORD  # 路终于: a frequent adverb is no given name
+    return full_name(text) and not set(given) & (NOT_GIVEN - allowed) and not adverb \
         and not (places and text.endswith(PLACE_SUFFIXES))
 
 
@@ -182,7 +201,32 @@ def full_name(word: str) -> bool:
     return (is_surname_start(word) and 1 <= len(word) - len(surname) <= 2 and word not in NOT_NAMES
             and not word.startswith(KEEP_WORDS) and word not in TITLES and word not in CUES
             and word[0] != word[1] and not (len(word) == 3 and word[:2] in NOT_NAMES)
-            and is_chinese(word))
+            and is_chinese(word) and not _verb_phrase(word) and not thing_word(word))
+
+
+def _verb_phrase(word: str) -> bool:
+    """A "name" that is a verb phrase: a repeated verb (查一查) or a noun, an adverb and a verb the dictionary
+    does not know as one word (车乱停)."""
+    if len(word) != 3:
+        return False
+    tags = tagger().dt.word_tag_tab
+    given = word[1:]
+    repeated = word[1] == "一" and word[0] == word[2]
+    adverb_verb = given[0] in MANNER_ADVERBS and (tags.get(given[1]) or "x")[0] == "v" and given not in tags
+    return repeated or adverb_verb
+
+
+def given_pair(word: str) -> bool:
+    """Two characters of given names that the dictionary does not know as a word (秀兰) or knows as a rare
+    noun (建军, 春生)."""
+    noun = (tagger().dt.word_tag_tab.get(word) or "n")[0] == "n"
+    return len(word) == 2 and set(word) <= GIVEN_CHARACTERS \
+        and (frequency(word) < KNOWN_WORD or noun and frequency(word) < CUED_WORD)
+
+
+def thing_word(word: str) -> bool:
+    """A three-character word of the dictionary that ends like a thing, a river or a feast (常青树)."""
+    return len(word) == 3 and frequency(word) > 0 and word.endswith(THING_ENDS)
 
 
 def is_surname_start(word: str) -> bool:

@@ -26,10 +26,12 @@ from drafting.feedback.name_words import (
     DEGREE_ADVERBS,
     FUNCTION_FLAGS,
     GIVEN_CHAR_FLAGS,
+    GIVEN_CHARACTERS,
     GROUP_ROLES,
     KEEP_WORDS,
     KNOWN_WORD,
     MODALS,
+    MONGOLIAN_PARTS,
     NATURE_ENDS,
     NICKNAME_HEADS,
     NOT_GIVEN_FLAGS,
@@ -44,6 +46,7 @@ from drafting.feedback.name_words import (
     SPEECH_VERBS,
     STRONG_CUES,
     TERM_BEFORE,
+    THINGS_AFTER,
     TIBETAN_PARTS,
     TITLES,
     VERB_AFTER,
@@ -73,7 +76,7 @@ _GROUPED = re.compile(rf"(?:{_GROUP})(?P<n>[\u4e00-\u9fff]{{2,4}}?){_NAME_END}")
 _CUED = re.compile(rf"(?P<c>{'|'.join(sorted({*CUES, *STRONG_CUES, *COLON_CUES}, key=len, reverse=True))})"
                    rf"(?P<colon>[：:])?\s*(?P<n>[\u4e00-\u9fff]{{2,4}}?){_NAME_END}")
 _SOUNDS = "".join(sorted(SOUND_CHARACTERS))
-_MINORITY = re.compile(rf"(?:{'|'.join(TIBETAN_PARTS)}){{2}}"
+_MINORITY = re.compile(rf"(?:{'|'.join(TIBETAN_PARTS)}){{2}}|(?:{'|'.join(MONGOLIAN_PARTS)}){{2}}"
                        rf"|[{_SOUNDS}]{{2,8}}[·•・][{_SOUNDS}]{{2,8}}(?:[·•・][{_SOUNDS}]{{2,8}})?")
 # A long name written by its sounds after a strong cue (我叫阿不都热合曼), which jieba cuts to pieces.
 _SOUND_CUED = re.compile(rf"(?:{'|'.join(sorted({*STRONG_CUES, *CUES}, key=len, reverse=True))})[：:]?\s*"
@@ -94,9 +97,9 @@ _IS_ROLE = re.compile(rf"(?:^|(?<=[。；;！？!?，,\s]))(?P<n>[\u4e00-\u9fff]
 _WHOLE = re.compile(r"^\s*(?P<n>[\u4e00-\u9fff]{2,4})\s*$")
 # A name alone in brackets, after a nickname or a role (小张（张明亮）) or heading a message (【童建新】),
 # there with the time it was sent ([欧阳振兴 09:45]).
-# A chat message's sender written by its sounds and the time it was sent ([阿不都热合曼 21:03]).
+# A chat message's sender written by its sounds, and the time it was sent ([阿不都热合曼 21:03], [阿依努尔]).
 _CHAT_HEADER = re.compile(rf"^\s*[【\[](?P<n>[{_SOUNDS}不·]{{4,12}})"
-                          r"\s+\d{1,2}[:：]\d{2}(?:[:：]\d{2})?[】\]]")
+                          r"(?:\s+\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?[】\]]")
 _BRACKETED = re.compile(r"[（(【\[〔](?P<n>[\u4e00-\u9fff]{2,4})(?:\s+\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?"
                         r"[）)】\]〕]")
 # What follows a person and not a thing: kin (王梓涵的妈妈), a pronoun (黄婷婷，她), speech (苏红梅都说).
@@ -134,7 +137,10 @@ def _with_partners(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, i
 
 def _partner_like(name: str) -> bool:
     """A name beside another one, whose given name is no common noun or verb (青蓝工程、师德工程 are no
-    people; 石向前 is one)."""
+    people; 石向前 is one), or a given name alone that jieba tags as a name (红梅、建华)."""
+    named = tagger().dt.word_tag_tab.get(name) in {"nr", "nz"}
+    if len(name) == 2 and set(name) <= GIVEN_CHARACTERS and named:
+        return True
     given = name[len(surname_of(name)):]
     tag = tagger().dt.word_tag_tab.get(given, "")
     common = len(given) == 2 and tag[:1] in {"n", "v"} and not tag.startswith("nr") \
@@ -495,9 +501,13 @@ def _closes(tokens: Tokens, j: int) -> bool:
 
 
 def _given_part(at: _At, j: int, text: str) -> bool:
-    """Token j may continue a name: after a whole name only a last character that ends the clause or comes
-    before a title or a verb of speech does (李德 胜（, 李德 胜 代表, 王伟 建 反映, but 石磊 发药)."""
+    """Token j may continue a name: no adverb before its verb (车 乱 停); after a whole name only a last
+    character that ends the clause or comes before a title or a verb of speech does (李德 胜（, 李德 胜 代表,
+    王伟 建 反映, but 石磊 发药)."""
     word, flag = at.tokens[j]
+    follows = at.tokens[j + 1][1] if j + 1 < len(at.tokens) else "x"
+    if len(word) == 1 and flag == "d" and follows.startswith("v"):  # 车 乱 停: an adverb before its verb
+        return False
     if len(text) == len(surname_of(text)) or not flag.startswith("v"):
         return True
     return len(word) == 1 and len(text) == len(surname_of(text)) + 1 and _closes(at.tokens, j + 1)
@@ -533,6 +543,6 @@ def _verb_after_noun(word: str) -> bool:
 
 def _place_like(word: str, nxt: str) -> bool:
     return word.endswith(PLACE_SUFFIXES) or nxt[:1] in PLACE_SUFFIXES and len(nxt) == 1 \
-        or nxt.startswith(PLACES_AFTER)
+        or nxt.startswith(PLACES_AFTER) or nxt.startswith(THINGS_AFTER)
 
 

@@ -35,7 +35,8 @@ _RECORD_CUES = ("住院号 病历号 病案号 门诊号 就诊号 就诊卡号 
 # number of 18 digits is an ID or a bank card).
 _CREDIT_CODE = r"[1-9A-GY][1-9]\d{6}(?=[\dA-Z]{0,9}[A-Z])[\dA-HJ-NP-RTUWXY]{10}"
 # An estate, and its phase or block (阳光花园二期, 锦绣华庭B区).
-_ESTATE = (r"[A-Za-z\u4e00-\u9fff]{2,8}?(?:小区|社区|花园|家园|公寓|大厦|新村|新城|苑|广场|山庄|名都|佳园"
+_ESTATE = (r"[A-Za-z\u4e00-\u9fff]{2,8}?(?:\d{2,4}(?=小区|花园|家园|城|广场))?"
+           r"(?:小区|社区|花园|家园|公寓|大厦|新村|新城|苑|广场|山庄|名都|佳园"
            r"|华庭|城|府|湾|邸|园|居|宿舍|家属院|大院)(?:小区)?(?:[A-Za-z\d一二三四五六七八九十]{1,3}[期区])?")
 _BUILDING = (r"(?:\d+(?:号楼|号院|栋|幢|座|楼)|\d+-\d+(?:-\d+)?)(?:\d+(?:单元|门))?(?:\d+(?:室|号|户)?)?"
              r"|\d+(?:单元|门)\d+(?:室|号|户)?")
@@ -43,12 +44,16 @@ _BUILDING = (r"(?:\d+(?:号楼|号院|栋|幢|座|楼)|\d+-\d+(?:-\d+)?)(?:\d+(?
 _ROOM = r"\d{3,4}室?(?![\d年月日元号])"
 # A road, lane or 里 (永安里, not 家里 or 这里) and the house number on it, with its annex (118号附3号)
 # and the estate, building, unit and room after it (…66号凤凰城9-2-1103: any estate name before 楼-单元-室).
-_ROAD = rf"(?:路|街|大道|大街|巷|弄|胡同|[坊里]{_NUM}弄|(?<![家这那哪城村屋心手夜店院])里)"
+_ROAD = (rf"(?:路|街|大道|大街|巷|弄|胡同|[坊里]{_NUM}弄|(?<![家这那哪城村屋心手夜店院])里"
+         r"|(?<![街作牌磨染酒茶])坊)")
 _ROAD_ADDRESS = (rf"[\u4e00-\u9fff]{{1,8}}?{_ROAD}(?:[东西南北中]段)?[甲乙丙丁]?"
-                 rf"{_NUM}(?:弄{_NUM})?号(?:院|附{_NUM}号|楼(?=\d))?"
+                 rf"{_NUM}(?:弄{_NUM})?号(?:院|附{_NUM}号|楼)?"
                  rf"(?:{_ESTATE}|[\u4e00-\u9fff]{{2,6}}?(?=\d+-\d+-\d+))?(?:{_BUILDING}|{_ROOM})?")
 _GROUP_ADDRESS = (rf"(?:[\u4e00-\u9fff]{{1,4}}?村)?[一二三四五六七八九十\d]{{1,3}}组{_NUM}号"
                   rf"|[\u4e00-\u9fff]{{1,4}}?[村屯寨]{_NUM}号")
+# A house in a village pointed to by its side and its place there (柳营村南头第一家, 兴隆屯东头老井边上).
+_LOCATOR_ADDRESS = (rf"(?:(?![我你他她们俺咱的在住])[\u4e00-\u9fff]){{2,5}}?[村屯庄寨][东西南北](?:头|边|口)"
+                    rf"(?:第{_NUM}[家户]|[\u4e00-\u9fff]{{1,4}}?(?:边上|旁边))")
 _ESTATE_ADDRESS = rf"{_ESTATE}(?:\d+(?:号楼|栋|幢|座)(?:\d+(?:单元|门))?(?:\d+(?:室|号)?)?|\d+-\d+-\d+)"
 _UNIT_ADDRESS = (r"\d+(?:号楼|栋|幢)\d+单元\d+室?|\d+号(?:宿舍|公寓|住院)?楼\d+室"
                  r"|\d+(?:栋|幢)\d{3,4}室?")
@@ -60,26 +65,31 @@ _PATTERNS: list[tuple[Kind, re.Pattern[str]]] = [
     ("wechat", re.compile(rf"(?:微信|[VvWw][Xx]|weixin|V信|威信)(?:号码?|[Ii][Dd]|账号)?{_SEP}"
                           r"(?P<v>[A-Za-z0-9][A-Za-z0-9_-]{5,19})(?![A-Za-z0-9_-])"
                           r"|(?P<w>wxid_[A-Za-z0-9_]+)")),
-    ("qq", re.compile(rf"(?:QQ|qq|Qq|扣扣|企鹅)(?:号码?)?{_SEP}(?P<v>[1-9]\d{{4,11}})(?!\d)")),
+    ("qq", re.compile(rf"(?:QQ|qq|Qq|扣扣|企鹅)(?:号码?|联系方式|联系)?{_SEP}(?P<v>[1-9]\d{{4,11}})(?!\d)")),
     ("idcard", re.compile(rf"(?<![\dA-Za-z])(?P<v>{_ID18}|{_ID15})(?![\dA-Za-z])")),
+    ("record", re.compile(rf"(?P<v>[{_PROVINCES}][（(]\d{{4}}[）)][\u4e00-\u9fff]{{1,8}}?不动产权第\d+号)")),
+    # A card number in groups of four after 卡号 is a bank card, not a record (卡号6222 0243 0105 8326 719).
+    ("bankcard", re.compile(r"(?<![\dA-Za-z])(?P<v>\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?)(?![\dA-Za-z])")),
     ("record", re.compile(rf"(?:{'|'.join(_RECORD_CUES)}|(?<!身份)证号){_SEP}[（(]?(?:N[Oo]\.?\s?|№\s?)?"
                           r"(?P<v>[A-Za-z]{0,3}-?\d{3,}[A-Za-z0-9]*(?:-\d+)*)")),
     ("record", re.compile(rf"(?<![\dA-Za-z])(?P<v>{_CREDIT_CODE})(?![\dA-Za-z])")),
-    ("bankcard", re.compile(r"(?<![\dA-Za-z])(?P<v>\d{16,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?)"
-                            r"(?![\dA-Za-z])")),
+    ("bankcard", re.compile(r"(?<![\dA-Za-z])(?P<v>\d{16,19})(?![\dA-Za-z])")),
     ("mobile", re.compile(r"(?<!\d)(?P<v>(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4})(?!\d)")),
     ("plate", re.compile(rf"(?P<v>[{_PROVINCES}]\s?[A-Za-z]\s?[·•・.\-]?\s?"
                          r"(?:(?=(?:[A-Za-z]*\d){2})[A-Za-z0-9]{5,6}(?![A-Za-z0-9])|\d{4}[学警挂]))")),
     ("landline", re.compile(r"(?<!\d)(?P<v>(?:\(0\d{2,3}\)|（0\d{2,3}）|0\d{2,3}-?)\s?[2-9]\d{2,3}[ -]?\d{4}"
                             rf"(?:-\d{{1,4}})?)(?!\d)|(?:电话|座机|固话)(?:号码?)?{_SEP}(?P<w>[2-9]\d{{6,7}})(?!\d)")),
-    ("address", re.compile(rf"(?P<v>{_ROAD_ADDRESS}|{_GROUP_ADDRESS}|{_ESTATE_ADDRESS}|{_UNIT_ADDRESS})")),
+    ("address", re.compile(rf"(?P<v>{_ROAD_ADDRESS}|{_GROUP_ADDRESS}|{_LOCATOR_ADDRESS}|{_ESTATE_ADDRESS}"
+                           rf"|{_UNIT_ADDRESS})")),
 ]
 # Words a matched address may start with that belong to the sentence, not the place (家住, 我在, 寄到).
 _ADDRESS_LEAD = "家住在我们俺是到于从往的寄请把位于地址"
-_LOCALITY = re.compile(r"^.*?(?:路|街|大道|大街|巷|弄|胡同|里|村|屯|寨|宿舍|家属院|大院|小区|社区|花园|家园|"
-                       r"公寓|大厦|新村|新城|苑|园|居|"
+# Words of the sentence that no road or village name holds: an address starts after the last of them.
+_ADDRESS_VERBS = "在住到的"
+_LOCALITY = re.compile(r"^.*?(?:路|街|大道|大街|巷|弄|胡同|里|坊(?![\d一二三四五六七八九十]+弄)|村|屯|寨|"
+                       r"宿舍|家属院|大院|小区|社区|花园|家园|公寓|大厦|新村|新城|苑|园|居|"
                        r"广场|山庄|名都|佳园|华庭|城|府|湾|邸)(?:[东西南北中]段)?"
-                       r"(?=[\d一二三四五六七八九十百零〇两])")
+                       r"(?=[\d一二三四五六七八九十百零〇两]|[东西南北](?:头|边|口))")
 
 
 @dataclass(frozen=True)
@@ -94,7 +104,10 @@ def find_entities(text: str) -> list[Entity]:
     """Every piece of personal data in the text, left to right, never overlapping."""
     found: list[Entity] = []
     taken = [False] * len(text)
-    for kind, start, end in [*_pattern_spans(text), *(("name", s, e) for s, e in find_names(text))]:
+    names = find_names(text)
+    patterns = [(kind, _after_names(text, start, end, names) if kind == "address" else start, end)
+                for kind, start, end in _pattern_spans(text)]
+    for kind, start, end in [*patterns, *(("name", s, e) for s, e in names)]:
         if not any(taken[start:end]):
             found.append(Entity(kind, start, end, text[start:end]))
             taken[start:end] = [True] * (end - start)
@@ -118,6 +131,17 @@ def _pattern_spans(text: str) -> list[tuple[Kind, int, int]]:
                 kind_here = kind
             spans.append((kind_here, start, end))
     return spans
+
+
+def _after_names(text: str, start: int, end: int, names: list[tuple[int, int]]) -> int:
+    """Where an address starts once the people named before its road and the sentence's verbs are left out
+    (社区主任邬丽萍到和顺家园… starts at 和顺: the name is masked as a name, not shown with the road)."""
+    road_end = start + _locality_length(text[start:end])
+    for _, name_end in names:
+        if start < name_end < road_end:
+            start = name_end
+    verb = max(text.rfind(ch, start, road_end) for ch in _ADDRESS_VERBS)  # 房子在上沙村… starts at 上沙村
+    return max(start, verb + 1) + _address_lead(text[max(start, verb + 1):end])
 
 
 def _id_checks(number: str) -> bool:
