@@ -9,12 +9,13 @@ from drafting.feedback.classify_embedded import (
     EmbeddedClassifier,
     borrowed_examples,
     bundled_examples,
+    description_items,
     labelled_set,
-    problem_of,
     shipped_texts,
 )
 from drafting.feedback.models import Taxonomy, Theme
-from drafting.feedback.taxonomy import load_taxonomy, sector_taxonomy
+from drafting.feedback.opinions import after_praise
+from drafting.feedback.taxonomy import load_taxonomy, sector_taxonomy, taxonomy_from_data
 
 CLEAR = {
     "学习会上全是念文件，希望多组织现场参观学习。": "study",
@@ -80,7 +81,9 @@ def test_users_own_taxonomy_uses_its_own_examples_not_the_bundled_ones(embedder)
             "工地晚上十二点还在施工，吵得睡不着", "广场舞音响声音太大", "楼下烧烤店半夜很吵"]),
     ])
     classifier = EmbeddedClassifier(taxonomy, embedder)
-    assert len(labelled_set(taxonomy)[0]) == 8
+    texts, labels, _ = labelled_set(taxonomy)
+    assert not set(texts) & {e for examples in bundled_examples().values() for e in examples}
+    assert np.bincount(labels).tolist() == [3 + 1 + 5, 3 + 1 + 4]  # examples, name：description, short forms
     found = classify(classifier, ["家里水龙头放出来的水是浑的", "隔壁装修电钻声从早响到晚"])
     assert [a.theme for a in found] == ["water", "noise"]
 
@@ -98,7 +101,8 @@ COMPANY = Taxonomy(themes=[
 
 def test_a_users_taxonomy_beside_the_default_praise_theme_keeps_its_complaints(embedder):
     texts, labels, _ = labelled_set(COMPANY)
-    assert np.bincount(labels).tolist() == [4, 4, 3]  # no bundled praise examples to outweigh the user's
+    # no bundled praise examples to outweigh the user's: examples, name：description, name, description items
+    assert np.bincount(labels).tolist() == [3 + 1 + 1 + 4, 3 + 1 + 1 + 4, 2 + 1 + 1 + 3]
     complaints = ["中层干部官僚作风严重，只会发号施令", "去年提的意见都没有整改",
                   "企业文化只是挂在墙上的口号"]
     found = classify(EmbeddedClassifier(COMPANY, embedder), complaints + ["很满意，公司这几年发展很好"])
@@ -195,9 +199,10 @@ def test_a_users_taxonomy_borrows_the_examples_of_the_sector_themes_it_matches(e
     company = {t.id: t.examples for t in sector_taxonomy("企业").themes}
     assert lent == {"pay": company["overtime_pay"], "dorm": company["dorm"]}
     texts, labels, weights = EmbeddedClassifier(organiser, embedder)._labelled_set()
-    assert len(texts) == 3 + 3 + len(company["overtime_pay"]) + len(company["dorm"])
+    lent_pay, lent_dorm = len(company["overtime_pay"]), len(company["dorm"])
+    short = [len(description_items(t.description)) + 1 for t in organiser.themes]  # the items and the name
+    assert np.bincount(labels).tolist() == [2 + lent_pay + short[0], 2 + lent_dorm + short[1], 2 + short[2]]
     assert sorted(set(weights.tolist())) == [0.5, 1.0, 2.0]
-    assert np.bincount(labels).tolist() == [2 + len(company["overtime_pay"]), 2 + len(company["dorm"]), 2]
 
 
 def test_themes_unlike_any_sector_theme_and_bundled_taxonomies_borrow_nothing(embedder):
@@ -210,7 +215,33 @@ def test_themes_unlike_any_sector_theme_and_bundled_taxonomies_borrow_nothing(em
     assert borrowed_examples(load_taxonomy(None), embedder) == {}
     assert EmbeddedClassifier(broad, embedder, bundled=False)._labelled_set()[0] == [
         "城乡建设：城市规划、住房、市政设施、拆迁安置等城乡建设问题",
-        "劳动和社会保障：就业、工资、社保、劳动纠纷等劳动保障问题"]
+        "城乡建设", "城市规划", "住房", "市政设施", "拆迁安置等城乡建设问题",
+        "劳动和社会保障：就业、工资、社保、劳动纠纷等劳动保障问题",
+        "劳动和社会保障", "就业", "工资", "社保", "劳动纠纷等劳动保障问题"]
+
+
+@pytest.mark.parametrize(("description", "items"), [
+    ("排队等候时间长、取号机和叫号屏故障；窗口数量不足等，以及大厅座位、饮水等候条件",
+     ["排队等候时间长", "取号机和叫号屏故障", "窗口数量不足", "大厅座位", "饮水等候条件"]),
+    ("停车收费高或出入口拥堵，或者电动车无处停放等问题", ["停车收费高或出入口拥堵", "电动车无处停放"]),
+    ("", []),
+])
+def test_a_description_is_cut_into_the_items_it_enumerates(description, items):
+    assert description_items(description) == items
+
+
+def test_short_forms_and_keywords_weigh_less_than_sentences_and_bundled_taxonomies_have_none():
+    organiser = taxonomy_from_data({"themes": [
+        {"id": "queue", "name": "排队等候", "description": "排队时间长、饮水机没水", "keywords": ["排队"],
+         "examples": ["大厅里排了一个多小时才轮到我"]},
+        {"id": "staff", "name": "服务态度", "description": "态度生硬", "examples": ["窗口的人说话很冲"]}]})
+    texts, labels, weights = labelled_set(organiser)
+    weight = dict(zip(texts, weights.tolist(), strict=True))
+    assert weight["大厅里排了一个多小时才轮到我"] == 1.0
+    assert weight["排队"] == weight["饮水机没水"] == weight["排队等候"] == 0.5
+    assert labels[texts.index("饮水机没水")] == 0 and labels[texts.index("态度生硬")] == 1
+    hospital = sector_taxonomy("医院")
+    assert len(labelled_set(hospital)[0]) == sum(len(t.examples) + 1 for t in hospital.themes)
 
 
 def test_a_sector_theme_that_one_opinion_of_a_large_run_takes_is_dissolved():
@@ -236,7 +267,7 @@ def test_a_sector_theme_that_one_opinion_of_a_large_run_takes_is_dissolved():
     ("食堂太贵", "食堂太贵"),
 ])
 def test_a_lead_of_general_praise_before_a_turn_is_not_what_an_opinion_is_about(text, about):
-    assert problem_of(text) == about
+    assert after_praise(text) == about
 
 
 def test_praise_then_a_turn_is_classified_by_what_follows_the_turn(embedder):

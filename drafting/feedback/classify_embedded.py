@@ -3,7 +3,8 @@ with a calibrated temperature, then (for batches of 20 or more) label spreading 
 graph of the opinions being classified and one round of self-training on the ones it is sure of.
 
 The labelled set is the taxonomy's examples and name：description; the default taxonomy adds its bundled
-examples, and a user's taxonomy borrows those of the sector themes its own themes match. The fitted base
+examples, and a user's taxonomy borrows those of the sector themes its own themes match and learns from
+each theme's name and the items its description enumerates, as short examples. The fitted base
 model (vectoriser, linear model, temperature) depends only on the labelled set, so it is kept per process
 and, given a cache folder, on disk: a fresh process on a known taxonomy fits nothing."""
 
@@ -31,7 +32,7 @@ from threadpoolctl import threadpool_limits
 from drafting.config import DEFAULT_TAXONOMY
 from drafting.embed import Embedder
 from drafting.feedback.models import Assignment, Taxonomy, Theme
-from drafting.feedback.opinions import reads_as_complaint, reads_as_praise
+from drafting.feedback.opinions import after_praise, reads_as_complaint, reads_as_praise
 from drafting.feedback.taxonomy import load_taxonomy, sector_taxonomy, sectors
 
 BUNDLED_EXAMPLES = Path(__file__).resolve().parent / "data" / "opinions.yaml"
@@ -46,6 +47,12 @@ GRAM_CHARS = 300  # character n-grams are counted over the opening too (speed; t
 EMBEDDING_WEIGHT = 2.0  # e5 block against the unit-norm TF-IDF block in the joint feature row
 PROTOTYPE_WEIGHT = 2.0  # "name：description" counts as this many examples
 BORROWED_WEIGHT = 0.5  # an example borrowed from the matching sector theme counts this much
+# A user's theme also learns from its name and the items its description enumerates (short examples at
+# this weight), and its examples of at most SHORT_EXAMPLE_CHARS characters (keywords) count this much.
+SHORT_FORM_WEIGHT = 0.5
+SHORT_EXAMPLE_WEIGHT = 0.5
+SHORT_EXAMPLE_CHARS = 6
+MIN_ITEM_CHARS = 2
 MATCH_COSINE = 0.93  # a user's theme and a sector theme this close (e5, name：description) are one kind
 NEIGHBOURS = 10
 SMOOTHING = 0.5  # share of an opinion's distribution taken from its neighbours'
@@ -57,15 +64,12 @@ MAX_SELF_TRAINING = 2000  # opinions that join the examples at most (large runs:
 C = 10.0
 CALIBRATION_FOLDS = 3
 WORD_WEIGHT = 0.7  # jieba word TF-IDF block against the character n-gram block
-FEATURE_VERSION = "3"  # bump whenever the features or the model change, so cached fits are not reused
+FEATURE_VERSION = "5"  # bump whenever the features or the model change, so cached fits are not reused
 TEMPERATURES = (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0, 1.5, 2.0)
 
 
-# 意见卡：总的来说挺好，但是… / 总体满意，就是：… / 其他都不错，就是…: general praise, then the turn.
-_PRAISE_LEAD = re.compile(
-    r"^(?:[^，,。；;]{0,10}[：:])?\s*(?:总体|总的来说|总体上|整体|整体上|总的|基本|其他|其它|别的|各方面|都|还|挺|很|"
-    r"比较|非常|也|上|来说)*(?:满意|挺好|不错|还行|还可以|很好|可以|好)的?[，,。]?\s*"
-    r"(?:就是|但是|但|不过|只是|可是)[：:，,]?\s*")
+_ITEM_BREAK = re.compile(r"[、，,；;。]|以及|及其|等方面|等问题")
+_ITEM_LEAD = re.compile(r"^(?:或者|或是|还有|和|或)")
 
 
 class Fitted(NamedTuple):
@@ -127,7 +131,7 @@ class EmbeddedClassifier:
     def embed(self, texts: list[str]) -> np.ndarray:
         """Rows as the pipeline should pass them: e5 `query:` embeddings of the opening characters of
         what each text complains about."""
-        return self._embedder.queries([problem_of(t)[:EMBED_CHARS] for t in texts])
+        return self._embedder.queries([after_praise(t)[:EMBED_CHARS] for t in texts])
 
     def fit(self) -> None:
         """The base model, from this process, the cache folder, or fitted now."""
@@ -261,25 +265,48 @@ class EmbeddedClassifier:
 
 def labelled_set(taxonomy: Taxonomy, *, bundled: bool = True,
                  borrowed: dict[str, list[str]] | None = None) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Each theme's examples, its bundled examples, its name：description, and the examples it borrows
-    from its match in a sector taxonomy (at BORROWED_WEIGHT). Bundled examples join the default themes
-    only when most of the taxonomy is the default: a user's own themes beside the default praise theme
-    with its ~40 examples would lose their opinions to it."""
+    """Each theme's examples, its bundled examples, its name：description, the examples it borrows
+    from its match in a sector taxonomy (at BORROWED_WEIGHT), and for a user's taxonomy its short forms
+    (at SHORT_FORM_WEIGHT; its keyword-length examples at SHORT_EXAMPLE_WEIGHT). Bundled examples join
+    the default themes only when most of the taxonomy is the default: a user's own themes beside the
+    default praise theme with its ~40 examples would lose their opinions to it."""
     defaults = default_names() if bundled and is_mostly_default(taxonomy) else {}
     extra = bundled_examples() if defaults else {}
     borrowed = borrowed or {}
     texts: list[str] = []
     labels: list[int] = []
     weights: list[float] = []
+    users = taxonomy.sector is None and not is_mostly_default(taxonomy)
     for k, theme in enumerate(taxonomy.themes):
         own = list(theme.examples)
         if defaults.get(theme.id) == theme.name:
             own += [e for e in extra.get(theme.id, []) if e not in own]
         lent = [e for e in borrowed.get(theme.id, []) if e not in own]
-        texts += own + [_prototype(theme)] + lent
-        labels += [k] * (len(own) + 1 + len(lent))
-        weights += [1.0] * len(own) + [PROTOTYPE_WEIGHT] + [BORROWED_WEIGHT] * len(lent)
+        short = _short_forms(theme, own) if users else []
+        texts += own + [_prototype(theme)] + lent + short
+        labels += [k] * (len(own) + 1 + len(lent) + len(short))
+        weights += [_example_weight(e, users) for e in own] + [PROTOTYPE_WEIGHT] \
+            + [BORROWED_WEIGHT] * len(lent) + [SHORT_FORM_WEIGHT] * len(short)
     return texts, np.asarray(labels), np.asarray(weights, dtype=np.float64)
+
+
+def _short_forms(theme: Theme, own: list[str]) -> list[str]:
+    """A user's theme as short examples: its name, and the items its description enumerates
+    (排队等候时间长、取号机故障、窗口数量不足… -> 取号机故障), each one kind of opinion the theme covers."""
+    forms = [theme.name, *description_items(theme.description)]
+    return [f for f in dict.fromkeys(forms) if f not in own]
+
+
+def description_items(description: str) -> list[str]:
+    """The items a description enumerates, cut at 、，；。 and 以及, less a leading 和/或, a trailing 等."""
+    parts = _ITEM_BREAK.split(description)
+    items = (_ITEM_LEAD.sub("", part.strip()).removesuffix("等").strip() for part in parts)
+    return [item for item in dict.fromkeys(items) if len(item) >= MIN_ITEM_CHARS]
+
+
+def _example_weight(example: str, users: bool) -> float:
+    """A user's example of a few characters (a keyword, 车位) says less than a sentence does."""
+    return SHORT_EXAMPLE_WEIGHT if users and len(example) <= SHORT_EXAMPLE_CHARS else 1.0
 
 
 def is_mostly_default(taxonomy: Taxonomy) -> bool:
@@ -404,14 +431,7 @@ def _serial() -> threadpool_limits:
 
 
 def _openings(texts: list[str]) -> list[str]:
-    return [problem_of(t)[:GRAM_CHARS] for t in texts]
-
-
-def problem_of(text: str) -> str:
-    """The text after a lead of general praise and a turn (总体满意，就是：等的时间太长 -> 等的时间太长):
-    what it is about is after the turn, and 满意 would pull it to praise. Unchanged when nothing follows."""
-    rest = _PRAISE_LEAD.sub("", text, count=1)
-    return rest if len(rest) >= 2 else text
+    return [after_praise(t)[:GRAM_CHARS] for t in texts]
 
 
 def _vectoriser() -> FeatureUnion:
