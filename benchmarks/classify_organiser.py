@@ -98,6 +98,18 @@ def align(lines: list[str], rows: dict[int, str]) -> list[int | None]:
     return out
 
 
+def source_row_of_each_line(source: OpinionInput, rows: dict[int, str]) -> list[int | None]:
+    """The labelled row of each line read: a form's 序号, else the text file's own line number, else the
+    row found by walking both in order."""
+    numbers = [origin.number for origin in source.origins]
+    if numbers and all(n.isdigit() for n in numbers):
+        return [int(n) for n in numbers]
+    lines = [origin.source_line for origin in source.origins]
+    if lines and all(lines):
+        return lines
+    return align(source.lines, rows)
+
+
 def _more_in(line: str, row: str) -> bool:
     """The row holds more than this line (a cell read as several lines): the next line may come from it."""
     return len(row.strip()) > len(line) + 2
@@ -107,9 +119,7 @@ def score(name: str, result: ClassifyResult, source: OpinionInput) -> dict:
     """The figures of one run against the labels."""
     labelled = gold(name)
     rows = source_rows(name)
-    numbers = [origin.number for origin in source.origins]
-    where = [int(n) for n in numbers] if numbers and all(n.isdigit() for n in numbers) \
-        else align(source.lines, rows)
+    where = source_row_of_each_line(source, rows)
     by_row: dict[int, list] = defaultdict(list)
     for opinion in result.assignments:
         row = where[opinion.line] if opinion.line < len(where) else None

@@ -110,9 +110,11 @@ def load_form_columns(form: Path = ORGANISER / "company_form.csv") -> list[Row]:
     """A form's cells beside the opinion (提出人, 备注, 联系方式), with their labelled personal data."""
     with open(form, encoding="utf-8", newline="") as handle:
         records = list(csv.DictReader(handle))
+    cells: dict[tuple[int, str], list[tuple[str, str]]] = defaultdict(list)  # a cell may take several rows
     with open(form.with_suffix(".other_pii.tsv"), encoding="utf-8") as handle:
-        return [Row(records[int(label["row_no"]) - 1][label["column"]], _parse_labels(label["pii"]))
-                for label in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)]
+        for label in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
+            cells[(int(label["row_no"]), label["column"])] += _parse_labels(label["pii"])
+    return [Row(records[row - 1][column], gold) for (row, column), gold in cells.items()]
 
 
 def all_sets() -> dict[str, list[Row]]:
