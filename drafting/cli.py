@@ -310,7 +310,7 @@ def facts(run: str, unit: str | None, on: Any, fmt: str, output: str | None) -> 
     emit("\n".join(notes) + "\n" + body, output)
 
 
-@app.command(help="把意见（每行一位群众的回答；FILE 为 .txt/.docx/.xlsx，- 为标准输入）归类，生成整改清单。")
+@app.command(help="把意见（每行一位群众的回答；FILE 为 .txt/.csv/.docx/.xlsx，- 为标准输入）归类，生成整改清单。")
 @click.argument("source", metavar="[FILE|-]", default="-")
 @click.option("--taxonomy", default=None, metavar="YAML|none", help="主题分类表（YAML）；none 只做新主题发现")
 @click.option("--engine", type=click.Choice(["auto", "embedded", "llm"]), default="auto", show_default=True,

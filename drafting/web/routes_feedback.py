@@ -128,7 +128,7 @@ async def read_request(request: Request) -> tuple[OpinionInput, FeedbackInput, s
             read = await run_in_threadpool(read_opinions, upload.filename, await upload.read())
             return read, body, upload.filename
         if body.text is None:
-            raise BadInput.field("file", "请上传 .txt、.docx 或 .xlsx 文件，或粘贴意见")
+            raise BadInput.field("file", "请上传 .txt、.csv、.docx 或 .xlsx 文件，或粘贴意见")
         return parse_opinions(body.text), body, "粘贴"
     try:
         data = json.loads(await request.body())
@@ -239,7 +239,7 @@ def stored_result(history: History, run_id: str) -> tuple[ClassifyResult, Taxono
                      "sector": {"type": "string"}, "unit": {"type": "string"}}}}}}})
 async def create_feedback(request: Request, history: HistoryDep, embedder: EmbedderDep,
                           chat_model: ChatModelDep, settings: SettingsDep) -> Any:
-    """JSON `{"text": …}` or `{"lines": […]}`, or a .txt/.docx/.xlsx file as multipart field `file`.
+    """JSON `{"text": …}` or `{"lines": […]}`, or a .txt/.csv/.docx/.xlsx file as multipart field `file`.
     With `Accept: text/event-stream` the answer streams `progress` events, then `result` or `error`."""
     read, body, label = await read_request(request)
     if not read.lines:
