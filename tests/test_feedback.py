@@ -287,6 +287,13 @@ def test_the_typical_opinions_favour_the_often_said():
     assert canteen.representatives[0] == "食堂饭菜太贵"
 
 
+def test_a_typical_opinion_is_not_quoted_twice():
+    lines = ["居民张**：食堂饭菜太贵，希望降价", "同上", "食堂饭菜太贵，希望降价", "食堂菜太咸", "食堂排队久"]
+    result, _, _ = run(lines)
+    quotes = [q for t in result.themes for q in t.representatives]
+    assert len(quotes) == len(set(quotes)) and any("食堂饭菜太贵" in q for q in quotes)
+
+
 @pytest.mark.parametrize("text", ["医生很好，就是挂号排队时间长", "环境很好，厕所脏", "群众认可度低",
                                   "收费标准值得商榷", "他们肯定收了好处", "网上好评太少，差评多",
                                   "不值得表扬", "感谢社区，可惜电梯还坏着"])

@@ -219,7 +219,7 @@ def _representatives(rows: list[int], ops: Opinions, vectors: np.ndarray, score_
     has_vector = vectors.shape[1] > 0 and bool(np.any(vectors[rows]))
     if not has_vector:
         order = np.lexsort((-ops.weights[rows], unusable))
-        return [quotes[int(k)] for k in order[:TYPICAL_OPINIONS]]
+        return list(dict.fromkeys(quotes[int(k)] for k in order))[:TYPICAL_OPINIONS]
     block = vectors[rows]
     usable = np.any(block, axis=1)
     centre = block[usable].mean(axis=0)
@@ -232,7 +232,7 @@ def _representatives(rows: list[int], ops: Opinions, vectors: np.ndarray, score_
     while len(picked) < min(TYPICAL_OPINIONS, len(rows)):
         likeness = (block @ block[picked].T).max(axis=1) if picked else np.zeros(len(rows))
         value = merit - NOVELTY * np.maximum(likeness, 0.0)
-        value[picked] = -np.inf
+        value[[k for k, q in enumerate(quotes) if q in {quotes[j] for j in picked}]] = -np.inf  # 同 quote
         best = int(np.argmax(value))
         if not np.isfinite(value[best]):
             break
