@@ -21,7 +21,8 @@ COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫",
                      "司徒", "夏侯", "令狐", "端木", "西门", "南宫", "独孤", "轩辕", "澹台", "公冶", "呼延",
                      "万俟", "司空", "钟离", "宗政", "濮阳", "淳于", "申屠", "太叔", "仲孙", "亓官", "司寇",
                      "巫马", "公西", "漆雕", "乐正", "公良", "拓跋", "夹谷", "宰父", "谷梁", "百里", "东郭",
-                     "羊舌", "微生", "梁丘", "左丘", "第五")
+                     "羊舌", "微生", "梁丘", "左丘", "第五", "闻人", "赫连", "公羊", "单于", "鲜于", "闾丘",
+                     "仉督", "子车", "颛孙", "壤驷", "段干", "东门", "南门", "归海", "完颜", "纳兰")
 
 # A name right before one of these is a person; a bare surname before one (王书记) stays as it is.
 TITLES = tuple("""书记 副书记 师傅 同志 老师 主任 副主任 医生 大夫 护士 校长 副校长 局长 副局长 科长 处长 所长
@@ -59,18 +60,28 @@ CALLED_AFTER = tuple("我俺他她您你字就也都还人")
 TERM_BEFORE = ("什么", "啥", "怎么", "这", "那")
 # Words that name the person after them only when a colon follows (整理：袁丽, but 整理成表格).
 COLON_CUES = ("整理", "录入", "审核", "审批", "经办", "登记", "填表", "执笔")
+# Who a line's speaker is said to be, right before their name and a colon (退休职工高峰：, 商户代表江河：,
+# 个体户白雪：, 留言人金白雪：); a job ending in 员 or 师 (驾驶员向前：) is one too.
+SPEAKER_ROLES = tuple("""职工 员工 居民 村民 市民 群众 业主 商户 住户 租户 个体户 代表 家长 学生 党员 乘客
+旅客 患者 病人 老人 家属 农户 农民 工人 留言人 来电人 来信人 来访人 投诉人 反映人 咨询人 求助人 网友 老板 店主
+车主 房东 志愿者 司机 保安 保洁 门卫 辅警 民警 协警 交警 社工 护工 村医 组长 队长 班长 会计""".split())
+# Who made or checked a record, before a colon, the office and their name in a report's header or footer
+# (录入：综合科司马婧, 导出人：司马婧, 汇总人：南宫雪，复核：宗丽华).
+STAFF_CUES = tuple("""录入 录入人 导出 导出人 整理 整理人 汇总 汇总人 复核 复核人 审核 审核人 记录 记录人 统计
+统计人 制表 制表人 填报 填报人 填表 填表人 执笔 执笔人 校对 校对人 经办 经办人 承办人 登记 登记人 审批 审阅
+编写 编制 编制人 核对 核对人""".split())
 # Words the tagger calls names whose next word or last character shows a place, an organisation or an object.
 PLACE_SUFFIXES = tuple("村镇乡路街庄县区市省山河湖桥井港湾寺楼园堂店厂场站馆院所局委队社巷里屯营堡寨岭坡州"
                        "栏室厅箱库柜卡册会家科埠集铺坝塘圩沟洼")
-# Words after a tagged "name" that show it is a place (向阳村委, 一号楼二单元).
+# Words after a tagged "name" that show it is a place (向阳村委, 一号楼二单元, 鹿鸣路上).
 PLACES_AFTER = tuple("""村委 社区 小区 大街 街道 公园 广场 大道 单元 栋 层 号 超市 商店 商行 公司 集团 饭店
 酒店 宾馆 药店 诊所 学校 中学 小学 幼儿园 医院 银行 餐厅 酒楼 市场 工地 景区 附近 对面 旁边 周边 一带 边 畔
-岸""".split())
+岸 路上 路口 路边 路段 路旁 街上 街口""".split())
 # What follows a brand, not a person (海燕牌缝纫机).
 THINGS_AFTER = ("牌",)
 # Last characters of a three-character dictionary word that is a thing, a river or a feast, however jieba
-# tags it (常青树, 孔明灯, 盖房子, 钱塘江, 母亲节).
-THING_ENDS = tuple("树灯子牌车机花草船桌椅床柜笔纸伞锅碗盆瓶杯箱网线管棚江河湖节")
+# tags it (常青树, 孔明灯, 盖房子, 钱塘江, 母亲节, 许可证).
+THING_ENDS = tuple("树灯子牌车机花草船桌椅床柜笔纸伞锅碗盆瓶杯箱网线管棚江河湖节证")
 # Organisation words jieba may glue to the front of a name (信息科徐静 → 科徐静).
 ORGANISATION_ENDS = set("科室处部组班队局院所站办")
 # Surnames that are far more often a verb or a function word (修渠, 练习册, 全凭, 来坐, 成表格): a name
@@ -80,8 +91,9 @@ AMBIGUOUS_SURNAMES = set("修练来全成和都向于时那占但由干相区练
 GIVEN_CHAR_FLAGS = {"zg", "z", "ng", "g", "n", "nr", "nrfg", "nrt"}
 # Parts of speech that never make a given name (全 凭 班长: 凭 is a preposition).
 NOT_GIVEN_FLAGS = ("p", "c", "u", "y", "e", "r", "f")
-# Second characters that make a two-character "name" more likely a noun and its verb (钱花, 钱用, 时来).
-VERB_AFTER = set("花用给要是在说来去到把被让叫太很也都还就更最得修交收退买卖付拿")
+# Second characters that make a two-character "name" more likely a noun and its verb (钱花, 钱用, 时来,
+# 多少钱才立案).
+VERB_AFTER = set("花用给要是在说来去到把被让叫太很也都还就才更最得修交收退买卖付拿")
 # Characters of function words that never end a given name found only by its cue (医生都很好, 主任说过).
 # (来, 向, 和, 可, 再, 才, 太, 更 are also given names: 马春来, 石向前; they may end one only before a break.)
 NOT_GIVEN = set("很都也还就不没的了着过与在是说把被让给对等们吗呢吧啊得地要会能可太更最又再才只已这那个些每"
@@ -123,7 +135,8 @@ GIVEN_CHARACTERS = set("建国华明军伟强勇平英兰秀芳珍桂凤玉梅�
 # Verbs of ability, need and will: a verb follows them, not a name.
 MODALS = {"能", "只能", "可以", "要", "得", "会", "想", "该", "应该", "需要", "必须", "不能", "不要"}
 # Compound surnames that are also common words (东方红, 百里挑一): only a tagged given name follows them.
-COMMON_COMPOUNDS = ("东方", "西门", "南宫", "百里", "第五", "东郭", "公西", "乐正", "左丘")
+COMMON_COMPOUNDS = ("东方", "西门", "南宫", "百里", "第五", "东郭", "公西", "乐正", "左丘", "公羊", "单于",
+                    "子车", "段干", "东门", "南门", "归海")
 # Adverbs of degree: an adjective follows them, not a name (很麻利, 太温和).
 DEGREE_ADVERBS = {"很", "太", "挺", "真", "最", "更", "非常", "特别", "比较", "十分", "相当", "有点", "不太"}
 # 老吴, 小王: a surname after these is a nickname, not the start of a full name.

@@ -3,9 +3,10 @@
 A name is masked when jieba tags it and it is no common word, when a cue comes before it (我叫,
 村会计, 户名：, 来电人, a job ending in 员 or 师), a title after it (医生, 主任), something only a person has
 after it (的妈妈, 都说, 他爹), or when a record's layout marks it (六组王长山：, 四(3)班李子轩, 【童建新】,
-[欧阳振兴 09:45], ——焦明远, a name alone on a line or beside a phone number, 白雪是…网格员). A name
-joined to a found one by 和 or 、 is one too, and names of the Tibetan and Uyghur peoples are read by their
-parts and sounds (扎西多吉, 热依拉).
+[欧阳振兴 09:45], ——焦明远, a name alone on a line or beside a phone number or a QQ id, 白雪是…网格员, a
+speaker between a role and a colon: 退休职工高峰：, a report's staff: 录入：综合科司马婧）, a rare compound
+surname: 赫连志刚来电). A name joined to a found one by 和 or 、 is one too, and names of the Tibetan and
+Uyghur peoples are read by their parts and sounds (扎西多吉, 热依拉).
 A word that is also a name (高峰, 江河) is masked only in such a place. The word tables live in name_words,
 the names a sentence's frame marks (找了X三次, 审批科的X说) in name_frames.
 """
@@ -13,7 +14,7 @@ the names a sentence's frame marks (找了X三次, 审批科的X说) in name_fra
 import re
 from dataclasses import dataclass
 
-from drafting.feedback.name_frames import framed_names
+from drafting.feedback.name_frames import ROLE_WORDS, framed_names
 from drafting.feedback.name_words import (
     AMBIGUOUS_SURNAMES,
     CALLED_AFTER,
@@ -34,6 +35,7 @@ from drafting.feedback.name_words import (
     MONGOLIAN_PARTS,
     NATURE_ENDS,
     NICKNAME_HEADS,
+    NOT_GIVEN,
     NOT_GIVEN_FLAGS,
     NOT_NAMES,
     ORGANISATION_ENDS,
@@ -42,8 +44,11 @@ from drafting.feedback.name_words import (
     PLACE_SUFFIXES,
     PLACES_AFTER,
     ROLE_ENDS,
+    SOFT_GIVEN,
     SOUND_CHARACTERS,
+    SPEAKER_ROLES,
     SPEECH_VERBS,
+    STAFF_CUES,
     STRONG_CUES,
     TERM_BEFORE,
     THINGS_AFTER,
@@ -87,6 +92,24 @@ _SIGNED = re.compile(r"(?:——|—|－－|--|～|~)\s*(?P<n>[\u4e00-\u9fff]{2,
 _BEFORE_NUMBER = re.compile(r"(?:^|(?<=[。；;！？!?\s，,：:]))(?P<n>[\u4e00-\u9fff]{2,4}?)[，,\s]*"
                             r"(?=(?:身份证号?码?|电话|手机号?码?|联系电话|联系方式)?[：:]?\s*"
                             r"(?:\+?86)?(?:1[3-9]\d[- ]?\d{4}[- ]?\d{4}|\d{17}[\dXx])(?!\d))")
+# A name right before its owner's QQ or WeChat id (a contact cell: 东方秀云  QQ 3126048572).
+_BEFORE_CHAT_ID = re.compile(r"(?:^|(?<=[。；;！？!?\s，,：:]))(?P<n>[\u4e00-\u9fff]{2,4}?)[，,\s]*"
+                             r"(?=(?:QQ|qq|扣扣|微信|[Vv][Xx])(?:号码?)?[：:]?\s*[A-Za-z0-9_-]{5,}(?![A-Za-z0-9_-]))")
+# A staff member who made or checked a record, after a colon and their office, in a report's header or
+# footer (录入：综合科司马婧）, 导出人：司马婧）, 汇总人：南宫雪，复核：宗丽华).
+_OFFICE = r"[\u4e00-\u9fff]{1,6}?(?:科|室|处|部|股|组|队|站|所|办|中心|窗口)"
+_STAFF = re.compile(rf"(?:{'|'.join(sorted(STAFF_CUES, key=len, reverse=True))})[：:]\s*(?:{_OFFICE})??"
+                    r"(?P<n>[\u4e00-\u9fff]{2,4}?)(?=[）)，,。；;、\s]|$)")
+# The same staff member signing the last clause of a bracketed note that a staff cue opens
+# (（记录人：以上意见会后分送各窗口单位，易文静）).
+_STAFF_SIGNED = re.compile(rf"[（(](?:{'|'.join(STAFF_CUES)})[：:][^（）()]*?[，,]\s*"
+                           r"(?P<n>[\u4e00-\u9fff]{2,4})\s*[）)]")
+# A rare compound surname (闻人, 赫连, 公冶) and a given name, which jieba cuts anywhere (赫连志 刚来电).
+_RARE_COMPOUNDS = [surname for surname in COMPOUND_SURNAMES
+                   if surname not in COMMON_COMPOUNDS and frequency(surname) < KNOWN_WORD]
+_COMPOUND_NAME = re.compile(rf"(?P<n>(?:{'|'.join(_RARE_COMPOUNDS)})[\u4e00-\u9fff]{{1,2}}?){_NAME_END}")
+# A line's speaker said to be of a role, before a colon (退休职工高峰：, 商户代表江河：, 驾驶员向前：).
+_SPEAKER_HEAD = re.compile(r"(?:^|(?<=[。；;！？!?\n）)\s、]))(?P<h>[\u4e00-\u9fff]{3,12})[：:]")
 # A name right after a phone or ID number, alone between commas (a form's row: 3201…1234,李娜,宿舍太挤).
 _AFTER_NUMBER = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|\d{17}[\dXx])[，,\s]+(?P<n>[\u4e00-\u9fff]{2,4})"
                            r"(?=[，,\s]|$)")
@@ -181,10 +204,14 @@ def _prefixed_names(text: str) -> list[tuple[int, int]]:
              if _speaker_like(match.group("n"), grouped=bool(match.group("g") or match.group("b")))]
     found += [match.span("n") for match in _GROUPED.finditer(text) if _speaker_like(match.group("n"), True)]
     found += [match.span("n") for match in _CUED.finditer(text) if _cued_like(match)]
+    found += _role_speakers(text)
+    found += [match.span("n") for pattern in (_STAFF, _STAFF_SIGNED) for match in pattern.finditer(text)
+              if _staff_like(match.group("n"))]
+    found += [match.span("n") for match in _COMPOUND_NAME.finditer(text) if _compound_like(match.group("n"))]
     found += [match.span() for match in _MINORITY.finditer(text)]
     found += [match.span("n") for match in _SOUND_CUED.finditer(text)]
-    found += [match.span("n") for pattern in (_BEFORE_NUMBER, _AFTER_NUMBER, _IS_ROLE, _WHOLE)
-              for match in pattern.finditer(text)
+    alone = (_BEFORE_NUMBER, _BEFORE_CHAT_ID, _AFTER_NUMBER, _IS_ROLE, _WHOLE)
+    found += [match.span("n") for pattern in alone for match in pattern.finditer(text)
               if _alone_like(match.group("n"))]
     found += [match.span("n") for pattern in (_BRACKETED, _SIGNED) for match in pattern.finditer(text)
               if _speaker_like(match.group("n"), grouped=False)]
@@ -197,11 +224,65 @@ def _prefixed_names(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _role_speakers(text: str) -> list[tuple[int, int]]:
+    """Speakers named after their role and before a colon (退休职工高峰：, 留言人金白雪：): between the two, a
+    word that is also a name (高峰, 文明, 向前) is a person."""
+    spans = []
+    for match in _SPEAKER_HEAD.finditer(text):
+        head = match.group("h")
+        for length in (2, 3, 4):
+            role, name = head[:-length], head[-length:]
+            if len(role) >= 2 and _speaker_role(role) and _role_speaker_like(name):
+                spans.append((match.end("h") - length, match.end("h")))
+                break
+    return spans
+
+
+def _speaker_role(role: str) -> bool:
+    """A role a speaker is introduced by, perhaps after a word (退休职工, 商户代表, 驾驶员), and no longer."""
+    ends = [len(word) for word in SPEAKER_ROLES if role.endswith(word)]
+    ends += [1] if role[-1] in ROLE_ENDS and role not in NOT_NAMES else []
+    return bool(ends) and len(role) - min(ends) <= 4
+
+
+def _role_speaker_like(name: str) -> bool:
+    """A name between a role and a colon: a surname and a given name, a word that may name a person (高峰,
+    江河, 向前; not 宿舍 or 培训), or three characters no word of the dictionary but a person's (仇建军)."""
+    if not is_surname_start(name) or len(name) == 4 and not name.startswith(COMPOUND_SURNAMES) \
+            or name.endswith(TITLES) or name in CUES or name in PERSON_NOUNS or name.endswith(SPEAKER_ROLES):
+        return False
+    given = name[len(surname_of(name)):]
+    if not given or set(given) & (NOT_GIVEN - SOFT_GIVEN) or name[0] == name[1]:
+        return False
+    tag = tagger().dt.word_tag_tab.get(name)
+    if len(name) == 2:
+        return tag is None or tag in {"nr", "nrfg", "nrt", "ns", "nz", "t"}
+    return (tag is None or tag.startswith("nr")) and not _dictionary_word(name[:2], strong=False) \
+        and plausible_name(name, places=False, closed=True)
+
+
+def _compound_like(name: str) -> bool:
+    """A rare compound surname and a given name, no word of the dictionary but a person's (微生物 is none)."""
+    tag = tagger().dt.word_tag_tab.get(name)
+    return (tag is None or tag.startswith("nr")) and plausible_name(name, closed=True)
+
+
+def _staff_like(name: str) -> bool:
+    """A staff member's name after their office: a whole name, no very common word, title, role or office
+    (录入：信息科 names the office alone)."""
+    if len(name) == 4 and not name.startswith(COMPOUND_SURNAMES) or name.endswith((*TITLES, *SPEAKER_ROLES)):
+        return False
+    office_word = len(surname_of(name)) == 1 and _dictionary_word(name[:2], strong=False)  # 信息科
+    if name[-1] in ORGANISATION_ENDS or office_word:
+        return False
+    return frequency(name) < VERY_COMMON_WORD and plausible_name(name, places=False, closed=True)
+
+
 def _cued_like(match: re.Match[str]) -> bool:
     """The characters after a cue are a whole name: after a strong cue (申请人, 姓名：) anything but a very
     common word; after a weak one (民警, 邻居) no word of the dictionary and no place."""
     name, cue = match.group("n"), match.group("c")
-    if _term_called(match.string[:match.end("c")]):
+    if _term_called(match.string[:match.end("c")]) or _copula_verb(match.string[:match.end("c")], name):
         return False
     strong = _strong_cue(cue, match.string[:match.start()]) \
         or cue in COLON_CUES and match.group("colon") is not None
@@ -216,6 +297,11 @@ def _cued_like(match: re.Match[str]) -> bool:
 def _term_called(before: str) -> bool:
     """The text ends in a 叫 that introduces a term, not a name (什么叫公摊费, 这叫服务)."""
     return before.endswith(tuple(word + "叫" for word in TERM_BEFORE))
+
+
+def _copula_verb(before: str, word: str) -> bool:
+    """After 我是 a surname that is mostly a verb starts a verb phrase, not a name (我是来报案的)."""
+    return before.endswith("我是") and word[:1] in AMBIGUOUS_SURNAMES and verb_like(word[:1])
 
 
 def _strong_cue(cue: str, before: str) -> bool:
@@ -296,7 +382,7 @@ class _At:
         nxt = tokens[i + 1][0] if i + 1 < len(tokens) else ""
         raw = "".join(w for w, _ in tokens[max(0, i - 3):i])
         before = raw.rstrip("：: ")
-        if _term_called(before):
+        if _term_called(before) or _copula_verb(before, word):
             before = ""
         # the next name of a list is as sure as the one before it (杨振东、罗兰)
         strong = before.endswith(STRONG_CUES) or raw.endswith(("：", ":")) and before.endswith(COLON_CUES) \
@@ -446,8 +532,16 @@ def _cued_name(at: _At) -> tuple[int, int] | None:
     """After a cue (我叫, 村会计, 户名：, a list's 、), the longest run of tokens that reads as a name."""
     if not at.cued or not at.strong and len(at.word) == 2 and verb_like(at.word):
         return None  # 党员管理难 starts with a verb, not a surname (but 王国 丽 and 高志 丽 may be names)
-    return max((span for span in _readings(at) if not _common_reading(at, span, at.strong)),
-               key=lambda span: span[1], default=None)
+    return max((span for span in _readings(at) if not _common_reading(at, span, at.strong)
+                and not _job_modifier(at, span)), key=lambda span: span[1], default=None)
+
+
+def _job_modifier(at: _At, span: tuple[int, int]) -> bool:
+    """A word of the dictionary before a job names the kind of job, not a person (我是公交司机)."""
+    job = _following(at, span, 1)
+    tag = tagger().dt.word_tag_tab.get(at.word) or "x"
+    return span[0] == 1 and not tag.startswith("nr") and frequency(at.word) >= KNOWN_WORD \
+        and job not in TITLES and (job in ROLE_WORDS or len(job) >= 2 and job.endswith(ROLE_ENDS))
 
 
 def _titled_name(at: _At) -> tuple[int, int] | None:

@@ -30,6 +30,9 @@ _NUM = r"[\d一二三四五六七八九十百零〇两]+"
 _RECORD_CUES = ("住院号 病历号 病案号 门诊号 就诊号 就诊卡号 医保卡号 社保卡号 饭卡号 卡号 学号 学籍号 "
                 "工号 警号 编号 档案号 证件号 会员号 订单号 单号 户号 账号 受理号 床位号 预约号 登记号 "
                 "流水号 考生号 识别号 税号 信用代码 案号 保单号 车架号 不动产权第 ID号 ID").split()
+# Words after which a number is a receipt's, whatever its shape (受理回执号, 报警回执号JJ3203…).
+_RECEIPT_CUES = ("回执号", "回执编号", "回执单号", "回执码")
+_RECEIPT = r"[A-Za-z]{0,3}-?\d{3,}[A-Za-z0-9]*"
 # A unified social credit code (a taxpayer's id) with no word before it: 18 characters, the registering
 # authority and the kind, a six-digit region, then letters and digits, at least one of them a letter (a
 # number of 18 digits is an ID or a bank card).
@@ -55,6 +58,9 @@ _GROUP_ADDRESS = (rf"(?:[\u4e00-\u9fff]{{1,4}}?村)?[一二三四五六七八九
 _LOCATOR_ADDRESS = (rf"(?:(?![我你他她们俺咱的在住])[\u4e00-\u9fff]){{2,5}}?[村屯庄寨][东西南北](?:头|边|口)"
                     rf"(?:第{_NUM}[家户]|[\u4e00-\u9fff]{{1,4}}?(?:边上|旁边))")
 _ESTATE_ADDRESS = rf"{_ESTATE}(?:\d+(?:号楼|栋|幢|座)(?:\d+(?:单元|门))?(?:\d+(?:室|号)?)?|\d+-\d+-\d+)"
+# An estate with no word for one, its building and unit (阳光丽景8幢1单元): the building and the unit mark it.
+_BLOCK_ADDRESS = (r"(?:(?![我你他她们俺咱的在住是了买卖租和及与其这那每各个些第共有还也都就])"
+                  r"[\u4e00-\u9fff]){2,6}\d+(?:号楼|栋|幢)\d+(?:单元|门)(?:\d+室?)?")
 _UNIT_ADDRESS = (r"\d+(?:号楼|栋|幢)\d+单元\d+室?|\d+号(?:宿舍|公寓|住院)?楼\d+室"
                  r"|\d+(?:栋|幢)\d{3,4}室?")
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
@@ -66,6 +72,8 @@ _PATTERNS: list[tuple[Kind, re.Pattern[str]]] = [
                           r"(?P<v>[A-Za-z0-9][A-Za-z0-9_-]{5,19})(?![A-Za-z0-9_-])"
                           r"|(?P<w>wxid_[A-Za-z0-9_]+)")),
     ("qq", re.compile(rf"(?:QQ|qq|Qq|扣扣|企鹅)(?:号码?|联系方式|联系)?{_SEP}(?P<v>[1-9]\d{{4,11}})(?!\d)")),
+    # A receipt's number is a record even when it has an ID's shape (受理回执号320312202504010213).
+    ("record", re.compile(rf"(?:{'|'.join(_RECEIPT_CUES)}){_SEP}(?P<v>{_RECEIPT})")),
     ("idcard", re.compile(rf"(?<![\dA-Za-z])(?P<v>{_ID18}|{_ID15})(?![\dA-Za-z])")),
     ("record", re.compile(rf"(?P<v>[{_PROVINCES}][（(]\d{{4}}[）)][\u4e00-\u9fff]{{1,8}}?不动产权第\d+号)")),
     # A card number in groups of four after 卡号 is a bank card, not a record (卡号6222 0243 0105 8326 719).
@@ -80,7 +88,7 @@ _PATTERNS: list[tuple[Kind, re.Pattern[str]]] = [
     ("landline", re.compile(r"(?<!\d)(?P<v>(?:\(0\d{2,3}\)|（0\d{2,3}）|0\d{2,3}-?)\s?[2-9]\d{2,3}[ -]?\d{4}"
                             rf"(?:-\d{{1,4}})?)(?!\d)|(?:电话|座机|固话)(?:号码?)?{_SEP}(?P<w>[2-9]\d{{6,7}})(?!\d)")),
     ("address", re.compile(rf"(?P<v>{_ROAD_ADDRESS}|{_GROUP_ADDRESS}|{_LOCATOR_ADDRESS}|{_ESTATE_ADDRESS}"
-                           rf"|{_UNIT_ADDRESS})")),
+                           rf"|{_BLOCK_ADDRESS}|{_UNIT_ADDRESS})")),
 ]
 # Words a matched address may start with that belong to the sentence, not the place (家住, 我在, 寄到).
 _ADDRESS_LEAD = "家住在我们俺是到于从往的寄请把位于地址"
