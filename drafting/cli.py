@@ -310,7 +310,8 @@ def facts(run: str, unit: str | None, on: Any, fmt: str, output: str | None) -> 
     emit("\n".join(notes) + "\n" + body, output)
 
 
-@app.command(help="把意见（每行一位群众的回答；FILE 为 .txt/.csv/.docx/.xlsx，- 为标准输入）归类，生成整改清单。")
+@app.command(help="把意见（每行一位群众的回答；FILE 为 .txt/.csv/.docx/.xlsx，- 为标准输入）归类，"
+                  "生成整改清单。")
 @click.argument("source", metavar="[FILE|-]", default="-")
 @click.option("--taxonomy", default=None, metavar="YAML|none", help="主题分类表（YAML）；none 只做新主题发现")
 @click.option("--engine", type=click.Choice(["auto", "embedded", "llm"]), default="auto", show_default=True,
@@ -320,7 +321,7 @@ def facts(run: str, unit: str | None, on: Any, fmt: str, output: str | None) -> 
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, metavar="文件",
               help="输出文件（xlsx、docx 必须指定）")
 @click.option("--sector", default=None, metavar="领域",
-              help="不给分类表时用该领域的主题表（医院、学校、农村、街道社区、企业、机关、税务、派出所）；不填按意见内容判断")
+              help="不给分类表时用该领域的主题表（医院、学校、农村、街道社区、企业、机关、政务服务、税务、派出所、公交）；不填按意见内容判断")
 @click.option("--unit", default="", metavar="单位", help="单位名称，写在整改清单的抬头")
 @click.option("--date", "on", default=None, type=click.DateTime(["%Y-%m-%d"]), metavar="日期",
               help="清单日期，如 2026-12-02；不填为今天")

@@ -23,7 +23,9 @@ _spec.loader.exec_module(organiser)
 
 @pytest.mark.parametrize("name, sector", [("hospital", "hospital"), ("village_record", "village"),
                                           ("company_form", "company"), ("school", "school"),
-                                          ("community_wechat", "community"), ("tax_hall", "tax")])
+                                          ("community_wechat", "community"), ("tax_hall", "tax"),
+                                          ("police_station", "police"), ("gov_service", "service_hall"),
+                                          ("bus_company", "transport")])
 def test_the_sector_is_detected_from_the_opinions(name, sector):
     path = organiser.folder(name) / organiser.FILES[name]
     assert detect_sector(read_opinions(path.name, path.read_bytes()).lines) == sector

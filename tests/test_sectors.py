@@ -1,6 +1,8 @@
 """Sector taxonomies, the praise boundary, flagged text, measures built from the opinions, typical opinions,
 progress, the embedding cache and moves of repeated opinions (fast: recording doubles, no model)."""
 
+from pathlib import Path
+
 import pytest
 
 from drafting.errors import BadInput
@@ -49,6 +51,26 @@ def test_a_sector_is_chosen_by_its_chinese_name_or_detected():
     assert detect_sector(["挂号排队太久", "病房太脏", "医生态度好", "停车难"]) == "hospital"
     assert detect_sector(["加班费拖欠", "宿舍热水坏了", "车间太吵"]) == "company"
     assert detect_sector(["意见不多", "天气很好"]) == "party"  # nothing stands out: the default
+
+
+def test_a_bus_company_and_a_service_hall_have_their_own_sectors():
+    assert sector_id("公交") == sector_id("交通运输") == sector_id("客运") == "transport"
+    assert sector_id("政务服务中心") == sector_id("行政审批局") == sector_id("便民服务中心") == "service_hall"
+    assert sector_id("机关") == "government"
+    assert detect_sector(["公交车半小时才来一班", "司机开车太猛", "站台没有遮阳棚", "满意"]) == "transport"
+    assert detect_sector(["不动产登记要等二十天", "窗口只开两个", "营业执照变更跑了三趟"]) == "service_hall"
+    assert detect_sector(["派出所办身份证太慢", "民警态度好", "晚上巡逻少"]) == "police"
+    # a 机关's own staff on their meetings and forms stay with the government sector
+    assert detect_sector(["开会太多", "报表重复填", "台账要求太细", "考核指标太多"]) == "government"
+
+
+@pytest.mark.parametrize("key", [k for k, entry in sectors().items() if entry["file"]])
+def test_no_sector_example_is_a_line_of_an_organiser_file(key):
+    examples = {e for t in sector_taxonomy(key).themes for e in t.examples if len(e) >= 6}
+    for path in Path(__file__).parent.joinpath("data").glob("organiser_*/*.*"):
+        if path.suffix in {".txt", ".csv", ".tsv"}:
+            text = path.read_text(encoding="utf-8")
+            assert not [e for e in examples if e.rstrip("。！？") in text], path.name
 
 
 @pytest.mark.parametrize("line, parts", [

@@ -51,7 +51,7 @@ class FeedbackInput(BaseModel):
                                                    "empty means the default taxonomy")
     engine: EngineName = Field("auto", description="auto、embedded 或 llm")
     sector: str | None = Field(None, max_length=20,
-                               description="领域（医院、学校、农村、街道社区、企业、机关、税务、派出所…）：不给分类表时"
+                               description="领域（医院、学校、农村、街道社区、企业、机关、政务服务、税务、派出所、公交…）：不给分类表时"
                                            "用该领域的主题表；不填按意见内容判断")
     unit: str = Field("", max_length=MAX_UNIT_CHARS,
                       description="The unit whose opinions these are: the history is searched by it and its "
