@@ -18,6 +18,7 @@ from drafting.testkit.hostile import paragraph_flood, sheet_rows, word_bomb, zip
 
 HELDOUT = Path(__file__).parent / "data" / "organiser_heldout"
 BLIND2 = Path(__file__).parent / "data" / "organiser_blind2"
+BLIND3 = Path(__file__).parent / "data" / "organiser_blind3"
 PEAK_RSS_MB = 400  # the bound a hostile upload must stay under, the interpreter and libraries included
 # The child's own peak: getrusage's ru_maxrss survives exec on Linux and would report pytest's peak
 # (embedder included), while VmHWM belongs to the new process image.
@@ -145,7 +146,52 @@ def test_lines_around_the_answers_are_skipped_in_any_text():
     assert found.lines == ["[老张头 08:12] 地库的灯坏了一半", "楼道灯不亮"] and found.skipped == 14
 
 
+def test_framed_separators_section_headings_and_the_host_s_remarks_are_skipped():
+    text = textwrap.dedent("""\
+        春晖街道2024年度居民评议意见整理
+        一、窗口意见簿（11月，录入：王小娟）
+        楼道灯不亮
+        —— 11月20日开箱 ——
+        ===== 以下为第二批问卷，空白的未录入 =====
+        （主持人：下面请大家接着说）
+        二、座谈会纸条（12月）
+        三、评议表（共发放80份，收回61份）
+        停车位太少
+        """)
+    found = parse_opinions(text)
+    assert found.lines == ["楼道灯不亮", "停车位太少"] and found.skipped == 7
+
+
+def test_a_table_pasted_as_text_is_read_by_its_opinion_column():
+    text = ("热线来电记录（导出人：王芳）\n"
+            "编号\t受理时间\t来电内容\n"
+            "HX2024110300012\t2024-11-03 08:41\t来电内容：小区门口路灯坏了一个月\n"
+            "HX2024110500031  2024-11-05 14:02  来电内容：垃圾站夏天太臭，另外收运车来得太晚\n"
+            "—— 导出完毕 ——\n"
+            "菜市场门口占道经营  早上堵得过不去\n")
+    found = parse_opinions(text)
+    assert found.lines == ["小区门口路灯坏了一个月", "垃圾站夏天太臭，另外收运车来得太晚",
+                           "菜市场门口占道经营  早上堵得过不去"]
+    assert found.skipped == 3 and [o.source_line for o in found.origins] == [3, 4, 6]
+    # a hotline row without its heading row: the case number, the time and the column's name go
+    row = "GD2024112000087 2024-11-20 10:15 诉求：楼上漏水物业不管\n"
+    assert parse_opinions(row).lines == ["楼上漏水物业不管"]
+
+
+def test_a_form_s_answer_column_skips_the_titles_and_sections_typed_into_it():
+    text = ("序号,来源,意见内容\n"
+            "1,,东城公交2024年意见汇总表（录入：李婷）\n"
+            "2,意见簿,车上太挤\n"
+            "3,,二、热线来电（12月，整理人：李婷）\n"
+            "4,热线,末班车太早\n"
+            "5,,以上共计条数以系统为准，汇总人：李婷\n")
+    found = read_opinions("意见.csv", text.encode("utf-8"))
+    assert found.lines == ["车上太挤", "末班车太早"] and found.skipped == 3
+    assert [o.number for o in found.origins] == ["2", "4"]
+
+
 @pytest.mark.parametrize("opinion", [
+    "工作时间  太短", "（主持人说话太快，听不清）", "一、意见箱太少（建议多放几个）",
     "社区的意见汇总了也没人看", "希望把会议记录公开", "2024年度物业费收支情况",
     "一、食堂饭菜太贵", "物业费收支情况", "11月10日晚上广场舞跳到十点", "1.2万的维修基金去哪了",
     "[幸福一家人] 大家注意，楼道里电动车太多了", "-停车位太少了，建议在后院划线", "广场舞跳到 22:00",
@@ -208,7 +254,8 @@ def test_heldout_company_form_counts_each_row_once_with_its_number_and_departmen
 
 @pytest.mark.parametrize("folder, name, skips, agreements", [
     (BLIND2, "community_wechat", 16, 9), (BLIND2, "tax_hall", 3, 6), (HELDOUT, "village_record", 22, 9),
-    (HELDOUT, "hospital", 1, 0), (HELDOUT, "school", 0, 0)])
+    (HELDOUT, "hospital", 1, 0), (HELDOUT, "school", 0, 0), (BLIND3, "police_station", 11, 10),
+    (BLIND3, "gov_service", 12, 7)])
 def test_organiser_files_skip_exactly_the_labelled_non_opinions(folder, name, skips, agreements):
     """Titles, date separators, 说明, staff notices, a record's header: every `skip` line is left out, no
     opinion is; every 同上 / +1 / 同意楼上 line is counted, bare or naming its own topic."""
@@ -222,6 +269,14 @@ def test_organiser_files_skip_exactly_the_labelled_non_opinions(folder, name, sk
     assert len(found.lines) == len(respondents)
     assert not set(found.lines) & {lines[n - 1].strip() for n in skip}
     assert found.same_as_above == agreements  # the READMEs' lists of 同上-type lines
+
+
+def test_a_form_with_section_rows_in_its_answer_column_skips_exactly_the_labelled_ones():
+    labels = _labels("bus_company", BLIND3)
+    skip = {row["line_no"] for row in labels if row["theme"] == "skip"}
+    found = read_opinions("bus_company.csv", (BLIND3 / "bus_company.csv").read_bytes())
+    assert found.skipped == len(skip) == 7
+    assert {o.number for o in found.origins} == {row["line_no"] for row in labels} - skip
 
 
 def test_the_run_carries_numbers_departments_and_the_skipped_count():

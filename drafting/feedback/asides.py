@@ -24,21 +24,35 @@ _DATE = (r"(?:\d{2,4}\s*[年/.\-]\s*)?\d{1,2}\s*[月/.\-]\s*\d{1,2}\s*[日号]?"
          r"(?:\s*[（(]?(?:星期|周)[一二三四五六日天][）)]?)?(?:\s*\d{1,2}[:：]\d{2})?")
 _RULE = r"[-—－=＝*＊~～_·•.。…\s]*"
 _SEPARATOR = re.compile(rf"^{_RULE}(?:{_DATE})?{_RULE}$")
+# —— 3月7日开箱 ——, ==== 以下为第二批问卷 ====, —— 12345工单导出完毕 ——: words framed by rules on both sides
+_FRAME = r"\s*(?:[-—－=＝*＊~～_#]\s*){2,}"
+_FRAMED = re.compile(rf"^{_FRAME}[^-—－=＝*＊~～_#]+?{_FRAME}$")
 # a chat copied with its sender lines: 张三 2024/11/10 8:12:33, then the message on the next line
 _SENDER_LINE = re.compile(rf"^[^\s，。：:]{{1,16}}\s+{_DATE}(?:\s+\d{{1,2}}[:：]\d{{2}}(?:[:：]\d{{2}})?)?$")
 # 说明：… 备注：… 注：…
 _REMARK = re.compile(r"^(?:说明|备注|附注|注|填表说明)\s*[：:]")
-# …整理人：贺晓琳, （…录入人：王婷婷）, 以上共收集意见若干条
-_SIGNATURE = re.compile(r"(?:整理|记录|录入|填报|统计|汇总|审核)(?:人|员)\s*[：:]|^以上(?:共|合计|总计)")
+# …整理人：贺晓琳, （…录入人：王婷婷）, （共回收143份，录入：司马婧）, 以上共收集意见若干条
+_TYPIST = r"(?:整理|记录|录入|填报|统计|汇总|审核|复核|导出|主持)"
+_SIGNATURE = re.compile(rf"{_TYPIST}(?:人|员)\s*[：:]|[（(][^（()）]*{_TYPIST}\s*[：:][^（()）]*[）)]\s*$|"
+                        r"^以上(?:共|合计|总计)")
+# （主持人：大家的意见我们都记下来了，下面看意见箱）: the host's or the typist's words in brackets
+_BRACKETED_REMARK = re.compile(rf"^[（(【\[]\s*(?:{_TYPIST}(?:人|员)?|编者|注|备注|说明)\s*[：:]"
+                               r"[^（()）】\]]*[）)】\]]$")
+# 工单号  来电时间  诉求内容: the column headings of a table pasted as text (cells apart by tabs or spaces)
+_COLUMN_GAP = re.compile(r"\t+|\s{2,}")
+_COLUMN_HEADING = re.compile(r"[^\s，,。；;！!？?：:（）()]{1,8}")
+_HEADING_OF_COLUMN = re.compile(r"(?:号|编号|序号|时间|日期|内容|姓名|电话|方式|类别|来源|地址|部门|单位|"
+                                r"意见|建议|诉求|问题|留言|备注|结果|状态)$")
 # A heading: 一、意见箱意见（…）, …意见建议汇总表, 12366热线及来电记录（…）; its words name no complaint.
 _SECTION_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]{1,3}|\d{1,2})\s*[、.．]\s*|"
                              r"^[（(][一二三四五六七八九十\d]{1,3}[）)]|"
                              r"^第[一二三四五六七八九十\d]{1,3}(?:部分|批|组|类)\s*[：:、]?\s*")
 _BORDER = "-—－=＝*＊~～_·•.。… 【】[]：:"  # ==== 意见汇总 ====, 【来电记录】
 _TRAILING_NOTE = re.compile(r"\s*[（(【\[][^（(）)】\]]*[）)】\]]\s*$")
-_HEADING_WORD = re.compile(r"(?:汇总表?|记录表?|纪要|统计表?|一览表|登记表|征集表?|台账)$")
-# 意见箱意见 is a heading only when numbered (一、) or followed by a note (（…录入人：…）)
-_HEADING_PLAIN = re.compile(r"(?:意见|建议|意见建议|意见和建议|情况)$")
+_HEADING_WORD = re.compile(r"(?:汇总表?|记录表?|纪要|统计表?|一览表|登记表|征集表?|台账|意见整理|建议整理)$")
+# 意见箱意见, 评议表, 车厢意见簿, 工单导出 are headings only when numbered (一、) or followed by a note
+_HEADING_PLAIN = re.compile(r"(?:意见|建议|意见建议|意见和建议|情况|留言|来电|纸条|问卷|评议表|意见表|意见簿|"
+                            r"意见册|工单|导出)$")
 _COMPLAINT = re.compile(r"[不没无太差慢难乱贵脏吵坏少应请吗呢啊吧]|希望|(?<!主)要|能否|能不能|怎么|"
                         r"为什么|投诉")
 _SENTENCE = re.compile(r"[，,。！？!?；;]")
@@ -105,8 +119,23 @@ def _aside(line: str) -> bool:
     """A line of any text that the person typing the list added: a date or rule line between the answers,
     a chat's sender line, a heading or title, a 说明/备注 note, a signature or closing count, a member of
     staff's notice."""
-    return bool(_SEPARATOR.match(line) or _SENDER_LINE.match(line) or _REMARK.match(line)
-                or _SIGNATURE.search(line) or _heading(line) or _staff_notice(line))
+    return bool(_SEPARATOR.match(line) or _FRAMED.match(line) or _SENDER_LINE.match(line)
+                or _REMARK.match(line) or _BRACKETED_REMARK.match(line) or _SIGNATURE.search(line)
+                or _heading(line) or _staff_notice(line) or is_column_headings(line))
+
+
+def is_column_headings(line: str) -> bool:
+    """工单号  来电时间  诉求内容: two or more short headings apart by tabs or runs of spaces, each naming a
+    column (…号, …时间, …内容, 意见, 诉求…), no complaint among them (not 排队时间  太长)."""
+    cells = _COLUMN_GAP.split(line.strip())
+    return (len(cells) >= 2 and not _COMPLAINT.search(line)
+            and all(_COLUMN_HEADING.fullmatch(cell) and _HEADING_OF_COLUMN.search(cell) for cell in cells))
+
+
+def column_cells(line: str, count: int = 0) -> list[str]:
+    """A line of a table pasted as text, cut at its tabs or runs of spaces (into `count` cells at most, the
+    last keeping its own spaces, when given)."""
+    return _COLUMN_GAP.split(line.strip(), maxsplit=max(count - 1, 0))
 
 
 def _heading(line: str) -> bool:

@@ -1,12 +1,14 @@
 """Reading opinions: pasted text, .txt/.csv, Word and Excel forms, into one respondent a line.
 
 A form's cell is one respondent however many lines it holds; "同上" or "+1" takes the answer above it, and
-"同上，X" keeps X. In any text, date separators, headings, 说明/备注 lines, signatures and staff notices are
-not opinions; neither are a meeting record's 会议时间/地点, 主持人, 记录人, 参会人员 and bracketed notes.
-All of them are counted as skipped. Uploaded .docx and .xlsx files are zip archives from the public:
-every part is checked against its declared size before it is inflated and parsed as a stream under
-budgets of characters, paragraphs and rows, so a zip bomb or a flood of paragraphs is refused in seconds
-with bounded memory.
+"同上，X" keeps X. In any text, date separators (—— 3月7日开箱 ——), headings, 说明/备注 lines, signatures
+and staff notices are not opinions, nor are titles and section rows typed into a form's answer column;
+neither are a meeting record's 会议时间/地点, 主持人, 记录人, 参会人员 and bracketed notes. All of them are
+counted as skipped. A table pasted as text (a hotline export: 工单号  来电时间  诉求内容) is read by its
+opinion column, without the case number, the time or the column's name. Uploaded .docx and .xlsx files
+are zip archives from the public: every part is checked against its declared size before it is inflated
+and parsed as a stream under budgets of characters, paragraphs and rows, so a zip bomb or a flood of
+paragraphs is refused in seconds with bounded memory.
 """
 
 import csv
@@ -21,7 +23,13 @@ from pathlib import PurePath
 from typing import IO, Any
 
 from drafting.errors import BadInput, TooLarge
-from drafting.feedback.asides import agreement, looks_like_record, not_an_opinion
+from drafting.feedback.asides import (
+    agreement,
+    column_cells,
+    is_column_headings,
+    looks_like_record,
+    not_an_opinion,
+)
 from drafting.feedback.models import ClassifyResult, LineOrigin, OpinionInput
 from drafting.feedback.redact import redact
 
@@ -47,8 +55,8 @@ class Answer:
 def parse_opinions(text: str) -> OpinionInput:
     """Pasted text or a .txt file: one respondent a non-blank line, what is not an opinion skipped."""
     lines = text.lstrip("\ufeff").splitlines()
-    return _finish([Answer(line.strip(), row=k) for k, line in enumerate(lines, start=1) if line.strip()],
-                   record=True)
+    answers = [Answer(line.strip(), row=k) for k, line in enumerate(lines, start=1) if line.strip()]
+    return _finish(_by_columns(answers), record=True)
 
 
 def read_opinions(filename: str, data: bytes) -> OpinionInput:
@@ -67,7 +75,7 @@ def read_opinions(filename: str, data: bytes) -> OpinionInput:
     if suffix == ".xlsx":
         sheets = _guarded(lambda: _xlsx(data), "Excel")
         return _finish([answer for rows in sheets for answer in _answers(rows)], record=False)
-    raise BadInput.field("file", f"不支持的文件类型“{suffix}”，请上传 .txt、.docx 或 .xlsx")
+    raise BadInput.field("file", f"不支持的文件类型“{suffix}”，请上传 .txt、.csv、.docx 或 .xlsx")
 
 
 def _csv(text: str) -> OpinionInput:
@@ -134,13 +142,14 @@ _ROW_NUMBER = re.compile(r"\d{1,5}(?:[-.－]\d{1,3})?")
 
 
 def _finish(answers: list[Answer], *, record: bool) -> OpinionInput:
-    """Lines that are not opinions left out and counted (text only: a form's cells are all answers),
-    同上 resolved, origins kept for forms."""
+    """Lines that are not opinions left out and counted (in a form's answer column too: a title, a section
+    row or a closing signature typed into it; a text's first line may be the survey's question, and a
+    meeting record has its header and replies), 同上 resolved, origins kept for forms."""
     in_record = record and looks_like_record([a.text for a in answers])
     kept: list[Answer] = []
     skipped = same = 0
     for k, answer in enumerate(answers):
-        if record and not_an_opinion(answer.text, first=k == 0, in_record=in_record):
+        if not_an_opinion(answer.text, first=record and k == 0, in_record=in_record):
             skipped += 1
             continue
         agreed = agreement(answer.text, in_record=in_record, above=kept[-1].text if kept else None)
@@ -155,6 +164,54 @@ def _finish(answers: list[Answer], *, record: bool) -> OpinionInput:
     return OpinionInput(lines=[a.text for a in kept],
                         origins=origins if any(a.number or a.department or a.row for a in kept) else [],
                         skipped=skipped, same_as_above=same)
+
+
+# A hotline export's row without its heading row: a case number, the time of the call, the column's name
+# (LA2025012100066  2025-01-21 09:30  诉求内容：…)
+_CASE_ROW = re.compile(r"^[A-Za-z]{0,4}\d{8,20}\s+\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?"
+                       r"(?:\s+\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?\s+(?:[^\s：:，,。]{2,8}[：:])?\s*(?=\S)")
+
+
+_CLAUSE_MARK = re.compile(r"[，,。；;！!？?]")
+
+
+@dataclass
+class _Column:
+    """Where the answers are in a table pasted as text: how many columns, which one, and its heading."""
+
+    count: int
+    index: int
+    heading: str
+
+
+def _by_columns(answers: list[Answer]) -> list[Answer]:
+    """A table pasted as text (工单号  来电时间  诉求内容, then a row a line) read as a form is: each row
+    below the headings by its opinion column, without the other columns (a case number, a time) or the
+    column's name repeated in the cell (诉求内容：). A hotline export's row is read so without its headings
+    too. The heading row itself is left for the asides; other lines are read as they are."""
+    column: _Column | None = None
+    out: list[Answer] = []
+    for answer in answers:
+        if is_column_headings(answer.text):
+            headings = column_cells(answer.text)
+            index = next((k for k, h in enumerate(headings) if _OPINION_HEADING.fullmatch(h)), None)
+            column = _Column(len(headings), index, headings[index]) if index is not None else None
+            out.append(answer)
+            continue
+        text = _cell_of(answer.text, column) if column else answer.text
+        text = _CASE_ROW.sub("", text, count=1)
+        out.append(Answer(text, answer.number, answer.department, answer.row, answer.written))
+    return out
+
+
+def _cell_of(line: str, column: _Column) -> str:
+    """The opinion column's cell of a pasted table's row, or the line when it is no row of the table (its
+    cells before the opinion are sentences, or there are too few of them)."""
+    cells = column_cells(line, column.count)
+    if len(cells) < column.count or any(_CLAUSE_MARK.search(cell) for cell in cells[:column.index]):
+        return line
+    cell = cells[column.index]
+    return re.sub(rf"^{re.escape(column.heading)}\s*[：:]\s*", "", cell) or cell
 
 
 def _row_number(number: str) -> str:
