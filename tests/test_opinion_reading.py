@@ -4,7 +4,7 @@ member of staff, and where run-on speech turns to another matter."""
 import pytest
 
 from drafting.feedback.asides import agreement, not_an_opinion, without_chat_sender
-from drafting.feedback.opinions import after_praise, commends_staff, flag_of, split_opinion
+from drafting.feedback.opinions import after_praise, commends_staff, flag_of, reads_as_praise, split_opinion
 from drafting.feedback.summarise import quote
 
 
@@ -188,3 +188,33 @@ def test_praise_of_a_volunteer_or_a_meeting_s_form_is_a_commendation():
     assert commends_staff("志愿者上门帮老人量血压，这个活动很暖心")
     assert commends_staff("社区书记上次来小区开座谈会，听得很认真，这种形式挺好")
     assert not commends_staff("书记开会走形式，听完就没下文了")
+
+
+@pytest.mark.parametrize("text", [
+    "留言：没什么意见，就是想表扬一下出入境窗口的郑**，耐心帮老人填表",
+    "辅警何**工作很负责，经常来我们村走访，老人都认识他",
+    "社保窗口的陶**服务热情，提前告诉我们要带哪些材料，一次就办好了",
+    "反映人对医保窗口焦**表示感谢，称其解答耐心细致",
+    "意见卡：感谢发票窗口的钟**，快下班了还帮我们把票开完",
+    "线路队长孔**对驾驶员很关心，常来场站看望大家",
+])
+def test_staff_praise_after_a_label_a_visit_or_a_done_errand_is_a_commendation(text):
+    assert commends_staff(text)
+
+
+@pytest.mark.parametrize("text", [
+    "派出所今年给值班室装了空调，感谢",
+    "热线接得挺快，事情也解决了，满意",
+    "没啥意见，就是打电话表扬一下，窗口都挺好的",
+    "审批速度比去年提高了不少，满意",
+])
+def test_a_line_that_closes_on_praise_with_nothing_wrong_in_it_is_praise(text):
+    assert reads_as_praise(text)
+
+
+@pytest.mark.parametrize("text", [
+    "没啥意见，就是停车难", "服务很好，就是排队久", "问题一直没解决，不满意", "民警经常不在岗",
+    "希望多来小区走访", "感谢社区，可惜路灯还坏着", "服务很好，厕所有味道",
+])
+def test_praise_words_do_not_hide_a_complaint(text):
+    assert not reads_as_praise(text) and not commends_staff(text)

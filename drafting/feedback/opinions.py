@@ -134,7 +134,12 @@ _PRAISE_PHRASES = re.compile(
     r"不错|不少|(?:暂时|暂)?没(?:有)?(?:什么|啥|其他|其它|别的)?(?:意见|建议|要说的|可提的|补充|想到|问题)|"
     r"无(?:意见|建议)|暂时没有|^没有[。！!]?$|"
     r"希望[^，。；]*(?:继续|保持|坚持|经常|搞下去|发扬|再接再厉|越来越好|越办越好)[^，。；]*|"
-    r"(?:继续|再)(?:保持|努力|发扬|接再厉)|保持下去|感谢")
+    r"(?:继续|再)(?:保持|努力|发扬|接再厉)|保持下去|感谢|"
+    # no complaint either: 就是 before thanks (没啥意见，就是想表扬一下…), a problem solved, a thing done at
+    # once, an improvement (提高了), a visit (经常来小区走访), advice given (告诉我要带…), 不 inside a noun
+    r"就是[^，,。；;]{0,6}?(?=表扬|感谢|谢谢|点赞)|(?:问题|事情?)(?:也|都|很快|马上|当场)?(?:就)?(?:解决|处理|办)(?:好|完)?了|"
+    r"(?:一次|当场|当天|很快|马上)(?:就)?办(?:好|完|成|妥)了|(?:提高|改善|改进|加强|好转)了|"
+    r"经常(?:来|到|上门|下)[^，,。；;]{0,8}?(?:走访|看望|慰问|看|帮)|告诉[^，,。；;]{0,4}要|不动产|不锈钢")
 _COMPLAINT = re.compile(r"不|没|差|难|慢|贵|乱|脏|严重|希望|建议|要(?!是)|应该|应当|问题|缺|太|未|无法|"
                         r"有待|改进|加强|提高|改善|还需|需要|"
                         r"拖|推诿|只会|只是|白提|却|但|仍|还是|总是|经常|老是|一直|多次|少数|个别|有的|"
@@ -150,8 +155,10 @@ def reads_as_praise(text: str) -> bool:
     if _STRONG_PRAISE.search(text) or _thanks_and_nothing_wrong(text):
         return True
     clauses = [c for c in _CLAUSE.split(text) if c.strip()]
-    return bool(clauses) and all(_PRAISE.search(c) or is_no_opinion(c) for c in clauses) \
-        and not reads_as_complaint(text)
+    if not clauses or reads_as_complaint(text):
+        return False
+    # every clause praises, or the line closes on praise (热线接得挺快，问题也解决了，满意) with no complaint
+    return all(_PRAISE.search(c) or is_no_opinion(c) for c in clauses) or bool(_PRAISE.search(clauses[-1]))
 
 
 def reads_as_complaint(text: str) -> bool:
@@ -185,7 +192,7 @@ _ROLE = re.compile(r"医生|大夫|护士|主任|老师|班主任|民警|警官|
                    r"[\u4e00-\u9fff]\*+(?![*：:]|说)")  # a masked name (丁**) is a person too, not a speaker
 _THANKS = re.compile(r"(?<![不没])(?:好(?!一会|几|多|久|长时间|半天)|负责|耐心|细心|热情|周到|认真|专业|"
                      r"辛苦|谢谢|感谢|点赞|表扬|敬业|和蔼|公平|公正|公道|服(?:他|她)|"
-                     r"贴心|暖心|用心|尽心|尽职|成功|及时)")
+                     r"贴心|暖心|用心|尽心|尽职|成功|及时|关心|关照|照顾)")
 # What commends rather than asks or complains: 建议表扬 is no request, 解决了大问题 no fault, 孩子都不怕她 and
 # 没收钱 no complaint.
 _COMMENDING = re.compile(r"建议(?:给予|对其|对他|对她)?(?:表扬|嘉奖|表彰)|"
@@ -194,8 +201,10 @@ _KIND_NEGATION = re.compile(r"不厌其烦|不辞辛苦|不怕(?:脏|累|苦|麻
                             r"没有?(?:怨言|架子)|(?:没|不)(?:收|要)(?:钱|一分钱|费用|红包)")
 _FAULT = re.compile(r"差|慢|乱|脏|凶|骂|冷漠|不耐烦|不理|不管|推诿|敷衍|态度不|不负责|不及时|不认真|"
                     r"问题|投诉|太(?!(?:感谢|谢谢|好|负责|耐心|细心|热情|周到|贴心|暖心|辛苦|专业|认真|及时)了?)")
-# A praise verb addressed to someone at the head of a line: 表扬一下保洁许**大姐，… / 感谢X / 谢谢X / 给X点赞
-_ADDRESSED = re.compile(r"^(?:我要|我想|想|要|特别|非常|真心|衷心)?(?:(?:表扬|感谢|夸)(?:一下)?|谢谢)"
+# A praise verb addressed to someone at the head of a line (after a label, 来电人：, or 没啥意见，就是):
+# 表扬一下保洁许**大姐，… / 感谢X / 谢谢X / 给X点赞
+_ADDRESSED = re.compile(r"^(?:[^，,。；;：:]{1,8}[：:])?\s*"
+                        r"(?:没(?:有|啥|什么)?(?:别的)?意见[，,]?\s*就是\s*)?(?:打个电话)?(?:我要|我想|想|要|特别|非常|真心|衷心)?(?:(?:表扬|感谢|夸)(?:一下)?|谢谢)"
                         r"(?P<who>[^，,。；;！!]{1,24})|^给(?P<to>[^，,。；;！!]{1,24}?)点个?赞")
 # What, after such a head, still complains (拖 and 没 alone do not: 拖得干干净净, 没收钱)
 _STILL_WRONG = re.compile(r"难(?!得)|贵|坏|漏|堵|臭|吵|不亮|不通|没修|不修|不够|没人|不行|不好好|不让|"
