@@ -29,7 +29,7 @@ document.addEventListener("securitypolicyviolation",
 """
 
 # Latin words a user may read on the page: file formats, and the setting that turns the LLM on.
-ALLOWED_LATIN = {"Word", "Excel", "JSON", "YAML", "txt", "md", "docx", "xlsx", "pdf", "MB", "KB",
+ALLOWED_LATIN = {"Word", "Excel", "JSON", "YAML", "txt", "csv", "md", "docx", "xlsx", "pdf", "MB", "KB",
                  "DRAFTING_LLM_MODEL"}
 
 
