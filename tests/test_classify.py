@@ -12,6 +12,7 @@ from drafting.feedback.classify_embedded import (
     description_items,
     labelled_set,
     shipped_texts,
+    toward_even,
 )
 from drafting.feedback.models import Taxonomy, Theme
 from drafting.feedback.opinions import after_praise
@@ -256,6 +257,17 @@ def test_a_sector_theme_that_one_opinion_of_a_large_run_takes_is_dissolved():
     assert np.array_equal(classifier._without_lone_themes(probs[:20]), probs[:20])  # a small run keeps it
     own = EmbeddedClassifier(school.model_copy(update={"sector": None}), None)
     assert np.array_equal(own._without_lone_themes(probs), probs)  # the unit's own themes are all kept
+
+
+def test_the_prior_correction_pulls_a_theme_that_takes_most_of_a_batch_back_toward_an_even_share():
+    probs = np.array([[0.5, 0.4, 0.1]] * 6 + [[0.8, 0.1, 0.1]] * 4)  # theme 0 takes every opinion
+    corrected = toward_even(probs, 0.3)
+    assert np.allclose(corrected.sum(axis=1), 1.0)
+    assert corrected[:6].argmax(axis=1).tolist() == [1] * 6  # the close calls go to the smaller theme
+    assert corrected[6:].argmax(axis=1).tolist() == [0] * 4  # the clear ones stay
+    assert np.allclose(toward_even(probs, 0.0), probs)
+    even = np.array([[0.6, 0.4], [0.4, 0.6]])
+    assert np.allclose(toward_even(even, 0.3), even)  # an even batch is left as it is
 
 
 @pytest.mark.parametrize("text, about", [

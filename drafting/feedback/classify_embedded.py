@@ -1,6 +1,7 @@
 """The offline classifier: e5 embeddings and character n-grams, a linear model over the taxonomy's examples
 with a calibrated temperature, then (for batches of 20 or more) label spreading over the nearest-neighbour
-graph of the opinions being classified and one round of self-training on the ones it is sure of.
+graph of the opinions being classified and one round of self-training on the ones it is sure of, and the
+batch's theme shares pulled part of the way toward an even spread (a prior correction).
 
 The labelled set is the taxonomy's examples and name：description; the default taxonomy adds its bundled
 examples, and a user's taxonomy borrows those of the sector themes its own themes match and learns from
@@ -59,12 +60,16 @@ SMOOTHING = 0.5  # share of an opinion's distribution taken from its neighbours'
 MIN_BATCH_FOR_GRAPH = 20
 SELF_TRAINING_SCHEDULE = (0.5,)  # the confidence an opinion needs to join the examples, round by round
 SELF_TRAINING_WEIGHT = 0.5
+# A batch's probabilities are divided by (each theme's share of the batch x the number of themes) to this
+# power: part of the way from the batch's own estimate of the themes' prior back to the even prior the
+# balanced examples stand for, so a theme whose words are common does not take a neighbour's opinions.
+EVEN_PRIOR = 0.3
 LONE_RUN = 50  # in runs of this many opinions, a sector theme of one opinion is dissolved
 MAX_SELF_TRAINING = 2000  # opinions that join the examples at most (large runs: a spread of the sure ones)
 C = 10.0
 CALIBRATION_FOLDS = 3
 WORD_WEIGHT = 0.7  # jieba word TF-IDF block against the character n-gram block
-FEATURE_VERSION = "5"  # bump whenever the features or the model change, so cached fits are not reused
+FEATURE_VERSION = "6"  # bump whenever the features or the model change, so cached fits are not reused
 TEMPERATURES = (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0, 1.5, 2.0)
 
 
@@ -225,7 +230,7 @@ class EmbeddedClassifier:
                       sample_weight=np.concatenate([self._weights,
                                                     SELF_TRAINING_WEIGHT * probs[sure].max(axis=1)]))
             probs = _smooth(_softmax(_log_probs(model, unknown, k) / temperature), graph)
-        return probs.astype(np.float32)
+        return toward_even(probs, EVEN_PRIOR).astype(np.float32)
 
     def classify(self, texts: list[str], vectors: np.ndarray) -> list[Assignment]:
         probs = self._without_lone_themes(self.probabilities(texts, vectors))
@@ -520,6 +525,14 @@ def _knn_matrix(vectors: np.ndarray, grams: sparse.csr_matrix, k: int) -> sparse
     degree = np.asarray(w.sum(axis=1)).ravel()
     scale = sparse.diags(1.0 / np.sqrt(np.maximum(degree, 1e-12)))
     return (scale @ w @ scale).tocsr()
+
+
+def toward_even(probs: np.ndarray, strength: float) -> np.ndarray:
+    """Prior correction of a batch's rows: each theme's column divided by (its mean probability x k) to the
+    power `strength` (0: unchanged, 1: the full correction to an even prior), then renormalised."""
+    share = probs.mean(axis=0) * probs.shape[1]
+    corrected = probs / np.maximum(share, 1e-6) ** strength
+    return corrected / np.maximum(corrected.sum(axis=1, keepdims=True), 1e-12)
 
 
 def _smooth(probs: np.ndarray, graph: sparse.csr_matrix) -> np.ndarray:
