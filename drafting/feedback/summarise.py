@@ -1,5 +1,5 @@
-"""Summaries of a classify run: one row a theme with its counts, 问题概述 in its opinions' own words, typical
-opinions (central, informative, on one topic) and its planned measure."""
+"""Summaries of a classify run: one row a theme with its counts, 问题概述 in short phrases taken from its
+opinions, typical opinions (central, informative, on one topic) and its planned measure."""
 
 import re
 from collections.abc import Sequence
@@ -42,13 +42,37 @@ SHORT_CHARS, SHORT_COST = 6, 0.3  # 路灯 or 太脏 alone says too little to qu
 PRAISE_COST = 0.6  # a praising line filed with complaints is no typical complaint
 MASK_COST, MAX_MASK_COST = 0.1, 0.4  # each masked name or number makes a quote harder to read
 TOPIC_WORDS = 8  # a theme's keywords that mark an opinion as touching it
-OVERVIEW_CLAUSES = 3
-OVERVIEW_CHARS = 44  # the clauses of a 问题概述 together
+PLACE_WORDS = 6  # a place that opens a clause is named in at most this many words
+ALIKE = 0.5  # two 问题概述 phrases sharing this share of their character pairs say the same thing
 CLAUSE_CHARS = (4, 18)
 TYPICAL_BONUS = 0.1  # a clause of a typical opinion is likelier to say what the theme is about
 KEYWORD_BONUS = 0.2  # as is one with the theme's keywords
 OFF_TOPIC_COST = 0.3  # a quote with none of its theme's keywords may be about something else
 UNUSABLE_COST = 10.0  # a 同上 line or a list cut in the middle is quoted only when nothing else is left
+_WANTING = re.compile(r"无|推诿|不足|偏[多少长高低]|过[多少长高低]")  # how a description says what is wrong
+_PARTS = re.compile(r"[、，,；;。：:（）()]+")
+# What a 问题概述 phrase leaves out: a place that opens its clause (锦绣花园南门, 鹿鸣路和建国路路口), words
+# jieba tags as a place, time, direction or figure (城中村, 晚上, 两边, 八点), and a named place (建国路)
+_PLACE_NAME = r"[\u4e00-\u9fff]{2,4}?(?:路|街|巷|大道|花园|家园|新村|小区|苑|广场|大厦)"
+_PLACE = re.compile(rf"{_PLACE_NAME}(?:[和与、]{_PLACE_NAME})*"
+                    r"(?:[东南西北]门|[东西南北]侧|两边|路口|附近|这边|那边)?")
+# the parts of speech of a place's words (幸福里小区; 每天晚上广场 is none)
+_PLACE_PARTS = ("n", "s", "f", "a")
+_WHEN = re.compile(r"^(?:每|天天|成天|整天)")  # how often, in a word jieba tags otherwise (每天晚上)
+_TOO = re.compile(r"[太忒难贵慢乱堵挤差脏]")  # what is wrong with a thing done (停车太难)
+_SUBJECT_TAGS = ("n", "vn", "s")  # a phrase names what is wrong in a noun (提交不了 names nothing)
+_ASIDE = re.compile(r"[（(][^）)]*[）)]?")  # (超过三个月) says no more of what is wrong
+_TURN = frozenset({"但", "但是", "可是", "不过", "就是", "只是"})
+# a phrase cut before the word it needs (连廊没有…, 家长不能…, 药房发药不…) reads as no whole
+_DANGLING = re.compile(r"(?:[不没太很有是比和跟与在给对把被让能会要想]|没有)$")
+_LEADING_TAGS = ("m", "q", "f", "t", "ns")  # a figure, a direction, a time or a place before a subject
+_UNIT = re.compile(r"^(?:小时|分钟|钟头|天|年|个月|月|星期|礼拜|周|次|回|趟|路)$")  # (半个)小时, (83)路
+_TIME = re.compile(r"^(?:早上|早晨|晚上|夜里|夜间|半夜|凌晨|傍晚|中午|上午|下午|白天|[今昨明前]天|"
+                   r"[今去前明]年|周[一二三四五六日末]|星期|礼拜|平时|平常|最近|有时|年底|年初|月初|月底|当天|"
+                   r"节假日|假期|早晚|早高峰|晚高峰|高峰)")
+_PLACE_WORD = re.compile(rf"^{_PLACE_NAME}$")
+# a phrase ends before these once it has said what is wrong (电梯坏了就…, 停车收费太贵也…)
+_BREAK = frozenset({"也", "还", "又", "就", "都", "而且", "但", "但是", "让", "把", "被"})
 _CLAUSE = re.compile(r"([，,。；;！!？?：:\n]+)")
 # Who typed or said an opinion, before what was said (after a chat's sender, [昵称 10:32]):
 # 意见卡（签名：X）：, 11/17 来电：, 11/9 来电人X反映, 11/22 纳税人X来电：, 六组X：, 教师：
@@ -58,10 +82,20 @@ _RECORD = re.compile(
     r"^\s*(?:意见卡(?:[（(][^）)]{0,20}[）)])?\s*[：:]"
     rf"|\d{{1,2}}/\d{{1,2}}\s*(?:{_CALLER}(?:来电)?{_SAID}?[：:，,]|{_CALLER}(?:来电)?{_SAID}|来电{_SAID}?\s*[：:，,]?)?"
     r"|[^，,。；;：:！!？?\s]{1,14}[：:])?\s*")
+# A hotline export's record before what was said: LA2025010300418  2025-01-03 10:22  诉求内容：, 工单号：…
+_EXPORT = re.compile(r"^\s*(?:(?:工单号?|编号)[：:]?\s*)?[A-Za-z]{0,4}\d{6,}\s+"
+                     r"(?:\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*)?(?:\d{1,2}[:：]\d{2}(?:[:：]\d{2})?\s*)?"
+                     r"(?:[^，,。；;：:！!？?\s]{1,8}[：:])?\s*")
+# Who called or wrote in, before what they said: 来电人X（…）反映， 来电人称 市民来电反映 反映：, or a
+# note of where it came from: （驾驶员来电）
+_TOLD = re.compile(rf"^(?:[（(][^）)]{{1,10}}[）)]\s*|(?:来电人|留言人|纳税人)[\u4e00-\u9fff*]{{0,5}}?"
+                   rf"(?:[（(][^）)]{{0,30}}[）)])?(?:来电)?{_SAID}"
+                   r"|(?:市民|群众|居民|乘客|网民|企业|商户|家长|村民)(?:来电|致电|留言)?(?:反映|称|投诉)"
+                   r"|(?:来电|致电|留言)?反映|来电称)(?![的了过])[：:，,]?\s*")
 # a list not cut at its numbers (…等候区 3、12366…)
 _CUT_LIST = re.compile(r"(?<=[\u4e00-\u9fff])\s*\d{1,2}[、．.](?!\d)|[、，,：:]$")
 _LEAD = re.compile(r"^[^\u4e00-\u9fffA-Za-z0-9]+|^的|^(?:但是|但|就是|可是|不过|而且|并且|另外|"
-                   r"还有|其实|总体满意|感觉|觉得|现在|关于|所以|尤其是|特别是)")
+                   r"还有|其实|总体满意|感觉|觉得|现在|关于|所以|尤其是|特别是|是(?!不是))")
 # a particle or a softener that ends a spoken clause (停车位太少了, 护士不来看一下); 了 only after 太X
 # (电梯又坏了 needs it)
 _TAIL = re.compile(r"(?:[啊呀吧呢啦嘛哦噢]|一下|(?<=太.)了)+$")
@@ -70,13 +104,14 @@ _ANNOUNCE = re.compile(r"^[^，,。]{0,8}?[俺我][^，,。]{0,4}?(?:说说|说�
                        r"[^，,。]{0,6}?[，,。]\s*")
 # 也 after a clause's subject ties it to the one before (物业也不管): the clause says it alone without it
 _ALSO = re.compile(r"^([^也]{2,6})也(?=\S)")
-_ASKING = re.compile(r"^(?:建议|希望|要求|请|最好|应该|应当|能不能|能否|可不可以|可否|不能|不要|别|得|要)|"
-                     r"[要该得]管|能不能|能否|可不可以|应该|得[要给让]|不行$")
-_PROBLEM = re.compile(r"[不没难贵差脏坏乱堵挤慢旧漏臭拖缺吵窄矮凉]|太(?!阳)|只有|只开|过期|故障|隐患|危险|"
-                      r"麻烦|有待|欠缺|难听")
+_ASKING = re.compile(r"^(?:建议|希望|要求|请|最好|应该|应当|能不能|能否|可不可以|可否|不能|不要|不用|别|得|"
+                     r"要)|[要该得]管|能不能|能否|可不可以|应该|得[要给让]|不行$|麻烦[你您]?(?:告诉|帮|给)")
+_PROBLEM = re.compile(r"[不没难贵差脏坏乱堵挤慢旧漏臭拖缺吵窄矮凉]|[太忒](?!阳)|少(?![年儿先女])|只有|只开|"
+                      r"过期|故障|隐患|危险|麻烦|有待|欠缺|难听")
 # a clause that goes on from the one before it (也不去喊医生) has no subject of its own
-_CONTINUES = re.compile(r"^(?:[也还又就都才而并再比把被让跟]|不是|差点|险些|一不小心|不小心|到现在|至今|"
-                        r"每次|每回|结果|后来|然后|最后|听了|说了|问了)")
+_CONTINUES = re.compile(r"^(?:[也还又就都才而并再比把被让跟连]|不是|差点|险些|一不小心|不小心|到现在|至今|"
+                        r"每次|每回|结果|后来|后面|然后|最后|听了|说了|问了|上回|上次|那次|那天|有一次|有次|"
+                        r"当时|前几天|前天|昨天|刚才)")
 # 也, 又 or 还 inside a clause ties it to another one (质量还不好, 有问题私聊老师也不回): it reads wrong alone
 _TIED = re.compile(r"[也又]|还(?!是|有)")
 _PRAISING = re.compile(r"表扬|感谢|谢谢|很好|挺好|认真|不错|满意|点赞|成功|耐心|和气|热情|负责|暖心|贴心")
@@ -84,7 +119,10 @@ _TURNING = re.compile(r"但|就是|可是|不过|只是|可惜|有待|还需|希
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _MASKED_NAME = re.compile(r"[\u4e00-\u9fff]?\*+")
 _PERSONAL = re.compile(r"[我俺咱你您恁他她“”\"]|\*|\d{7,}")  # a person, their words, a number
-_QUESTION = re.compile(r"[吗呢么不没]$|是不是|为什么|为啥|怎么|谁|啥|(.)不\1")
+_QUESTION = re.compile(r"[吗呢么不没]$|是不是|有没有|[是有]多少|多少$|为什么|为啥|怎么|谁|啥|(.)不\1")
+# where a second topic starts (…，另外大厅取号机经常故障; …；还有放学时校门口…): a quote ends before it
+_SECOND_TOPIC = re.compile(r"\s*(?:[；;。！!]\s*(?:另外|此外|还有|再就是|再一个|其次|顺便)"
+                           r"|[，,]\s*(?:另外|此外|再就是|再一个|还有就是|顺便说一下))")
 _TURNS_TOPIC = re.compile(r"另外|此外|还有就是|再就是|再一个|其次|顺便|第二|(?:^|[，,。；;\s])[2２二][、.．]")
 
 
@@ -158,8 +196,9 @@ def summarise(ops: Opinions, theme_of: list[str | None], score_of: np.ndarray, v
             about=marks.get(theme_id, []))
         if plan is not None:
             plans[theme_id] = plan
-        summary = "" if praise else overview(rows_of, ops, keywords, picks, score_of,
-                                             [*marks.get(theme_id, []), *tokens(name)])
+        summary = "" if praise else overview(rows_of, ops, picks, score_of,
+                                             [*marks.get(theme_id, []), *tokens(name)],
+                                             fallback=(source.description if source else "", name))
         rows.append(ThemeSummary(
             id=theme_id, name=name, count=count, share=count / ops.total, representatives=picks,
             measure=measure, department=department, discovered=cluster is not None,
@@ -241,11 +280,15 @@ def _representatives(rows: list[int], ops: Opinions, vectors: np.ndarray, score_
 
 
 def quote(text: str) -> str:
-    """An opinion as a typical opinion shows it: without who typed or said it (意见卡：, 11/17 来电：,
-    六组X：), without a praising opener before its complaint (总体满意，就是：…) or an announcement of it
-    (俺说说垃圾的事，)."""
-    said = after_praise(_RECORD.sub("", without_chat_sender(text), count=1))
+    """An opinion as a typical opinion shows it: without the record it came in (LA2025… 2025-01-03
+    10:22 诉求内容：) and who typed or said it (意见卡：, 11/17 来电：, 六组X：, 来电人X反映，), without a
+    praising opener before its complaint (总体满意，就是：…) or an announcement of it (俺说说垃圾的事，),
+    and without a second topic it turns to (…；另外大厅取号机经常故障)."""
+    told = _RECORD.sub("", _EXPORT.sub("", without_chat_sender(text), count=1), count=1)
+    said = after_praise(_TOLD.sub("", told, count=1))
     body = _ANNOUNCE.sub("", said, count=1).strip()
+    first = _SECOND_TOPIC.split(body, maxsplit=1)[0].rstrip("，,；;")
+    body = first if len(_CJK.findall(first)) >= SHORT_CHARS else body
     return body if _CJK.search(body) else text.strip()
 
 
@@ -260,12 +303,12 @@ def _mixing_cost(text: str, foreign: set[str]) -> float:
     return cost + min(MASK_COST * len(_MASKED_NAME.findall(text)), MAX_MASK_COST)
 
 
-def overview(rows: list[int], ops: Opinions, keywords: list[str], typical: list[str],
-             score_of: np.ndarray, marks: Sequence[str] = ()) -> str:
-    """问题概述: a sentence of what the theme's opinions complain of, in their own words (each opinion's first
-    clause that names a problem and reads alone, those with the theme's `marks` (keywords) first, then those
-    whose words many opinions share, on different things; never an ask, a person or a number), else its
-    keywords."""
+def overview(rows: list[int], ops: Opinions, typical: list[str], score_of: np.ndarray,
+             marks: Sequence[str] = (), *, fallback: tuple[str, str] = ("", "")) -> str:
+    """问题概述: what the theme's opinions complain of, as short phrases of a subject and what is wrong with
+    it (see `phrase`), taken from each opinion's first clause that names a problem and reads alone: those with
+    the theme's `marks` (keywords) first, then those whose words many opinions share, no two about the same
+    thing. With too few, the parts of the theme's description, else its name (`fallback`)."""
     shared: dict[str, float] = {}
     total = float(ops.weights[rows].sum())
     for i in rows:
@@ -273,26 +316,150 @@ def overview(rows: list[int], ops: Opinions, keywords: list[str], typical: list[
             shared[word] = shared.get(word, 0.0) + float(ops.weights[i]) / total
     scored: dict[str, float] = {}
     for i in rows:
-        clause = _problem_clause(ops.unique[i])
-        words = set(tokens(clause))
-        if words:
+        said = phrase(_problem_clause(ops.unique[i]))
+        words = set(tokens(said)) & set(shared)  # not the written words it has for the spoken (损坏)
+        if said and words:
             value = (sum(shared.get(w, 0.0) for w in words) / len(words) + TYPICAL_BONUS * (
-                ops.unique[i] in typical) + KEYWORD_BONUS * any(w in clause for w in marks)) \
+                quote(ops.unique[i]) in typical) + KEYWORD_BONUS * any(w in said for w in marks)) \
                 * (1.0 + float(score_of[i])) / 2
-            scored[clause] = max(scored.get(clause, 0.0), value)
+            scored[said] = max(scored.get(said, 0.0), value)
+    rules = _phrasing()
     picked: list[str] = []
-    used: set[str] = set()
-    for clause in sorted(scored, key=lambda c: (not any(w in c for w in marks), -scored[c], c)):
-        words = set(tokens(clause))
-        if words & used or sum(map(len, picked)) + len(clause) > OVERVIEW_CHARS:
-            continue
-        picked.append(clause)
-        used |= words
-        if len(picked) == OVERVIEW_CLAUSES:
+    for said in sorted(scored, key=lambda c: (not any(w in c for w in marks), -scored[c], c)):
+        if not any(_alike(said, other) for other in picked) and \
+                sum(map(len, picked)) + len(said) <= rules["overview_chars"]:
+            picked.append(said)
+        if len(picked) == rules["most"]:
             break
-    if picked:
-        return render("overview.j2", clauses=picked, keywords=keywords)
-    return render("overview.j2", clauses=[], keywords=keywords) if keywords else ""
+    if len(picked) < rules["fewest"]:
+        picked = _described(*fallback)
+    return render("overview.j2", phrases=picked)
+
+
+def _described(description: str, name: str) -> list[str]:
+    """A theme's description as 问题概述 phrases: its parts short enough to be one, those that say what is
+    wrong (出警慢、接警推诿) when there are enough of them, else all (价格、口味、品种), the first `most`;
+    its name when too few are short."""
+    rules = _phrasing()
+    parts = [p.strip() for p in _PARTS.split(description) if len(p.strip()) > 1]
+    short = [p for p in parts if len(p) <= rules["phrase_chars"]]
+    wrong = [p for p in short if _PROBLEM.search(p) or _WANTING.search(p)]
+    said = wrong if len(wrong) >= rules["fewest"] else short
+    return said[:rules["most"]] if len(said) >= rules["fewest"] else [name]
+
+
+def _alike(one: str, other: str) -> bool:
+    """Whether two phrases say the same thing: a content word of one in the other (路灯损坏, 路灯不亮), or
+    most of their characters' pairs."""
+    if any(word in other for word in tokens(one)) or any(word in one for word in tokens(other)):
+        return True
+    pairs = [{a + b for a, b in zip(text, text[1:], strict=False)} for text in (one, other)]
+    return len(pairs[0] & pairs[1]) >= ALIKE * min(len(pairs[0]), len(pairs[1])) > 0
+
+
+@lru_cache(maxsize=1)
+def _phrasing() -> dict:
+    return yaml.safe_load(render("overview_phrases.yaml"))
+
+
+@lru_cache(maxsize=4096)
+def phrase(clause: str) -> str:
+    """A problem clause as a 问题概述 phrase, a subject and what is wrong with it in at most `phrase_chars`
+    characters: without the places, directions, times and figures that open or fill it
+    (锦绣花园南门晚上路灯坏了 → 路灯损坏), ending where what is wrong is said
+    (小区监控坏了物业说没钱修 → 小区监控损坏), in written words (prompts/overview_phrases.yaml);
+    "" when no subject is left or nothing is wrong."""
+    import jieba.posseg
+
+    rules = _phrasing()
+    pairs = list(jieba.posseg.cut(_ASIDE.sub("", clause).replace("、", "和")))
+    kept: list[str] = []
+    last = ""  # the parts of speech of the last two words kept
+    for pair in pairs[_place_words(pairs):]:
+        said = "".join(kept)
+        wrong = bool(_PROBLEM.search(said))
+        if _left_out(pair.word, pair.flag, bool(kept)):
+            continue
+        if not wrong and pair.word in _TURN:  # what comes after 但是 is what is wrong
+            kept, last = [], ""
+            continue
+        if wrong and _ends(pair.word, pair.flag, last):
+            break
+        if len(_written(said + pair.word, rules)) > rules["phrase_chars"]:
+            # cut at its length only where it ends anyway or a figure follows (麻将桌坏了|两张)
+            if not (wrong and (_ends(pair.word, pair.flag, last) or pair.flag.startswith(("m", "q")))):
+                return ""
+            break
+        kept.append(pair.word)
+        last = f"{last.split()[-1] if last else '-'} {pair.flag}"
+    spoken = _lead_off(_TAIL.sub("", "".join(kept)))
+    said = _written(spoken, rules).rstrip("的得地")
+    # 说 reports what someone said, 都 what a problem led to (全楼都吵醒了, 社员都不知道)
+    whole = not (_DANGLING.search(spoken) or _CONTINUES.search(spoken) or _QUESTION.search(spoken)
+                 or spoken.startswith(("不", "这", "那")) or "说" in kept or "都" in kept)
+    problem = _PROBLEM.search(spoken)
+    named = problem is not None and _has_subject(spoken[:problem.start()], spoken)
+    return said if whole and named and len(said) >= CLAUSE_CHARS[0] else ""
+
+
+def _ends(word: str, flag: str, last: str) -> bool:
+    """Whether a phrase that has said what is wrong (坏了, 太吵) ends before this word: a new subject starts
+    another clause (物业说…), as does 也, 就 or a space; an object after a verb (不会用手机) or a noun after
+    the adjective that describes it (堆着旧沙发) is still part of it. `last`: the parts of speech of the two
+    words before."""
+    said = re.fullmatch(r"\S+ u\S*|d\S* a\S*", last) is not None  # 坏了, 太吵
+    return (flag.startswith(("n", "r", "s")) and said and not _PROBLEM.search(word)
+            or word in _BREAK or word.isspace())
+
+
+def _has_subject(before: str, spoken: str) -> bool:
+    """Whether a phrase names what is wrong before it says so (`before`): a noun (态度不好, 门口太堵), or a
+    thing done that is too hard or too dear (停车太难, 收费太贵); not a thing that cannot be done with no name
+    of what (提交不了), nor a thing missing with no owner (没有热水)."""
+    import jieba.posseg
+
+    pairs = list(jieba.posseg.cut(before))
+    # a noun of one character only as the end of a compound (取号机), not 呛得人
+    return bool(pairs) and (any(pair.flag.startswith(_SUBJECT_TAGS) and not pair.flag.startswith(("nr", "ns"))
+                                and (len(pair.word) > 1 or k > 0 and pairs[k - 1].flag.startswith(("n", "v")))
+                                for k, pair in enumerate(pairs))
+                            or len(pairs[0].word) > 1 and pairs[0].flag.startswith("v")
+                            and bool(_TOO.search(spoken)))
+
+
+def _left_out(word: str, flag: str, opened: bool) -> bool:
+    """Whether a 问题概述 phrase leaves a word out: a place name or a time of day or week anywhere
+    (建国路, 晚上, 每天), a figure, a direction or a place before its subject (两个, 两边, 城中村); not
+    inside it, where the phrase would not read without it (灯有几个不亮, 价格比外面贵), nor a time that is a
+    thing (课后)."""
+    if _PLACE_WORD.search(word) or _WHEN.search(word):
+        return True
+    if flag.startswith("t"):
+        return bool(_TIME.search(word))
+    # 上 or 下 alone is a verb's or a noun's (上牌点), not a direction
+    return not opened and (flag.startswith(_LEADING_TAGS) and (len(word) > 1 or not flag.startswith("f"))
+                           or bool(_UNIT.search(word)))
+
+
+def _place_words(pairs: list) -> int:
+    """How many of a clause's first words name a place (锦绣花园 南门, 鹿鸣路 和 建国路 路口)."""
+    lead = 0
+    for k, pair in enumerate(pairs[:PLACE_WORDS], start=1):
+        if not (pair.flag.startswith(_PLACE_PARTS) or pair.word in {"和", "与", "、"}):
+            break
+        if _PLACE.fullmatch("".join(p.word for p in pairs[:k])):
+            lead = k
+    return lead
+
+
+def _written(said: str, rules: dict) -> str:
+    """A phrase in the written words of prompts/overview_phrases.yaml (停车位忒少 → 停车位太少)."""
+    for spoken in sorted(rules["words"], key=len, reverse=True):
+        said = said.replace(spoken, rules["words"][spoken])
+    for spoken in sorted(rules["endings"], key=len, reverse=True):
+        if said.endswith(spoken):
+            return said.removesuffix(spoken) + rules["endings"][spoken]
+    return said
 
 
 def _problem_clause(text: str) -> str:
