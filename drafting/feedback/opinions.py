@@ -40,6 +40,11 @@ _NO_SUBJECT = (r"太|很|挺|也|还|就|都|不|没|有点|有些|比较|特别
                r"点|些|待|啥|什么|呢|吗|多|少|几|好多|很多|不少|一些|一点|等|吧|[，,。；;！!？?]|$")
 _SEPARATOR = re.compile(r"[；;]+|(?<![，,、\s])\s*\n\s*"
                         rf"|[，,。]\s*(?=(?:{_TURN_WORDS})[，,：:]?\s*(?!{_NO_SUBJECT})[^，,。；;！!？?\n]{{4}})")
+# A line this long is a letter, not a spoken answer: it turns to another matter only at the words a letter
+# uses for that (，另外 / 。此外 / ，还有一个…), never at speech's 还有, 而且, 其次.
+LETTER_CHARS = 150
+_LETTER_SEPARATOR = re.compile(r"[；;]+|(?<![，,、\s])\s*\n\s*"
+                               r"|[，,。]\s*(?=(?:另外|此外|再就是|还有就是|还有一个)[，,]?)")
 # 不但…，而且… / 不仅…，而且… is one thought, not two
 _CORRELATIVE = re.compile(r"不但|不仅|不光|不只|不单")
 _WRAPPED = re.compile(r"(?<=[，,、])\s*\n\s*")
@@ -63,7 +68,9 @@ _NO_OPINION = re.compile(
 def split_opinion(line: str) -> list[str]:
     """One answer cut into its opinions at ；and at list numbers (1. 2、 （1） ①); markers dropped."""
     parts: list[str] = []
-    for chunk in _rejoined(_SEPARATOR.split(_WRAPPED.sub("", without_chat_sender(line)))):
+    said = _WRAPPED.sub("", without_chat_sender(line))
+    separator = _LETTER_SEPARATOR if len(said) > LETTER_CHARS else _SEPARATOR
+    for chunk in _rejoined(separator.split(said)):
         parts += _numbered(chunk)
     if len(parts) > 1 and _SPEAKER.search(parts[0]):
         parts = parts[1:]  # 患者家属X提：1、… 2、… : the speaker is no opinion
