@@ -218,3 +218,13 @@ def test_a_line_that_closes_on_praise_with_nothing_wrong_in_it_is_praise(text):
 ])
 def test_praise_words_do_not_hide_a_complaint(text):
     assert not reads_as_praise(text) and not commends_staff(text)
+
+
+def test_a_letter_turns_to_another_matter_only_at_a_letter_s_words():
+    spoken = "窗口排队太久，而且停车场收费也不合理"
+    letter = ("尊敬的领导：我是城东小区的居民，小区门口的道路自去年施工以来一直没有恢复，下雨天积水严重，"
+              "居民出行十分不便，多次向有关部门反映都没有结果，而且施工单位的围挡占用了半幅路面，"
+              "早晚高峰经常堵车，希望有关部门尽快督促施工单位恢复路面，还居民一个方便的出行环境。")
+    assert len(split_opinion(spoken)) == 2
+    assert split_opinion(letter) == [letter]
+    assert len(split_opinion(letter.replace("，而且", "，另外"))) == 2

@@ -42,7 +42,7 @@ _SEPARATOR = re.compile(r"[；;]+|(?<![，,、\s])\s*\n\s*"
                         rf"|[，,。]\s*(?=(?:{_TURN_WORDS})[，,：:]?\s*(?!{_NO_SUBJECT})[^，,。；;！!？?\n]{{4}})")
 # A line this long is a letter, not a spoken answer: it turns to another matter only at the words a letter
 # uses for that (，另外 / 。此外 / ，还有一个…), never at speech's 还有, 而且, 其次.
-LETTER_CHARS = 150
+LETTER_CHARS = 110
 _LETTER_SEPARATOR = re.compile(r"[；;]+|(?<![，,、\s])\s*\n\s*"
                                r"|[，,。]\s*(?=(?:另外|此外|再就是|还有就是|还有一个)[，,]?)")
 # 不但…，而且… / 不仅…，而且… is one thought, not two
