@@ -38,6 +38,9 @@ TOPICS = ["食堂的饭菜太贵了，分量还少", "单位停车位太少，�
           "停车场没有照明，晚上取车不安全", "希望食堂增加一些清淡的菜", "有些党员的承诺写得很空，像口号",
           "政策解释不耐心，说话生硬", "会议太多，文件太多，基层疲于应付"]
 PLACES = ["一楼", "二楼", "东门", "西区", "南楼", "北院"]
+# Every run names its sector, so the clients' runs share the taxonomy whose theme ids they move opinions to
+# (eight lines alone may be read as another sector's).
+SECTOR = "党建"
 
 
 def opinions(count: int, seed: int) -> list[str]:
@@ -104,7 +107,7 @@ async def client_loop(http: httpx.AsyncClient, number: int, deadline: float, loa
             if answer := await timed(load, "draft", http.post("/api/drafts", json=facts)):
                 load.drafts.append(answer.json()["id"])
         elif kind == "feedback":
-            body = {"lines": opinions(8, seed=number * 1000 + step)}
+            body = {"lines": opinions(8, seed=number * 1000 + step), "sector": SECTOR}
             if answer := await timed(load, "feedback", http.post("/api/feedback", json=body)):
                 load.runs.append(answer.json()["id"])
                 own.append(answer.json()["id"])
@@ -123,7 +126,8 @@ async def run_load(base: str, clients: int, seconds: float, headers: dict[str, s
     load = Load()
     limits = httpx.Limits(max_connections=clients + 2)
     async with httpx.AsyncClient(base_url=base, timeout=300, headers=headers, limits=limits) as http:
-        shared = (await http.post("/api/feedback", json={"lines": opinions(clients + 4, seed=0)})).json()
+        shared = (await http.post("/api/feedback", json={"lines": opinions(clients + 4, seed=0),
+                                                         "sector": SECTOR})).json()
         assert len(shared["assignments"]) >= clients, "the shared run needs one opinion per client"
         themes = [t["id"] for t in (await http.get(f"/api/feedback/{shared['id']}/themes")).json()][:6]
         load.runs.append(shared["id"])
