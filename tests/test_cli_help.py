@@ -9,8 +9,8 @@ from click.testing import CliRunner
 from drafting.cli import app
 
 # Words a user may see that are ours to keep: option names, formats, engine names, placeholders.
-ALLOWED = re.compile(r"--?[a-z][a-z-]*|\b(?:md|json|docx|xlsx|txt|csv|pdf|text|auto|template|llm|embedded|none|"
-                     r"yaml|YAML|FACTS|FILE|PATH|QUERY|JSON|Schema|DRAFTING_LLM_MODEL|drafting|x)\b")
+ALLOWED = re.compile(r"--?[a-z][a-z-]*|\b(?:md|json|docx|xlsx|txt|csv|pdf|text|auto|template|llm|embedded|"
+                     r"none|yaml|YAML|FACTS|FILE|PATH|QUERY|JSON|Schema|DRAFTING_LLM_MODEL|drafting|x)\b")
 
 
 def all_commands(group: click.Group, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:

@@ -82,7 +82,8 @@ def check_move_updates_counts_shares_and_exports(client, record):
     word = client.get(f"/api/feedback/{record['id']}/docx")
     assert word.status_code == 200
     document = docx.Document(io.BytesIO(word.content))
-    table_text = " ".join(c.text for row in document.tables[0].rows for c in row.cells)  # the list, not 意见明细
+    listed = document.tables[0]  # the list, not the appendix 意见明细
+    table_text = " ".join(c.text for row in listed.rows for c in row.cells)
     assert commitment_name in table_text
 
     unassign = client.patch(f"/api/feedback/{record['id']}/assignments/{index}", json={"theme": None})
