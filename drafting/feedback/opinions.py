@@ -38,13 +38,13 @@ _TURN_WORDS = (r"另外|此外|再就是|还有就是|还有一个|还有(?:那�
 _NO_SUBJECT = (r"太|很|挺|也|还|就|都|不|没|有点|有些|比较|特别|非常|更|又|"
                r"老(?![年人师家乡板旧城百姓街楼房区校伴头太爷奶小字号同干党])|总|经常|一直|真|蛮|了|的|得|"
                r"点|些|待|啥|什么|呢|吗|多|少|几|好多|很多|不少|一些|一点|等|吧|[，,。；;！!？?]|$")
-_SEPARATOR = re.compile(r"[；;]+|(?<![，,、\s])\s*\n\s*"
+_BREAKS = r"[；;]+|(?<![，,、\s])\s*\n\s*"  # ；and a line break inside a cell, in any answer
+_SEPARATOR = re.compile(rf"{_BREAKS}"
                         rf"|[，,。]\s*(?=(?:{_TURN_WORDS})[，,：:]?\s*(?!{_NO_SUBJECT})[^，,。；;！!？?\n]{{4}})")
 # A line this long is a letter, not a spoken answer: it turns to another matter only at the words a letter
 # uses for that (，另外 / 。此外 / ，还有一个…), never at speech's 还有, 而且, 其次.
 LETTER_CHARS = 110
-_LETTER_SEPARATOR = re.compile(r"[；;]+|(?<![，,、\s])\s*\n\s*"
-                               r"|[，,。]\s*(?=(?:另外|此外|再就是|还有就是|还有一个)[，,]?)")
+_LETTER_SEPARATOR = re.compile(rf"{_BREAKS}|[，,。]\s*(?=(?:另外|此外|再就是|还有就是|还有一个)[，,]?)")
 # 不但…，而且… / 不仅…，而且… is one thought, not two
 _CORRELATIVE = re.compile(r"不但|不仅|不光|不只|不单")
 _WRAPPED = re.compile(r"(?<=[，,、])\s*\n\s*")

@@ -271,7 +271,8 @@ def _representatives(rows: list[int], ops: Opinions, vectors: np.ndarray, score_
     while len(picked) < min(TYPICAL_OPINIONS, len(rows)):
         likeness = (block @ block[picked].T).max(axis=1) if picked else np.zeros(len(rows))
         value = merit - NOVELTY * np.maximum(likeness, 0.0)
-        value[[k for k, q in enumerate(quotes) if q in {quotes[j] for j in picked}]] = -np.inf  # 同 quote
+        said = {quotes[j] for j in picked}
+        value[[k for k, q in enumerate(quotes) if q in said]] = -np.inf  # the same words are not quoted twice
         best = int(np.argmax(value))
         if not np.isfinite(value[best]):
             break
